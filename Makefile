@@ -1,0 +1,24 @@
+# The two commands of the README: `make demo` and `make test`. Both set everything up from a fresh clone.
+PYTHON ?= python3
+VENV ?= .venv
+PIP_FLAGS = -q --disable-pip-version-check
+
+.PHONY: demo test bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install $(PIP_FLAGS) -e '.[test]'
+	touch $@
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/samverkan-bot demo
+
+test: $(VENV)/.installed
+	$(VENV)/bin/python -m pytest
+
+bench: $(VENV)/.installed
+	$(VENV)/bin/python -m bench.roundtrip
+	$(VENV)/bin/python -m bench.startup
+
+clean:
+	rm -rf $(VENV) demo-data .pytest_cache

@@ -1,0 +1,3 @@
+"""samverkan-bot: a Matrix bot for a local crime-prevention collaboration group."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,299 @@
+"""The App owns the client, the store and the sync loop; start() and stop() mirror each other."""
+
+from __future__ import annotations
+
+import asyncio
+import fnmatch
+import hashlib
+import logging
+import os
+import time
+from datetime import timedelta
+
+from nio import AsyncClient, Event, InviteMemberEvent, JoinResponse, PowerLevelsEvent, RoomLeaveResponse, SyncResponse
+
+from bot.clock import Clock, SystemClock
+from bot.commands import REGISTRY
+from bot.commands.dispatcher import Dispatcher
+from bot.commands.message import IncomingMessage
+from bot.commands.recognise import recognise
+from bot.commands.registry import Registry
+from bot.commands.slash import EVENT_TYPE as COMMANDS_EVENT
+from bot.commands.slash import commands_content, digest
+from bot.errors import StartupError
+from bot.i18n import Catalogue
+from bot.matrix.client import make_client
+from bot.matrix.events import to_message, undecryptable
+from bot.matrix.session import establish, relogin
+from bot.matrix.sync import Syncer, TokenRejected
+from bot.matrix.transport import NETWORK_ERRORS, Backoff, SendError, Transport, Unavailable
+from bot.render import notice
+from bot.settings import Settings
+from bot.store.db import Database
+from bot.store.outbox import OutboxRepo
+from bot.store.rooms import HANDLED_KEPT, RoomRepo
+from bot.store.state import SYNC_TOKEN, StateRepo
+
+log = logging.getLogger(__name__)
+
+SYNC_TIMEOUT_MS = 30_000
+
+
+def prepare_data_dir(settings: Settings) -> None:
+    """The data dir exists, is private and writable, or the bot stops with a clear line."""
+    path = settings.data_dir
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        probe = path / ".write-test"
+        with open(probe, "wb") as handle:
+            handle.write(b"\0" * 4096)
+            handle.flush()
+            os.fsync(handle.fileno())
+        probe.unlink()
+    except OSError as exc:
+        raise StartupError(f"data dir {path} cannot be written ({exc.strerror or exc}); check BOT_DATA_DIR") from None
+
+
+class App:
+    def __init__(self, settings: Settings, clock: Clock | None = None, registry: Registry = REGISTRY):
+        self.settings = settings
+        self.clock = clock or SystemClock()
+        self.registry = registry
+        self.cat = Catalogue(settings.language)
+        self.db: Database | None = None
+        self.client: AsyncClient | None = None
+        self.ready = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._poll: asyncio.Task | None = None
+        self._token: str | None = None
+        self._undecryptable_told: set[tuple[str, str]] = set()
+        self._commands = commands_content(registry, self.cat, settings.command_prefix[0])
+        self._commands_digest = digest(self._commands)
+
+    @property
+    def user_id(self) -> str:
+        return self.settings.user_id
+
+    async def start(self) -> None:
+        """Open the store, log in (reusing the device), and do the first sync."""
+        started = time.perf_counter()
+        prepare_data_dir(self.settings)
+        self.db = await Database.open(self.settings.data_dir)
+        self.client = make_client(self.settings)
+        self.transport = Transport(self.client)
+        self.syncer = Syncer(self.client)
+        self.dispatcher = Dispatcher(self.db, self.settings, self.registry, self.clock)
+        try:
+            session = await establish(self.client, self.settings)
+            await self.syncer.upload_filter()
+        except (*NETWORK_ERRORS, Unavailable) as exc:
+            raise StartupError(f"cannot reach the homeserver at {self.settings.homeserver} ({exc})") from None
+        log.info("session %s device %s", session.user_id, session.device_id)
+        async with self.db.transaction() as tx:
+            self._token = await StateRepo(tx).get(SYNC_TOKEN)
+            await RoomRepo(tx).forget_handled_before(self.clock.now() - HANDLED_KEPT)
+        # After a restart nio knows no room state; full state tells it which rooms are encrypted.
+        first = self._token is None
+        response = await self._retrying(lambda: self.syncer.sync(self._token, 0, full_state=not first))
+        await self._process(response, first=first)
+        self.ready.set()
+        log.info("ready: first sync done in %.0f ms", (time.perf_counter() - started) * 1000)
+
+    async def run(self) -> None:
+        """Sync and handle until stop is requested; the command in hand is finished first."""
+        backoff = Backoff()
+        while not self._stopping.is_set():
+            self._poll = asyncio.ensure_future(self.syncer.sync(self._token, SYNC_TIMEOUT_MS))
+            try:
+                response = await self._poll
+            except asyncio.CancelledError:
+                if self._stopping.is_set():
+                    break
+                raise
+            except Unavailable as exc:
+                await self._pause(backoff, exc)
+                continue
+            except TokenRejected:
+                log.warning("the homeserver no longer accepts the access token")
+                await relogin(self.client, self.settings)
+                continue
+            finally:
+                self._poll = None
+            try:
+                await self._process(response)
+                backoff.reset()
+            except Unavailable as exc:
+                await self._pause(backoff, exc)
+
+    def request_stop(self) -> None:
+        self._stopping.set()
+        if self._poll is not None:
+            self._poll.cancel()
+
+    async def stop(self) -> None:
+        if self.client is not None:
+            await self.client.close()
+            self.client = None
+        if self.db is not None:
+            await self.db.close()
+            self.db = None
+
+    async def _pause(self, backoff: Backoff, exc: Exception) -> None:
+        delay = backoff.next()
+        log.warning("homeserver unavailable (%s); trying again in %.1fs", exc, delay)
+        try:
+            await asyncio.wait_for(self._stopping.wait(), delay)
+        except TimeoutError:
+            pass
+
+    async def _retrying(self, call):
+        backoff = Backoff()
+        while True:
+            try:
+                return await call()
+            except Unavailable as exc:
+                if backoff.attempt >= 6:
+                    raise StartupError(f"the homeserver at {self.settings.homeserver} does not answer ({exc})") from None
+                await self._pause(backoff, exc)
+
+    async def _process(self, response: SyncResponse, first: bool = False) -> None:
+        """Handle one sync batch, then store its position: a crash before that replays the batch,
+        and handled events are skipped on the replay."""
+        await self.syncer.after_sync()
+        await self.transport.flush(self.db, self.clock)  # replies decided before a crash or outage
+        for room_id, info in response.rooms.invite.items():
+            await self._on_invite(room_id, info.invite_state)
+        for room_id in response.rooms.leave:
+            async with self.db.transaction() as tx:
+                if await RoomRepo(tx).get(room_id):
+                    await RoomRepo(tx).left(room_id, self.clock.now())
+            log.info("left room %s", room_id)
+        last_events: dict[str, str] = {}
+        for room_id, info in response.rooms.join.items():
+            async with self.db.reading() as conn:
+                room = await RoomRepo(conn).get(room_id)
+            if room is None:
+                async with self.db.transaction() as tx:
+                    await RoomRepo(tx).joined(room_id, self.clock.now())
+                room = None
+            if first:
+                # First start: what was said before is history, not commands.
+                events = []
+            else:
+                last = room.last_event_id if room else None
+                events = await self.syncer.events_to_handle(room_id, info.timeline, last, self.user_id)
+            for event in events:
+                try:
+                    await self._on_event(room_id, event)
+                except (Unavailable, asyncio.CancelledError):
+                    raise
+                except Exception:
+                    log.exception("event %s in %s could not be handled", event.event_id, room_id)
+            if info.timeline.events:
+                last_events[room_id] = info.timeline.events[-1].event_id
+            power_changed = any(isinstance(e, PowerLevelsEvent) for e in info.timeline.events)
+            if room is None or first or power_changed or room.commands_advertised != self._commands_digest:
+                await self._advertise(room_id)
+        await self.transport.flush(self.db, self.clock)
+        async with self.db.transaction() as tx:
+            rooms = RoomRepo(tx)
+            for room_id, event_id in last_events.items():
+                await rooms.set_last_event(room_id, event_id)
+            await StateRepo(tx).set(SYNC_TOKEN, response.next_batch)
+        self._token = response.next_batch
+
+    async def _on_invite(self, room_id: str, invite_state: list[Event]) -> None:
+        inviter = next(
+            (e.sender for e in invite_state if isinstance(e, InviteMemberEvent) and e.state_key == self.user_id),
+            None,
+        )
+        if inviter and any(fnmatch.fnmatchcase(inviter, p) for p in self.settings.invite_patterns):
+            response = await self.client.join(room_id)
+            if isinstance(response, JoinResponse):
+                async with self.db.transaction() as tx:
+                    await RoomRepo(tx).joined(room_id, self.clock.now())
+                log.info("joined %s on invite from %s", room_id, inviter)
+                return
+            log.warning("could not join %s on invite from %s: %s", room_id, inviter, response)
+        else:
+            log.warning("declined invite to %s from %s: not in BOT_ALLOWED_USERS", room_id, inviter)
+        response = await self.client.room_leave(room_id)
+        if not isinstance(response, RoomLeaveResponse):
+            log.warning("could not decline invite to %s: %s", room_id, response)
+
+    def _names(self, room_id: str) -> tuple[str, ...]:
+        """What people call the bot when addressing it: its localpart and its display name in the room."""
+        localpart = self.user_id[1:].split(":", 1)[0]
+        room = self.client.rooms.get(room_id)
+        display = room.user_name(self.user_id) if room else None
+        return (localpart, display or localpart)
+
+    async def _on_event(self, room_id: str, event: Event) -> None:
+        message = to_message(room_id, event, self.user_id)
+        if message is None:
+            await self._on_undecryptable(room_id, event)
+            return
+        invocation = recognise(message, self.settings.command_prefix, self.user_id, self._names(room_id))
+        if invocation is not None:
+            await self.dispatcher.dispatch(message, invocation)
+
+    async def _on_undecryptable(self, room_id: str, event: Event) -> None:
+        message = undecryptable(room_id, event, self.user_id)
+        if message is None:
+            return
+        log.warning("could not decrypt event %s in %s from %s", event.event_id, room_id, event.sender)
+        try:
+            await self.client.request_room_key(event)
+        except Exception:  # a key request that fails is only a lost chance, never a reason to stop
+            log.debug("room key request failed", exc_info=True)
+        # Once per sender and session, not for every message of a sender whose client withholds keys.
+        key = (event.sender, getattr(event, "session_id", ""))
+        if key in self._undecryptable_told:
+            return
+        self._undecryptable_told.add(key)
+        await self.dispatcher.notify(message, self.cat.text("undecryptable"))
+
+    async def _advertise(self, room_id: str) -> None:
+        """Keep the MSC4332 commands state event current; without the power to, say so once."""
+        try:
+            await self.transport.put_state(room_id, COMMANDS_EVENT, self._commands, self.user_id)
+        except SendError as exc:
+            if exc.code != "M_FORBIDDEN":
+                log.warning("could not advertise commands in %s: %s", room_id, exc)
+                return
+            await self._tell_commands_refused(room_id)
+            return
+        async with self.db.transaction() as tx:
+            await RoomRepo(tx).set_commands_advertised(room_id, self._commands_digest)
+
+    async def _tell_commands_refused(self, room_id: str) -> None:
+        room = self.client.rooms.get(room_id)
+        levels = room.power_levels if room else None
+        needed = levels.events.get(COMMANDS_EVENT, levels.defaults.state_default) if levels else 50
+        have = levels.get_user_level(self.user_id) if levels else 0
+        log.info("no power to advertise commands in %s: need %s, have %s", room_id, needed, have)
+        async with self.db.transaction() as tx:
+            rooms = RoomRepo(tx)
+            room_row = await rooms.get(room_id)
+            if room_row is None or room_row.commands_refusal_told:
+                return
+            text = self.cat.text("commands_forbidden", needed=needed, have=have, prefix=self.settings.command_prefix[0])
+            txn = "sb-commands-" + hashlib.sha256(room_id.encode()).hexdigest()[:32]
+            await OutboxRepo(tx).add(room_id, txn, notice(text), self.clock.now())
+            await rooms.set_refusal_told(room_id)
+
+
+async def serve(settings: Settings) -> None:
+    """Run until SIGTERM or SIGINT, then finish the batch in hand, store the position and return."""
+    import signal
+
+    app = App(settings)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, app.request_stop)
+    try:
+        await app.start()
+        await app.run()
+    finally:
+        await app.stop()
+    log.info("stopped")

@@ -1,0 +1,36 @@
+"""What a command handler gets: the message, the open transaction, settings, language, and a way to reply."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import aiosqlite
+
+from bot.clock import Clock
+from bot.commands.message import IncomingMessage
+from bot.commands.registry import Registry
+from bot.i18n import Catalogue, Text
+from bot.render import Mentions
+from bot.settings import Settings
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: Text
+    mentions: Mentions = Mentions()
+
+
+@dataclass
+class Context:
+    message: IncomingMessage
+    tx: aiosqlite.Connection
+    settings: Settings
+    cat: Catalogue
+    clock: Clock
+    registry: Registry
+    prefix: str
+    replies: list[Reply] = field(default_factory=list)
+
+    def reply(self, text: Text, mentions: Mentions = Mentions()) -> None:
+        """Queue a reply; it is stored with the command's effects and sent after they commit."""
+        self.replies.append(Reply(text, mentions))

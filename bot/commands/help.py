@@ -1,0 +1,29 @@
+"""`!help [command]`: the command list, or the full usage of one command, generated from the registry."""
+
+from __future__ import annotations
+
+from bot.commands import REGISTRY
+from bot.commands.context import Context
+from bot.i18n import Text
+
+
+@REGISTRY.command("help", aliases=("hjälp", "hjalp"), slash=("help", "help {command}"))
+async def help_command(ctx: Context, args: str) -> None:
+    cat, prefix = ctx.cat, ctx.prefix
+    if args:
+        word = args.split()[0].lstrip("".join(ctx.settings.command_prefix))
+        command = ctx.registry.find(word)
+        if command is None:
+            ctx.reply(cat.text("help.unknown", word=word, prefix=prefix))
+            return
+        lines = [cat.text("usage", usage=command.usage(cat, prefix)), Text.of(command.summary(cat))]
+        if command.aliases:
+            aliases = ", ".join(f"{prefix}{alias}" for alias in command.aliases)
+            lines.append(cat.text("help.aliases", aliases=aliases))
+        ctx.reply(Text.join(lines))
+        return
+    lines = [cat.text("help.header")]
+    for command in ctx.registry:
+        lines.append(cat.text("help.line", usage=command.usage(cat, prefix), summary=command.summary(cat)))
+    lines.append(cat.text("help.footer", prefix=prefix))
+    ctx.reply(Text.join(lines))

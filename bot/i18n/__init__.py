@@ -1,0 +1,75 @@
+"""Message catalogue: every user-visible text, in Swedish and English, looked up by key."""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+from typing import Any
+
+from bot.i18n import en, sv
+
+CATALOGUES: dict[str, dict[str, str]] = {"sv": sv.MESSAGES, "en": en.MESSAGES}
+LANGUAGES = tuple(CATALOGUES)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of text; `code` runs are shown as code in HTML."""
+
+    text: str
+    code: bool = False
+
+
+@dataclass(frozen=True)
+class Text:
+    """Text made of segments, so render.py can escape each part on its way into HTML."""
+
+    segments: tuple[Segment, ...]
+
+    @property
+    def plain(self) -> str:
+        return "".join(f"`{s.text}`" if s.code else s.text for s in self.segments)
+
+    def __add__(self, other: Text) -> Text:
+        return Text(self.segments + other.segments)
+
+    @classmethod
+    def of(cls, text: str, code: bool = False) -> Text:
+        return cls((Segment(text, code),))
+
+    @classmethod
+    def join(cls, parts: list[Text], separator: str = "\n") -> Text:
+        segments: list[Segment] = []
+        for index, part in enumerate(parts):
+            if index:
+                segments.append(Segment(separator))
+            segments.extend(part.segments)
+        return cls(tuple(segments))
+
+
+def placeholders(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+class Catalogue:
+    """Looks up messages in one language. Backticks in a template mark code runs."""
+
+    def __init__(self, language: str):
+        self.language = language
+        self.messages = CATALOGUES[language]
+
+    def raw(self, key: str) -> str:
+        return self.messages[key]
+
+    def has(self, key: str) -> bool:
+        return key in self.messages
+
+    def text(self, key: str, **values: Any) -> Text:
+        """The message as segments; values are substituted after the template is split, so they stay literal."""
+        parts = self.messages[key].split("`")
+        return Text(
+            tuple(Segment(part.format(**values), code=bool(index % 2)) for index, part in enumerate(parts) if part)
+        )
+
+    def __call__(self, key: str, **values: Any) -> str:
+        return self.text(key, **values).plain

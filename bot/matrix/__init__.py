@@ -1,0 +1,1 @@
+"""Matrix adapter: everything that talks to matrix-nio lives here."""

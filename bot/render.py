@@ -1,0 +1,78 @@
+"""The only place that builds message content: plain body plus HTML built from escaped parts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+from bot.i18n import Text
+
+# A reply must stay readable and well under the homeserver's 64 KiB event limit, even when
+# encrypted (base64 grows it by a third).
+MAX_BODY = 4000
+
+
+@dataclass(frozen=True)
+class ReplyTarget:
+    """The command event a reply answers, and the thread it was written in, if any."""
+
+    event_id: str
+    thread_root: str | None = None
+
+
+@dataclass(frozen=True)
+class Mentions:
+    user_ids: tuple[str, ...] = field(default_factory=tuple)
+
+
+def html(text: Text) -> str:
+    parts = []
+    for segment in text.segments:
+        escaped = escape(segment.text).replace("\n", "<br/>")
+        parts.append(f"<code>{escaped}</code>" if segment.code else escaped)
+    return "".join(parts)
+
+
+def _truncate(text: Text, limit: int) -> Text:
+    """Cut a text to at most `limit` characters of plain body, marking the cut."""
+    if len(text.plain) <= limit:
+        return text
+    kept = []
+    used = 0
+    for segment in text.segments:
+        cost = len(segment.text) + (2 if segment.code else 0)
+        if used + cost > limit - 1:
+            room = max(0, limit - 1 - used - (2 if segment.code else 0))
+            kept.append(type(segment)(segment.text[:room], segment.code))
+            break
+        kept.append(segment)
+        used += cost
+    return Text(tuple(kept)) + Text.of("…")
+
+
+def relation(target: ReplyTarget) -> dict[str, Any]:
+    """Reply relation to the command; inside a thread, stay in that thread."""
+    if target.thread_root:
+        return {
+            "rel_type": "m.thread",
+            "event_id": target.thread_root,
+            "is_falling_back": False,
+            "m.in_reply_to": {"event_id": target.event_id},
+        }
+    return {"m.in_reply_to": {"event_id": target.event_id}}
+
+
+def notice(text: Text, reply_to: ReplyTarget | None = None, mentions: Mentions = Mentions()) -> dict[str, Any]:
+    """An m.notice; m.mentions is always present so nobody is pinged by accident."""
+    text = _truncate(text, MAX_BODY)
+    content: dict[str, Any] = {
+        "msgtype": "m.notice",
+        "body": text.plain,
+        "format": "org.matrix.custom.html",
+        "formatted_body": html(text),
+        "m.mentions": {"user_ids": list(mentions.user_ids)} if mentions.user_ids else {},
+    }
+    if reply_to is not None:
+        content["m.relates_to"] = relation(reply_to)
+    return content

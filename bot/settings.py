@@ -1,0 +1,201 @@
+"""Settings: environment over `config/bot.toml` over defaults, validated once and passed down."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+ENV_PREFIX = "BOT_"
+DEFAULT_CONFIG = Path("config/bot.toml")
+USER_ID_RE = re.compile(r"^@[^:\s]+:[A-Za-z0-9.\-\[\]:]+$")
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message names it and says what is wrong."""
+
+
+class SeriesSeed(BaseModel):
+    """A meeting series seeded from `[[series]]` in the TOML file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    room: str
+    name: str
+    schedule: str
+    duration: str = "30m"
+    location: str = ""
+    reminders: tuple[str, ...] = ("1d", "1h")
+    timezone: str | None = None
+
+
+def _split_list(value: Any) -> Any:
+    """Comma-separated text from the environment, or a list from TOML."""
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
+class _StrictTomlSource(TomlConfigSettingsSource):
+    """TOML source that refuses keys it does not know, so a typo is not silently ignored."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path):
+        self.path = path
+        if path.exists():
+            try:
+                with path.open("rb") as handle:
+                    tomllib.load(handle)
+            except tomllib.TOMLDecodeError as exc:
+                raise SettingsError(f"{path}: not valid TOML: {exc}") from exc
+        super().__init__(settings_cls, toml_file=path)
+        unknown = sorted(set(self.toml_data) - set(settings_cls.model_fields) - {"config"})
+        if unknown:
+            raise SettingsError(f"{path}: unknown setting {unknown[0]!r}")
+
+
+def config_path() -> Path:
+    """Where the TOML file is: `BOT_CONFIG` from the environment or `.env`, else the default."""
+    if value := os.environ.get(f"{ENV_PREFIX}CONFIG"):
+        return Path(value)
+    env_file = Path(".env")
+    if env_file.exists():
+        for line in env_file.read_text(encoding="utf-8").splitlines():
+            key, _, value = line.partition("=")
+            if key.strip() == f"{ENV_PREFIX}CONFIG" and value.strip():
+                return Path(value.strip().strip("'\""))
+    return DEFAULT_CONFIG
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_file=".env",
+        extra="ignore",
+        frozen=True,
+    )
+
+    homeserver: str
+    user_id: str
+    password: SecretStr | None = None
+    access_token: SecretStr | None = None
+    data_dir: Path = Path("./data")
+    timezone: str = "Europe/Stockholm"
+    language: Literal["sv", "en"] = "sv"
+    command_prefix: Annotated[tuple[str, ...], NoDecode] = ("!",)
+    allowed_users: Annotated[tuple[str, ...], NoDecode] = ()
+    moderator_level: int = Field(default=50, ge=0, le=2**53)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    series: tuple[SeriesSeed, ...] = ()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, dotenv_settings, _StrictTomlSource(settings_cls, config_path()))
+
+    @field_validator("homeserver")
+    @classmethod
+    def _homeserver(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not re.match(r"^https?://[^/\s]+", value):
+            raise ValueError("must be a URL starting with http:// or https://, e.g. https://matrix.eslov.se")
+        return value
+
+    @field_validator("user_id")
+    @classmethod
+    def _user_id(cls, value: str) -> str:
+        value = value.strip()
+        if not USER_ID_RE.match(value):
+            raise ValueError("must be a Matrix user id such as @samverkan-bot:eslov.se")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}, e.g. Europe/Stockholm") from None
+        return value
+
+    @field_validator("language", "log_level", mode="before")
+    @classmethod
+    def _case(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.strip()
+            return value.upper() if value.lower() in {"debug", "info", "warning", "error"} else value.lower()
+        return value
+
+    @field_validator("command_prefix", "allowed_users", mode="before")
+    @classmethod
+    def _lists(cls, value: Any) -> Any:
+        return _split_list(value)
+
+    @field_validator("command_prefix")
+    @classmethod
+    def _prefixes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if not value:
+            raise ValueError("needs at least one prefix, e.g. !")
+        for prefix in value:
+            if any(ch.isspace() or ch.isalnum() for ch in prefix):
+                raise ValueError(f"prefix {prefix!r} must be punctuation without spaces, e.g. ! or /")
+        return value
+
+    @model_validator(mode="after")
+    def _credentials(self) -> Settings:
+        if self.password is None and self.access_token is None:
+            raise ValueError("BOT_PASSWORD or BOT_ACCESS_TOKEN must be set")
+        return self
+
+    @property
+    def server_name(self) -> str:
+        return self.user_id.split(":", 1)[1]
+
+    @property
+    def invite_patterns(self) -> tuple[str, ...]:
+        """Who may invite the bot; by default anyone on the bot's own server."""
+        return self.allowed_users or (f"@*:{self.server_name}",)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+def _setting_name(loc: tuple[Any, ...]) -> str:
+    if not loc:
+        return "settings"
+    head = str(loc[0])
+    if head in Settings.model_fields and head != "series":
+        return f"{ENV_PREFIX}{head.upper()}"
+    return ".".join(str(part) for part in loc) + f" (in {config_path()})"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings or raise SettingsError with one line naming the setting at fault."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False, include_input=False)[0]
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "missing":
+            message = "is required but not set"
+        if not error["loc"]:
+            raise SettingsError(message) from None
+        raise SettingsError(f"{_setting_name(error['loc'])}: {message}") from None

@@ -1,0 +1,1 @@
+"""Storage: one SQLite database in the data dir; one repository per entity."""

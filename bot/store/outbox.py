@@ -1,0 +1,51 @@
+"""Outgoing messages: recorded with their transaction id before they are sent, marked once the server has them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import aiosqlite
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    id: int
+    room_id: str
+    txn_id: str
+    event_type: str
+    content: dict[str, Any]
+
+
+class OutboxRepo:
+    def __init__(self, conn: aiosqlite.Connection):
+        self.conn = conn
+
+    async def add(
+        self, room_id: str, txn_id: str, content: dict[str, Any], now: datetime, event_type: str = "m.room.message"
+    ) -> None:
+        await self.conn.execute(
+            "INSERT INTO outbox(room_id, txn_id, event_type, content, created_at) VALUES (?, ?, ?, ?, ?)",
+            (room_id, txn_id, event_type, json.dumps(content, ensure_ascii=False), now.isoformat()),
+        )
+
+    async def pending(self) -> list[OutgoingMessage]:
+        async with self.conn.execute(
+            "SELECT id, room_id, txn_id, event_type, content FROM outbox "
+            "WHERE sent_at IS NULL AND failed IS NULL ORDER BY id"
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            OutgoingMessage(row["id"], row["room_id"], row["txn_id"], row["event_type"], json.loads(row["content"]))
+            for row in rows
+        ]
+
+    async def mark_sent(self, message_id: int, event_id: str, now: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE outbox SET sent_at = ?, sent_event_id = ? WHERE id = ?", (now.isoformat(), event_id, message_id)
+        )
+
+    async def mark_failed(self, message_id: int, reason: str) -> None:
+        await self.conn.execute("UPDATE outbox SET failed = ? WHERE id = ?", (reason, message_id))
