@@ -73,7 +73,8 @@ class UserClient:
 
         def joined() -> bool:
             room = self.client.rooms.get(room_id)
-            return room is not None and user_id in room.users
+            # nio lists invited users in `users` too; only a join counts.
+            return room is not None and user_id in room.users and user_id not in room.invited_users
 
         await self.wait_for(joined, timeout)
         if self.client.rooms[room_id].encrypted:

@@ -24,6 +24,11 @@ async def help_command(ctx: Context, args: str) -> None:
         return
     lines = [cat.text("help.header")]
     for command in ctx.registry:
-        lines.append(cat.text("help.line", usage=command.usage(cat, prefix), summary=command.summary(cat)))
+        usage, summary = command.usage(cat, prefix), command.summary(cat)
+        if command.aliases:
+            alias = prefix + command.aliases[0]
+            lines.append(cat.text("help.line_alias", usage=usage, alias=alias, summary=summary))
+        else:
+            lines.append(cat.text("help.line", usage=usage, summary=summary))
     lines.append(cat.text("help.footer", prefix=prefix))
     ctx.reply(Text.join(lines))

@@ -14,6 +14,7 @@ MESSAGES: dict[str, str] = {
     ),
     "help.header": "Commands:",
     "help.line": "`{usage}` — {summary}",
+    "help.line_alias": "`{usage}` (`{alias}`) — {summary}",
     "help.aliases": "Also: {aliases}",
     "help.footer": "Write `{prefix}help <command>` for more about one command.",
     "help.unknown": "There is no command called `{word}`. Write `{prefix}help` to see them all.",

@@ -14,6 +14,7 @@ MESSAGES: dict[str, str] = {
     ),
     "help.header": "Kommandon:",
     "help.line": "`{usage}` — {summary}",
+    "help.line_alias": "`{usage}` (`{alias}`) — {summary}",
     "help.aliases": "Även: {aliases}",
     "help.footer": "Skriv `{prefix}hjälp <kommando>` för mer om ett kommando.",
     "help.unknown": "Det finns inget kommando som heter `{word}`. Skriv `{prefix}hjälp` för att se alla.",
