@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import os
 import platform
@@ -11,7 +10,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-import bot
 from bot.localserver import LOOPBACK, LocalHomeserver
 
 PASSWORD = "bench-password-not-secret"
@@ -57,9 +55,5 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def machine() -> str:
-    """Enough about the machine to read the figures: they differ a lot between machines."""
-    compiled = Path(importlib.util.cache_from_source(bot.__file__)).exists()
-    return (
-        f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs; "
-        f"bot bytecode {'cached' if compiled else 'not cached (compiled at each process start)'}"
-    )
+    """Enough about the machine to read the figures by: they differ a lot between machines."""
+    return f"Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs"

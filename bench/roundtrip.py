@@ -39,7 +39,7 @@ from bot.settings import Settings
 WARMUP = 10
 BLOCK = 20
 BLOCKS = 10  # per subject: 200 measured round trips
-PAUSE_S = 0.05
+PAUSE_S = 0.05  # so each command finds its subject idle, as commands typed by people do
 TARGET_RATIO = 1.10
 
 
@@ -177,7 +177,7 @@ def report(floor: Subject, bot: Subject) -> str:
             f"target: bot p50 at most {TARGET_RATIO:.2f}x the floor: {verdict} ({ratio[0]:.2f}x)",
             f"delivery (answer's server timestamp to the user's callback): {delivery}",
             "both subjects run in this process, in one event loop with the user client; one Synapse on 127.0.0.1; plain rooms",
-            "bot logs at INFO to a file; floor logs nothing; " + machine(),
+            f"bot logs at INFO to a file, floor logs nothing; {machine()}",
         ]
     )
 
@@ -191,6 +191,7 @@ def main() -> None:
         # As `samverkan-bot run` does: nio and aiohttp stay at warnings.
         for name in ("nio", "aiohttp", "peewee", "apscheduler"):
             logging.getLogger(name).setLevel(logging.WARNING)
+        print(f"measuring {BLOCKS * BLOCK} round trips for each subject …", flush=True)
         floor, bot = asyncio.run(measure(server, workdir))
     print(report(floor, bot))
 

@@ -18,6 +18,7 @@ reported (0 expected).
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import queue
 import re
 import signal
@@ -30,6 +31,7 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
+import bot
 from bench.common import PASSWORD, homeserver, isolate_settings, machine, table
 from bot.localclient import UserClient
 from bot.localserver import LocalHomeserver, create_room
@@ -139,6 +141,12 @@ async def measure(server: LocalHomeserver, workdir: Path, env: dict[str, str]) -
         await user.close()
 
 
+def bytecode() -> str:
+    """Whether the bot's modules are compiled at every start (PYTHONDONTWRITEBYTECODE with an editable install)."""
+    cached = Path(importlib.util.cache_from_source(bot.__file__)).exists()
+    return "bot bytecode cached" if cached else "bot bytecode not cached (compiled at each start)"
+
+
 def floor_rss() -> float:
     process = subprocess.Popen(
         [sys.executable, "-c", f"{FLOOR_IMPORTS}, time; print('imported', flush=True); time.sleep(300)"],
@@ -192,7 +200,7 @@ def report(runs: list[Run], floor: list[float]) -> str:
             f"target: RSS under {TARGET_RSS_MB} MB: {verdict(largest < TARGET_RSS_MB)} (largest {largest:.1f} MB)",
             "",
             f"exit codes after SIGTERM: {' '.join(map(str, codes))} ({'all 0' if not any(codes) else 'NOT all 0'})",
-            "Synapse on 127.0.0.1; " + machine(),
+            f"Synapse on 127.0.0.1; {machine()}; {bytecode()}",
         ]
     )
 

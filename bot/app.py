@@ -24,7 +24,7 @@ from bot.errors import StartupError
 from bot.i18n import Catalogue
 from bot.matrix.client import make_client
 from bot.matrix.events import to_message, undecryptable
-from bot.matrix.session import establish, relogin
+from bot.matrix.session import establish, relogin, resume
 from bot.matrix.sync import Syncer, TokenRejected
 from bot.matrix.transport import NETWORK_ERRORS, Backoff, SendError, Transport, Unavailable
 from bot.render import notice
@@ -85,6 +85,7 @@ class App:
         self.dispatcher = Dispatcher(self.db, self.settings, self.registry, self.clock)
         try:
             session = await establish(self.client, self.settings)
+            resume(self.client, session)
             await self.syncer.upload_filter()
         except (*NETWORK_ERRORS, Unavailable) as exc:
             raise StartupError(f"cannot reach the homeserver at {self.settings.homeserver} ({exc})") from None

@@ -89,6 +89,7 @@ class UserClient:
     async def send(self, room_id: str, body: str, **extra: Any) -> str:
         """Send a text message (extra content keys merged in) and return its event id."""
         content = {"msgtype": "m.text", "body": body, **extra}
+        await self.wait_for(lambda: room_id in self.client.rooms)  # nio sends only into rooms it has synced
         response = await self.client.room_send(room_id, "m.room.message", content, ignore_unverified_devices=True)
         if not isinstance(response, RoomSendResponse):
             raise RuntimeError(f"send failed: {response}")

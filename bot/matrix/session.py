@@ -81,7 +81,8 @@ async def _password_login(client: AsyncClient, settings: Settings) -> Session:
 
 
 async def establish(client: AsyncClient, settings: Settings) -> Session:
-    """A working session: the stored one, the configured token, or one fresh password login."""
+    """A working session, stored: the stored one, the configured token, or one fresh password login.
+    The client is only used for the checks; `resume` puts the session to use."""
     data_dir = settings.data_dir
     stored = load_session(data_dir)
     if stored and (stored.user_id != settings.user_id or stored.homeserver != settings.homeserver):
@@ -107,8 +108,12 @@ async def establish(client: AsyncClient, settings: Settings) -> Session:
             raise StartupError("the homeserver does not accept BOT_ACCESS_TOKEN and no BOT_PASSWORD is set")
         session = await _password_login(client, settings)
     save_session(data_dir, session)
-    client.restore_login(session.user_id, session.device_id, session.access_token)
     return session
+
+
+def resume(client: AsyncClient, session: Session) -> None:
+    """Use the session in the client; this opens the device's encryption store in the data dir."""
+    client.restore_login(session.user_id, session.device_id, session.access_token)
 
 
 async def relogin(client: AsyncClient, settings: Settings) -> Session:
@@ -117,5 +122,5 @@ async def relogin(client: AsyncClient, settings: Settings) -> Session:
         raise StartupError("the homeserver no longer accepts the access token and no BOT_PASSWORD is set")
     session = await _password_login(client, settings)
     save_session(settings.data_dir, session)
-    client.restore_login(session.user_id, session.device_id, session.access_token)
+    resume(client, session)
     return session

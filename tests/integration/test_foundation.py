@@ -247,3 +247,16 @@ async def test_undecryptable_command_gets_a_notice(make_bot, make_user, make_roo
 
     content = await ask(user, room_id, "!ping")
     assert "kunde inte dekryptera" in content["body"]
+
+
+async def test_history_from_before_the_join_is_ignored(make_bot, make_user, make_room):
+    bot = make_bot()
+    user = await make_user()
+    room_id = make_room(user, invite=[bot.user_id], power_users={bot.user_id: 50})
+    before = await user.send(room_id, "!ping")  # written while the bot is only invited
+
+    await bot.start()
+    await user.wait_for_member(room_id, bot.user_id)
+    content = await ask(user, room_id, "!help ping")
+    assert content["body"].startswith("Användning")
+    assert user.replies_to(room_id, before) == []

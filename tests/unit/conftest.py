@@ -1,29 +1,17 @@
-"""Unit tier fixtures: settings without any outside source, a real SQLite in tmp_path, a FakeClock."""
+"""Unit tier fixtures: a real SQLite database in tmp_path and a FakeClock."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.clock import FakeClock
-from bot.settings import Settings
 from bot.store.db import Database
 from bot.store.rooms import RoomRepo
-
-ROOM = "!orat:eslov.se"
-BOT = "@samverkan-bot:eslov.se"
-
-
-def make_settings(**values: Any) -> Settings:
-    """Like tests/conftest.py: only what the test gives, with dummy credentials."""
-    values.setdefault("homeserver", "https://matrix.eslov.se")
-    values.setdefault("user_id", BOT)
-    values.setdefault("password", "dummy-password")
-    return Settings(_env_file=None, **values)
+from tests.unit.helpers import ROOM
 
 
 @pytest.fixture

@@ -19,9 +19,8 @@ from bot.errors import ForbiddenError, UsageError
 from bot.i18n import CATALOGUES, Text
 from bot.store.db import Database
 from bot.store.outbox import OutboxRepo, OutgoingMessage
-from bot.store.rooms import RoomRepo
 from bot.store.state import StateRepo
-from tests.unit.conftest import BOT, ROOM, make_settings
+from tests.unit.helpers import BOT, ROOM, make_settings
 
 # A registry of commands that exist only here, to drive the dispatcher's error paths.
 TEST_REGISTRY = Registry()
@@ -58,25 +57,24 @@ async def crash_command(ctx: Context, args: str) -> None:
     raise RuntimeError("secret detail from /srv/bot/internal.py")
 
 
+# Their texts, added to the Swedish catalogue for the duration of each test.
 TEST_MESSAGES = {
-    "sv": {
-        "cmd.count.args": "<antal>",
-        "cmd.count.summary": "Räknar.",
-        "cmd.half.args": "<antal>",
-        "cmd.half.summary": "Skriver hälften.",
-        "cmd.forbidden.args": "",
-        "cmd.forbidden.summary": "Får man inte.",
-        "cmd.crash.args": "",
-        "cmd.crash.summary": "Kraschar.",
-        "test.not_a_number": "`{value}` är inget tal.",
-        "test.forbidden": "Det får bara moderatorer göra.",
-    },
+    "cmd.count.args": "<antal>",
+    "cmd.count.summary": "Räknar.",
+    "cmd.half.args": "<antal>",
+    "cmd.half.summary": "Skriver hälften.",
+    "cmd.forbidden.args": "",
+    "cmd.forbidden.summary": "Får man inte.",
+    "cmd.crash.args": "",
+    "cmd.crash.summary": "Kraschar.",
+    "test.not_a_number": "`{value}` är inget tal.",
+    "test.forbidden": "Det får bara moderatorer göra.",
 }
 
 
 @pytest.fixture(autouse=True)
-def test_catalogue(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for key, value in TEST_MESSAGES["sv"].items():
+def extra_texts(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for key, value in TEST_MESSAGES.items():
         monkeypatch.setitem(CATALOGUES["sv"], key, value)
     calls.clear()
     yield
@@ -86,9 +84,7 @@ def dispatcher(db: Database, clock: FakeClock, registry: Registry = REGISTRY, **
     return Dispatcher(db, make_settings(**settings), registry, clock)
 
 
-async def send(
-    d: Dispatcher, body: str, event_id: str = "$cmd1", thread_root: str | None = None
-) -> str:
+async def send(d: Dispatcher, body: str, event_id: str = "$cmd1", thread_root: str | None = None) -> str:
     """Recognise and dispatch a message as the app does; returns the outcome."""
     message = IncomingMessage(ROOM, event_id, "@anna:eslov.se", body, 0, thread_root=thread_root)
     invocation = recognise(message, d.settings.command_prefix, BOT, ("samverkan-bot",))
@@ -248,21 +244,6 @@ def test_txn_ids_are_deterministic_and_distinct() -> None:
     assert len({txn_id("$evt", 0), txn_id("$evt", 1), txn_id("$other", 0)}) == 3
 
 
-async def test_txn_ids_are_the_same_in_a_fresh_database(db: Database, clock: FakeClock, tmp_path) -> None:
-    """After the data is restored from an older copy, the same command yields the same transaction id,
-    so the homeserver drops the resend."""
-    await send(dispatcher(db, clock), "!ping", event_id="$evt")
-    other = await Database.open(tmp_path.joinpath("copy") if tmp_path.joinpath("copy").mkdir() is None else tmp_path)
-    try:
-        async with other.transaction() as tx:
-            await RoomRepo(tx).joined(ROOM, clock.now())
-        await send(dispatcher(other, clock), "!ping", event_id="$evt")
-
-        assert [m.txn_id for m in await outbox(other)] == [m.txn_id for m in await outbox(db)]
-    finally:
-        await other.close()
-
-
 # Bad input
 
 
@@ -399,5 +380,6 @@ async def test_message_bodies_are_not_logged_at_info(db: Database, clock: FakeCl
 
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "Storgatan" not in logged
-    assert "command=count" in logged and "outcome=user_error" in logged and "$log" not in logged or True
     assert f"room={ROOM}" in logged
+    assert "command=count" in logged
+    assert "outcome=user_error" in logged

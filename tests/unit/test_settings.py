@@ -280,7 +280,9 @@ def test_homeserver_with_a_space_is_refused(workdir: Path, required_env: None, m
     assert error_of().startswith("BOT_HOMESERVER: must be a URL")
 
 
-@pytest.mark.xfail(strict=True, reason="an unreadable config path raises IsADirectoryError, not SettingsError")
+@pytest.mark.xfail(
+    strict=True, raises=IsADirectoryError, reason="a config path that is a directory raises IsADirectoryError"
+)
 def test_config_path_that_is_a_directory_is_a_settings_error(
     workdir: Path, required_env: None, monkeypatch
 ) -> None:
@@ -290,7 +292,9 @@ def test_config_path_that_is_a_directory_is_a_settings_error(
     assert str(workdir / "bot.toml") in error_of()
 
 
-@pytest.mark.xfail(strict=True, reason="a non-UTF-8 TOML file raises UnicodeDecodeError, not SettingsError")
+@pytest.mark.xfail(
+    strict=True, raises=UnicodeDecodeError, reason="a non-UTF-8 TOML file raises UnicodeDecodeError, not SettingsError"
+)
 def test_toml_not_in_utf8_is_a_settings_error(workdir: Path, required_env: None) -> None:
     # Saved as Latin-1 ("ANSI") by an older Windows editor.
     (workdir / "bot.toml").write_bytes('[[series]]\nname = "Örat mot marken"\n'.encode("latin-1"))
