@@ -43,8 +43,9 @@ def _truncate(text: Text, limit: int) -> Text:
     for segment in text.segments:
         cost = len(segment.text) + (2 if segment.code else 0)
         if used + cost > limit - 1:
-            room = max(0, limit - 1 - used - (2 if segment.code else 0))
-            kept.append(type(segment)(segment.text[:room], segment.code))
+            room = limit - 1 - used - (2 if segment.code else 0)
+            if room > 0:
+                kept.append(type(segment)(segment.text[:room], segment.code))
             break
         kept.append(segment)
         used += cost

@@ -57,8 +57,10 @@ class _StrictTomlSource(TomlConfigSettingsSource):
             try:
                 with path.open("rb") as handle:
                     tomllib.load(handle)
-            except tomllib.TOMLDecodeError as exc:
-                raise SettingsError(f"{path}: not valid TOML: {exc}") from exc
+            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+                raise SettingsError(f"{path}: not valid TOML (UTF-8): {exc}") from None
+            except OSError as exc:
+                raise SettingsError(f"{path}: cannot be read ({exc.strerror or exc})") from None
         super().__init__(settings_cls, toml_file=path)
         unknown = sorted(set(self.toml_data) - set(settings_cls.model_fields) - {"config"})
         if unknown:
@@ -114,7 +116,7 @@ class Settings(BaseSettings):
     @classmethod
     def _homeserver(cls, value: str) -> str:
         value = value.strip().rstrip("/")
-        if not re.match(r"^https?://[^/\s]+", value):
+        if not re.match(r"^https?://[^/\s]+(/\S*)?$", value):
             raise ValueError("must be a URL starting with http:// or https://, e.g. https://matrix.eslov.se")
         return value
 
@@ -157,6 +159,11 @@ class Settings(BaseSettings):
             if any(ch.isspace() or ch.isalnum() for ch in prefix):
                 raise ValueError(f"prefix {prefix!r} must be punctuation without spaces, e.g. ! or /")
         return value
+
+    @field_validator("password", "access_token", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")
     def _credentials(self) -> Settings:

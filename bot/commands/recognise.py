@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -41,11 +42,14 @@ def recognise(
     message: IncomingMessage, prefixes: tuple[str, ...], bot_user_id: str, bot_names: tuple[str, ...]
 ) -> Invocation | None:
     """The command in a message, or None when the message is not addressed to the bot."""
-    if message.command_block is not None and (not message.mentions or bot_user_id in message.mentions):
+    if message.command_block is not None:
+        if message.mentions and bot_user_id not in message.mentions:
+            return None  # a slash command meant for another bot
         line = _from_block(message.command_block)
         if line:
             return _split(line, prefixes[0], "slash")
-    body = message.body.strip()
+    # NFC, so "hjälp" typed as a + combining diaeresis is still the word hjälp.
+    body = unicodedata.normalize("NFC", message.body).strip()
     for prefix in sorted(prefixes, key=len, reverse=True):
         if body.startswith(prefix):
             return _split(body[len(prefix) :], prefix, "prefix")

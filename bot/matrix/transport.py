@@ -42,7 +42,7 @@ class Backoff:
         self.attempt = 0
 
     def next(self) -> float:
-        delay = min(self.cap, self.base * 2**self.attempt)
+        delay = min(self.cap, self.base * 2 ** min(self.attempt, 32))
         self.attempt += 1
         return delay / 2 + random.uniform(0, delay / 2)
 

@@ -49,6 +49,9 @@ class Database:
         except (sqlite3.Error, OSError) as exc:
             await self.close()
             raise StartupError(f"database {self.path}: {exc}") from exc
+        except StartupError:
+            await self.close()  # an open connection's worker thread would keep the process alive
+            raise
 
     async def close(self) -> None:
         if self._conn is not None:

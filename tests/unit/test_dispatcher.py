@@ -213,15 +213,17 @@ async def test_same_event_after_a_restart_gets_no_second_reply(db: Database, clo
     assert len(await outbox(db)) == 1
 
 
-@pytest.mark.parametrize("body", ["!frobnicera", "!count tio", "!crash"])
-async def test_error_replies_are_given_once_too(db: Database, clock: FakeClock, body: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "handlers_run"), [("!frobnicera", []), ("!count tio", ["count"]), ("!crash", ["crash"])]
+)
+async def test_error_replies_are_given_once_too(db: Database, clock: FakeClock, body: str, handlers_run) -> None:
     d = dispatcher(db, clock, registry=TEST_REGISTRY)
 
     await send(d, body, event_id="$same")
     await send(d, body, event_id="$same")
 
     assert len(await outbox(db)) == 1
-    assert len(calls) <= 1
+    assert calls == handlers_run
 
 
 async def test_different_events_each_get_a_reply(db: Database, clock: FakeClock) -> None:
@@ -323,9 +325,7 @@ async def test_bug_keeps_nothing_of_what_the_handler_did(db: Database, clock: Fa
 async def test_bug_in_english(db: Database, clock: FakeClock) -> None:
     await send(dispatcher(db, clock, registry=TEST_REGISTRY, language="en"), "!crash", event_id="$e")
 
-    assert await bodies(db) == [
-        "Something went wrong while running the command. The error was logged (event $e)."
-    ]
+    assert await bodies(db) == ["Something went wrong while running the command. The error was logged (event $e)."]
 
 
 # Unknown commands
@@ -365,9 +365,9 @@ async def test_known_command_after_slash_is_answered(db: Database, clock: FakeCl
 
 
 async def test_unknown_command_by_name_gets_a_hint(db: Database, clock: FakeClock) -> None:
-    await send(dispatcher(db, clock, command_prefix="/,!"), "samverkan-bot: frobnicera")
+    await send(dispatcher(db, clock), "samverkan-bot: frobnicera")
 
-    assert await bodies(db) == ["Okänt kommando `/frobnicera`. Skriv `/hjälp` för att se vad jag kan."]
+    assert await bodies(db) == ["Okänt kommando `!frobnicera`. Skriv `!hjälp` för att se vad jag kan."]
 
 
 # Logging

@@ -171,13 +171,13 @@ def test_malformed_command_block_falls_back_to_body() -> None:
     assert parsed("!ping", mentions=(BOT,), block={"syntax": 42}) == ("ping", "", "!", "prefix")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="a command block addressed (m.mentions) to another bot is skipped, then the body is parsed and answered",
-)
 def test_command_block_for_another_bot_is_not_answered() -> None:
     # Another bot in the room also uses the `!` sigil; the client sent its command with a mention of it.
     block = {"syntax": "help", "variables": {}}
 
     assert parsed("!help", mentions=(OTHER_BOT,), block=block) is None
+
+
+def test_decomposed_swedish_letters_are_the_same_word() -> None:
+    invocation = recognise(message("!hja\u0308lp"), ("!",), BOT, ())
+    assert invocation is not None and invocation.word == "hjälp"

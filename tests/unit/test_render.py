@@ -126,11 +126,6 @@ def test_body_never_exceeds_the_limit_with_code(lead: int) -> None:
     assert body.endswith("…")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="_truncate: a code segment starting 1-2 characters before the limit adds an empty `` and overshoots",
-)
 @pytest.mark.parametrize("lead", [MAX_BODY - 2, MAX_BODY - 1])
 def test_body_never_exceeds_the_limit_when_code_starts_at_the_limit(lead: int) -> None:
     text = Text((Segment("a" * lead), Segment("kod", code=True)))

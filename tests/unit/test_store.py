@@ -79,11 +79,6 @@ async def test_newer_database_is_refused_naming_the_versions(tmp_path: Path) -> 
     assert str(path) in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Database.connect leaves the aiosqlite connection open when migrate() raises StartupError; "
-    "`samverkan-bot run` then prints the error and hangs at exit on the non-daemon worker thread",
-)
 async def test_refused_database_is_not_left_open(tmp_path: Path) -> None:
     db = await Database.open(tmp_path)
     await db.close()
