@@ -10,10 +10,10 @@ this process and event loop together with the user client:
 - floor: a bare matrix-nio AsyncClient that answers every m.text with a fixed m.notice;
 - bot: bot.app.App, started as tests/conftest.py starts it, logging at INFO to a file.
 
-Each gets 10 warm-up round trips, then 200 measured ones in blocks of 20, alternating which subject
-goes first (floor-bot, bot-floor, …) so drift on the machine falls on both alike. Round trips are
-sequential, with a short pause after each answer so every command finds its subject idle, as
-commands typed by people do.
+Each gets 10 warm-up round trips, then 200 measured ones, alternating between the subjects at every
+round trip (floor-bot, bot-floor, …) so that drift and bursts of load on the machine fall on both
+alike. Round trips are sequential, with a short pause after each answer so that every command finds
+its subject idle, as commands typed by people do.
 
 The user's 1000 ms sync timeout adds no latency: a long poll returns as soon as an event arrives.
 The "delivery" line shows this: from the answer's server timestamp to its arrival at the user, a
@@ -37,8 +37,7 @@ from bot.localserver import LocalHomeserver, create_room
 from bot.settings import Settings
 
 WARMUP = 10
-BLOCK = 20
-BLOCKS = 10  # per subject: 200 measured round trips
+ROUND_TRIPS = 200
 PAUSE_S = 0.05  # so each command finds its subject idle, as commands typed by people do
 TARGET_RATIO = 1.10
 
@@ -144,12 +143,13 @@ async def measure(server: LocalHomeserver, workdir: Path) -> tuple[Subject, Subj
             await user.wait_for_member(subject.room_id, subject.user_id)
             for _ in range(WARMUP):
                 await arrivals.round_trip(subject)
-        for block in range(BLOCKS):
-            for subject in (floor, bot) if block % 2 == 0 else (bot, floor):
-                for _ in range(BLOCK):
-                    round_trip, delivery = await arrivals.round_trip(subject)
-                    subject.round_trips.append(round_trip)
-                    subject.deliveries.append(delivery)
+        # In blocks of 20 a burst of load on the machine could fall on one subject only; pairs flip
+        # their order so that neither always goes first.
+        for i in range(ROUND_TRIPS):
+            for subject in (floor, bot) if i % 2 == 0 else (bot, floor):
+                round_trip, delivery = await arrivals.round_trip(subject)
+                subject.round_trips.append(round_trip)
+                subject.deliveries.append(delivery)
     return floor, bot
 
 
@@ -172,7 +172,7 @@ def report(floor: Subject, bot: Subject) -> str:
         [
             "",
             f"!help round trip: user's send to the answer at the user's client, ms "
-            f"({len(bot.round_trips)} each after {WARMUP} warm-up, blocks of {BLOCK} alternating, {PAUSE_S * 1000:.0f} ms pause)",
+            f"({ROUND_TRIPS} each after {WARMUP} warm-up, alternating every round trip, {PAUSE_S * 1000:.0f} ms pause after each)",
             table(["subject", "p50", "p95", "max"], rows),
             f"target: bot p50 at most {TARGET_RATIO:.2f}x the floor: {verdict} ({ratio[0]:.2f}x)",
             f"delivery (answer's server timestamp to the user's callback): {delivery}",
@@ -191,7 +191,7 @@ def main() -> None:
         # As `samverkan-bot run` does: nio and aiohttp stay at warnings.
         for name in ("nio", "aiohttp", "peewee", "apscheduler"):
             logging.getLogger(name).setLevel(logging.WARNING)
-        print(f"measuring {BLOCKS * BLOCK} round trips for each subject …", flush=True)
+        print(f"measuring {ROUND_TRIPS} round trips for each subject …", flush=True)
         floor, bot = asyncio.run(measure(server, workdir))
     print(report(floor, bot))
 

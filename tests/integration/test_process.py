@@ -104,7 +104,11 @@ async def test_sigterm_finishes_and_exits_0(tmp_path, homeserver, make_user, mak
             assert content["body"].startswith("Pong!")
         finally:
             process.send_signal(signal.SIGTERM)
-            code = await asyncio.wait_for(process.wait(), 30)
+            try:
+                code = await asyncio.wait_for(process.wait(), 30)
+            except TimeoutError:
+                process.kill()  # never leave a bot behind; the assertion below then fails
+                code = await process.wait()
         return code, log_path.read_text()
 
     code, log = await run_until_answered("!ping")
