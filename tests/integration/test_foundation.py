@@ -260,3 +260,14 @@ async def test_history_from_before_the_join_is_ignored(make_bot, make_user, make
     content = await ask(user, room_id, "!help ping")
     assert content["body"].startswith("Användning")
     assert user.replies_to(room_id, before) == []
+
+
+async def test_notices_from_other_bots_are_ignored(make_bot, make_user, make_room):
+    bot = make_bot()
+    other_bot = await make_user("otherbot")
+    room_id = await room_with_bot(bot, other_bot, make_room)
+
+    notice = await other_bot.send(room_id, "!ping", msgtype="m.notice")
+    content = await ask(other_bot, room_id, "!ping")  # answered, and strictly after the notice was seen
+    assert content["body"].startswith("Pong!")
+    assert other_bot.replies_to(room_id, notice) == []
