@@ -7,6 +7,7 @@ import fnmatch
 import hashlib
 import logging
 import os
+import signal
 import time
 from datetime import timedelta
 
@@ -67,6 +68,7 @@ class App:
         self._poll: asyncio.Task | None = None
         self._token: str | None = None
         self._undecryptable_told: set[tuple[str, str]] = set()
+        self._advertise_tried: set[str] = set()
         self._commands = commands_content(registry, self.cat, settings.command_prefix[0])
         self._commands_digest = digest(self._commands)
 
@@ -193,7 +195,10 @@ class App:
             if info.timeline.events:
                 last_events[room_id] = info.timeline.events[-1].event_id
             power_changed = any(isinstance(e, PowerLevelsEvent) for e in info.timeline.events)
-            if room is None or first or power_changed or room.commands_advertised != self._commands_digest:
+            outdated = room is None or room.commands_advertised != self._commands_digest
+            # Tried once per process, and again when the power levels change: not on every batch.
+            if power_changed or (outdated and room_id not in self._advertise_tried):
+                self._advertise_tried.add(room_id)
                 await self._advertise(room_id)
         await self.transport.flush(self.db, self.clock)
         async with self.db.transaction() as tx:
@@ -286,8 +291,6 @@ class App:
 
 async def serve(settings: Settings) -> None:
     """Run until SIGTERM or SIGINT, then finish the batch in hand, store the position and return."""
-    import signal
-
     app = App(settings)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -56,7 +56,7 @@ async def _greet(app: App, server: LocalHomeserver, room_id: str) -> None:
     user = UserClient(server.url, server.user_id(DEMO_USER), DEMO_PASSWORD, DEMO_DIR / "demo-user-store")
     try:
         await user.start()
-        await user.wait_for(lambda: app.user_id in (user.client.rooms[room_id].users if room_id in user.client.rooms else {}))
+        await user.wait_for_member(room_id, app.user_id)
         event_id = await user.send(room_id, "!hjälp")
         reply = await user.reply_to(room_id, event_id, timeout=30)
         print(f"\n{DEMO_USER} wrote !hjälp; the bot answered:\n{content_of(reply).get('body', '')}\n", flush=True)

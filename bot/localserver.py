@@ -15,9 +15,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 SYNAPSE_VERSION = "1.163.2"
 LOOPBACK = "127.0.0.1"
@@ -209,23 +208,6 @@ class LocalHomeserver:
 
     def user_id(self, localpart: str) -> str:
         return f"@{localpart}:{self.server_name}"
-
-    def __enter__(self) -> LocalHomeserver:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-
-@contextmanager
-def running(workdir: Path, **overrides: Any) -> Iterator[LocalHomeserver]:
-    server = LocalHomeserver(workdir, **overrides)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
 
 
 def create_room(

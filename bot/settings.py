@@ -180,10 +180,6 @@ class Settings(BaseSettings):
         """Who may invite the bot; by default anyone on the bot's own server."""
         return self.allowed_users or (f"@*:{self.server_name}",)
 
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
 
 def _setting_name(loc: tuple[Any, ...]) -> str:
     if not loc:
