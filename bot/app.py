@@ -98,7 +98,11 @@ class App:
         # After a restart nio knows no room state; full state tells it which rooms are encrypted.
         first = self._token is None
         response = await self._retrying(lambda: self.syncer.sync(self._token, 0, full_state=not first))
-        await self._process(response, first=first)
+        try:
+            await self._process(response, first=first)
+        except Unavailable as exc:
+            # The position was not stored: run() syncs the same batch again.
+            log.warning("first batch not finished, the homeserver went away (%s)", exc)
         self.ready.set()
         log.info("ready: first sync done in %.0f ms", (time.perf_counter() - started) * 1000)
 
