@@ -11,10 +11,20 @@ import signal
 import time
 from datetime import timedelta
 
-from nio import AsyncClient, Event, InviteMemberEvent, JoinResponse, PowerLevelsEvent, RoomLeaveResponse, SyncResponse
+from nio import (
+    AsyncClient,
+    Event,
+    InviteMemberEvent,
+    JoinResponse,
+    PowerLevelsEvent,
+    RoomCreateEvent,
+    RoomLeaveResponse,
+    SyncResponse,
+)
 
 from bot.clock import Clock, SystemClock
 from bot.commands import REGISTRY
+from bot.commands.context import Context
 from bot.commands.dispatcher import Dispatcher
 from bot.commands.message import IncomingMessage
 from bot.commands.recognise import recognise
@@ -28,7 +38,10 @@ from bot.matrix.events import to_message, undecryptable
 from bot.matrix.session import establish, relogin, resume
 from bot.matrix.sync import Syncer, TokenRejected
 from bot.matrix.transport import NETWORK_ERRORS, Backoff, SendError, Transport, Unavailable
+from bot.permissions import RoomView
 from bot.render import notice
+from bot.scheduling import ReminderScheduler
+from bot.seeds import apply_seeds
 from bot.settings import Settings
 from bot.store.db import Database
 from bot.store.outbox import OutboxRepo
@@ -69,6 +82,8 @@ class App:
         self._token: str | None = None
         self._undecryptable_told: set[tuple[str, str]] = set()
         self._advertise_tried: set[str] = set()
+        self._creators: dict[str, tuple[frozenset[str], str]] = {}
+        self.scheduler: ReminderScheduler | None = None
         self._commands = commands_content(registry, self.cat, settings.command_prefix[0])
         self._commands_digest = digest(self._commands)
 
@@ -84,7 +99,7 @@ class App:
         self.client = make_client(self.settings)
         self.transport = Transport(self.client)
         self.syncer = Syncer(self.client)
-        self.dispatcher = Dispatcher(self.db, self.settings, self.registry, self.clock)
+        self.dispatcher = Dispatcher(self.db, self.settings, self.registry, self.clock, self._after_command)
         try:
             session = await establish(self.client, self.settings)
             resume(self.client, session)
@@ -103,8 +118,14 @@ class App:
         except Unavailable as exc:
             # The position was not stored: run() syncs the same batch again.
             log.warning("first batch not finished, the homeserver went away (%s)", exc)
-        self.ready.set()
         log.info("ready: first sync done in %.0f ms", (time.perf_counter() - started) * 1000)
+        await apply_seeds(self.db, self.client, self.settings, self.clock)
+        self.scheduler = ReminderScheduler(
+            self.db, self.clock, self.cat, self.settings.command_prefix[0], self._flush_quietly
+        )
+        jobs = await self.scheduler.start()
+        log.info("reminders scheduled: %d series in %.0f ms", jobs, (time.perf_counter() - started) * 1000)
+        self.ready.set()
 
     async def run(self) -> None:
         """Sync and handle until stop is requested; the command in hand is finished first."""
@@ -138,12 +159,26 @@ class App:
             self._poll.cancel()
 
     async def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.stop()
+            self.scheduler = None
         if self.client is not None:
             await self.client.close()
             self.client = None
         if self.db is not None:
             await self.db.close()
             self.db = None
+
+    async def _flush_quietly(self) -> None:
+        """Send the outbox; if the homeserver is away, what is left goes with the next sync's flush."""
+        try:
+            await self.transport.flush(self.db, self.clock)
+        except Unavailable as exc:
+            log.warning("outbox not sent yet: %s", exc)
+
+    async def _after_command(self, ctx: Context) -> None:
+        if ctx.changed_series and self.scheduler is not None:
+            await self.scheduler.check(ctx.changed_series)
 
     async def _pause(self, backoff: Backoff, exc: Exception) -> None:
         delay = backoff.next()
@@ -183,6 +218,7 @@ class App:
                 async with self.db.transaction() as tx:
                     await RoomRepo(tx).joined(room_id, self.clock.now())
                 room = None
+            self._note_creation(room_id, [*info.state, *info.timeline.events])
             if first:
                 # First start: what was said before is history, not commands.
                 events = []
@@ -223,6 +259,8 @@ class App:
                 async with self.db.transaction() as tx:
                     await RoomRepo(tx).joined(room_id, self.clock.now())
                 log.info("joined %s on invite from %s", room_id, inviter)
+                if self.settings.series and self.scheduler is not None:
+                    await self.scheduler.check(await apply_seeds(self.db, self.client, self.settings, self.clock))
                 return
             log.warning("could not join %s on invite from %s: %s", room_id, inviter, response)
         else:
@@ -230,6 +268,30 @@ class App:
         response = await self.client.room_leave(room_id)
         if not isinstance(response, RoomLeaveResponse):
             log.warning("could not decline invite to %s: %s", room_id, response)
+
+    def _note_creation(self, room_id: str, events: list[Event]) -> None:
+        """Remember who created the room: in room version 12 they outrank every power level."""
+        for event in events:
+            if isinstance(event, RoomCreateEvent):
+                content = event.source.get("content", {})
+                extra = content.get("additional_creators")
+                creators = {event.sender, *(u for u in extra if isinstance(u, str))} if isinstance(extra, list) else {event.sender}
+                self._creators[room_id] = (frozenset(creators), str(content.get("room_version", "1")))
+
+    def room_view(self, room_id: str) -> RoomView:
+        room = self.client.rooms.get(room_id)
+        creators, version = self._creators.get(room_id, (frozenset(), "12"))
+        if room is None:
+            return RoomView(room_id, creators=creators, room_version=version)
+        levels = room.power_levels
+        return RoomView(
+            room_id,
+            name=room.name or "",
+            users=dict(levels.users),
+            users_default=levels.defaults.users_default,
+            creators=creators,
+            room_version=version,
+        )
 
     def _names(self, room_id: str) -> tuple[str, ...]:
         """What people call the bot when addressing it: its localpart and its display name in the room."""
@@ -245,7 +307,7 @@ class App:
             return
         invocation = recognise(message, self.settings.command_prefix, self.user_id, self._names(room_id))
         if invocation is not None:
-            await self.dispatcher.dispatch(message, invocation)
+            await self.dispatcher.dispatch(message, invocation, self.room_view(room_id))
 
     async def _on_undecryptable(self, room_id: str, event: Event) -> None:
         message = undecryptable(room_id, event, self.user_id)

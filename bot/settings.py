@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -27,18 +28,71 @@ class SettingsError(Exception):
     """A setting is missing or invalid; the message names it and says what is wrong."""
 
 
+def _checked(parse: Any, *args: Any) -> Any:
+    """Run a converter; its user error becomes a validation error with the English message."""
+    from bot.errors import UserError
+    from bot.i18n import Catalogue
+
+    try:
+        return parse(*args)
+    except UserError as error:
+        raise ValueError(Catalogue("en")(error.key, **error.values)) from None
+
+
 class SeriesSeed(BaseModel):
-    """A meeting series seeded from `[[series]]` in the TOML file."""
+    """A meeting series seeded from `[[series]]` in the TOML file, checked with the commands' own converters."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     room: str
-    name: str
+    name: str = Field(min_length=1, max_length=200)
     schedule: str
     duration: str = "30m"
-    location: str = ""
+    location: str = Field(default="", max_length=200)
     reminders: tuple[str, ...] = ("1d", "1h")
     timezone: str | None = None
+
+    @field_validator("room")
+    @classmethod
+    def _room(cls, value: str) -> str:
+        if not re.match(r"^[!#][^\s]+$", value):
+            raise ValueError("must be a room id (!…) or an alias (#name:server)")
+        return value
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule(cls, value: str) -> str:
+        from bot.schedule import parse_schedule
+
+        _checked(parse_schedule, value.split(), date.today())
+        return value
+
+    @field_validator("duration")
+    @classmethod
+    def _duration(cls, value: str) -> str:
+        from bot.parsing import parse_duration
+
+        _checked(parse_duration, value)
+        return value
+
+    @field_validator("reminders")
+    @classmethod
+    def _reminders(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from bot.parsing import parse_offsets
+
+        if value:
+            _checked(parse_offsets, list(value))
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                ZoneInfo(value)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown time zone {value!r}, e.g. Europe/Stockholm") from None
+        return value
 
 
 def _split_list(value: Any) -> Any:

@@ -5,4 +5,4 @@ from bot.commands.registry import Registry
 REGISTRY = Registry()
 
 # Importing a feature module registers its commands.
-from bot.commands import help, ping  # noqa: E402,F401
+from bot.commands import help, ping, schedule  # noqa: E402,F401

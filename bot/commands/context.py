@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import aiosqlite
 
@@ -10,6 +11,7 @@ from bot.clock import Clock
 from bot.commands.message import IncomingMessage
 from bot.commands.registry import Registry
 from bot.i18n import Catalogue, Text
+from bot.permissions import RoomView
 from bot.render import Mentions
 from bot.settings import Settings
 
@@ -29,8 +31,18 @@ class Context:
     clock: Clock
     registry: Registry
     prefix: str
+    room: RoomView
     replies: list[Reply] = field(default_factory=list)
+    changed_series: set[int] = field(default_factory=set)
+    """Series whose schedule changed; their reminders are rescheduled once the transaction commits."""
 
     def reply(self, text: Text, mentions: Mentions = Mentions()) -> None:
         """Queue a reply; it is stored with the command's effects and sent after they commit."""
         self.replies.append(Reply(text, mentions))
+
+    def require_moderator(self) -> None:
+        self.room.require(self.message.sender, self.settings.moderator_level)
+
+    @property
+    def now(self) -> datetime:
+        return self.clock.now()

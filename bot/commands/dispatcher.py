@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import aiosqlite
@@ -13,9 +14,10 @@ from bot.clock import Clock
 from bot.commands.context import Context, Reply
 from bot.commands.message import IncomingMessage
 from bot.commands.recognise import Invocation
-from bot.commands.registry import Registry
+from bot.commands.registry import Command, Registry
 from bot.errors import UsageError, UserError
 from bot.i18n import Catalogue, Text
+from bot.permissions import RoomView
 from bot.render import ReplyTarget, notice
 from bot.settings import Settings
 from bot.store.db import Database
@@ -41,17 +43,27 @@ class Outcome:
     """ok, user_error, error, unknown, duplicate or ignored."""
 
 
+AfterCommit = Callable[[Context], Awaitable[None]]
+
+
+async def _nothing(ctx: Context) -> None:
+    return None
+
+
 class Dispatcher:
-    def __init__(self, db: Database, settings: Settings, registry: Registry, clock: Clock):
+    def __init__(
+        self, db: Database, settings: Settings, registry: Registry, clock: Clock, after_commit: AfterCommit = _nothing
+    ):
         self.db = db
         self.settings = settings
         self.registry = registry
         self.clock = clock
+        self.after_commit = after_commit
         self.cat = Catalogue(settings.language)
 
-    async def dispatch(self, message: IncomingMessage, invocation: Invocation) -> Outcome:
+    async def dispatch(self, message: IncomingMessage, invocation: Invocation, room: RoomView) -> Outcome:
         started = time.perf_counter()
-        outcome = await self._dispatch(message, invocation)
+        outcome = await self._dispatch(message, invocation, room)
         log.info(
             "command room=%s sender=%s command=%s outcome=%s ms=%.1f",
             message.room_id,
@@ -62,7 +74,7 @@ class Dispatcher:
         )
         return outcome
 
-    async def _dispatch(self, message: IncomingMessage, invocation: Invocation) -> Outcome:
+    async def _dispatch(self, message: IncomingMessage, invocation: Invocation, room: RoomView) -> Outcome:
         command = self.registry.find(invocation.word)
         if command is None:
             if invocation.prefix in QUIET_PREFIXES and invocation.via == "prefix":
@@ -73,21 +85,27 @@ class Dispatcher:
             async with self.db.transaction() as tx:
                 if await RoomRepo(tx).is_handled(message.event_id):
                     return Outcome(command.name, "duplicate")
-                ctx = Context(message, tx, self.settings, self.cat, self.clock, self.registry, invocation.prefix)
+                ctx = Context(message, tx, self.settings, self.cat, self.clock, self.registry, invocation.prefix, room)
                 await command.handler(ctx, invocation.args)
                 await self._store(tx, message, ctx.replies)
-            return Outcome(command.name, "ok")
         except UserError as error:
-            return await self._answer(message, command.name, [Reply(self._user_error(error, invocation))], "user_error")
+            text = self._user_error(error, command, invocation.prefix)
+            return await self._answer(message, command.name, [Reply(text)], "user_error")
         except Exception:
             log.exception("command %s failed on event %s in %s", command.name, message.event_id, message.room_id)
             text = self.cat.text("internal_error", event_id=message.event_id)
             return await self._answer(message, command.name, [Reply(text)], "error")
+        try:
+            await self.after_commit(ctx)
+        except Exception:  # the command stands; what follows from it is retried at the next start
+            log.exception("follow-up of %s failed on event %s in %s", command.name, message.event_id, message.room_id)
+        return Outcome(command.name, "ok")
 
-    def _user_error(self, error: UserError, invocation: Invocation) -> Text:
+    def _user_error(self, error: UserError, command: Command, prefix: str) -> Text:
         text = self.cat.text(error.key, **error.values)
-        if isinstance(error, UsageError) and (command := self.registry.find(error.command)):
-            text = text + Text.of("\n") + self.cat.text("usage", usage=command.usage(self.cat, invocation.prefix))
+        if isinstance(error, UsageError):
+            line = prefix + self.cat.raw(error.usage) if error.usage else command.usage(self.cat, prefix)
+            text = text + Text.of("\n") + self.cat.text("usage", usage=line)
         return text
 
     async def notify(self, message: IncomingMessage, text: Text) -> bool:

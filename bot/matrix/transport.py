@@ -71,6 +71,7 @@ class Transport:
     def __init__(self, client: AsyncClient, attempts_while_away: int = 4):
         self.client = client
         self.attempts_while_away = attempts_while_away
+        self._flushing = asyncio.Lock()
 
     async def _call(self, what: str, request: Callable[[], Awaitable[Any]], ok: type) -> Any:
         backoff = Backoff()
@@ -118,7 +119,12 @@ class Transport:
 
     async def flush(self, db: Database, clock: Clock) -> int:
         """Send every pending outbox message in order; returns how many were sent. Raises Unavailable, keeping
-        the rest pending, when the homeserver is away."""
+        the rest pending, when the homeserver is away. One flush at a time: the sync loop and the
+        reminder jobs both flush, and a message must not be sent by both."""
+        async with self._flushing:
+            return await self._flush(db, clock)
+
+    async def _flush(self, db: Database, clock: Clock) -> int:
         async with db.reading() as conn:
             pending = await OutboxRepo(conn).pending()
         sent = 0

@@ -7,6 +7,7 @@ import logging
 import os
 import sqlite3
 from collections.abc import AsyncIterator
+from datetime import datetime, timezone
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -18,6 +19,15 @@ from bot.store.migrations import LATEST, STEPS
 log = logging.getLogger(__name__)
 
 DB_NAME = "samverkan.sqlite3"
+
+
+def utc_text(moment: datetime) -> str:
+    """How instants are stored: UTC, to the second, so text order is time order."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def from_utc_text(text: str) -> datetime:
+    return datetime.fromisoformat(text)
 
 
 class Database:

@@ -39,6 +39,45 @@ STEPS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX outbox_pending ON outbox(id) WHERE sent_at IS NULL AND failed IS NULL",
     ),
+    (
+        # A recurring meeting of a room. Times are UTC text; the schedule is local wall time in `timezone`.
+        """CREATE TABLE series (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            room_id TEXT NOT NULL REFERENCES rooms(room_id),
+            name TEXT NOT NULL,
+            schedule TEXT NOT NULL,
+            anchor TEXT NOT NULL,
+            duration_minutes INTEGER NOT NULL,
+            location TEXT NOT NULL DEFAULT '',
+            reminders TEXT NOT NULL,
+            timezone TEXT NOT NULL,
+            checked_until TEXT NOT NULL,
+            seed_digest TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (room_id, name)
+        )""",
+        # Single meetings skipped (new_start NULL) or moved, keyed by the start the schedule gave them.
+        """CREATE TABLE meeting_changes (
+            series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+            original_start TEXT NOT NULL,
+            new_start TEXT,
+            changed_by TEXT NOT NULL,
+            changed_at TEXT NOT NULL,
+            PRIMARY KEY (series_id, original_start)
+        )""",
+        # One row per meeting and offset once its reminder is decided: the claim that makes it exactly once.
+        """CREATE TABLE reminders (
+            series_id INTEGER NOT NULL REFERENCES series(id) ON DELETE CASCADE,
+            meeting_start TEXT NOT NULL,
+            offset_minutes INTEGER NOT NULL,
+            due_at TEXT NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('sent', 'late', 'skipped')),
+            txn_id TEXT,
+            decided_at TEXT NOT NULL,
+            PRIMARY KEY (series_id, meeting_start, offset_minutes)
+        )""",
+    ),
 )
 
 LATEST = len(STEPS)

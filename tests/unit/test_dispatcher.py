@@ -17,6 +17,7 @@ from bot.commands.recognise import recognise
 from bot.commands.registry import Registry
 from bot.errors import ForbiddenError, UsageError
 from bot.i18n import CATALOGUES, Text
+from bot.permissions import RoomView
 from bot.store.db import Database
 from bot.store.outbox import OutboxRepo, OutgoingMessage
 from bot.store.state import StateRepo
@@ -31,7 +32,7 @@ calls: list[str] = []
 async def count_command(ctx: Context, args: str) -> None:
     calls.append("count")
     if not args.isdigit():
-        raise UsageError("test.not_a_number", command="count", value=args)
+        raise UsageError("test.not_a_number", value=args)
     ctx.reply(Text.of(f"Räknat till {args}."))
     ctx.reply(Text.of("Klart."))
 
@@ -41,7 +42,7 @@ async def half_command(ctx: Context, args: str) -> None:
     """Writes, queues a reply, then finds the input wrong: nothing of it may be kept."""
     await StateRepo(ctx.tx).set("half", "written")
     ctx.reply(Text.of("Halvvägs."))
-    raise UsageError("test.not_a_number", command="half", value=args)
+    raise UsageError("test.not_a_number", value=args)
 
 
 @TEST_REGISTRY.command("forbidden")
@@ -89,7 +90,7 @@ async def send(d: Dispatcher, body: str, event_id: str = "$cmd1", thread_root: s
     message = IncomingMessage(ROOM, event_id, "@anna:eslov.se", body, 0, thread_root=thread_root)
     invocation = recognise(message, d.settings.command_prefix, BOT, ("samverkan-bot",))
     assert invocation is not None, f"{body!r} was not recognised as a command"
-    return (await d.dispatch(message, invocation)).result
+    return (await d.dispatch(message, invocation, RoomView(ROOM))).result
 
 
 async def outbox(db: Database) -> list[OutgoingMessage]:

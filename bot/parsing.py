@@ -1,0 +1,169 @@
+"""Converters: text in Swedish or English becomes a typed value, or a UsageError saying what is accepted."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, time, timedelta
+
+from bot.errors import UsageError
+
+WEEKDAYS: dict[str, int] = {}
+for _number, _names in enumerate(
+    [
+        ("monday", "mon", "måndag", "mån", "måndagar"),
+        ("tuesday", "tue", "tues", "tisdag", "tis", "tisdagar"),
+        ("wednesday", "wed", "onsdag", "ons", "onsdagar"),
+        ("thursday", "thu", "thur", "thurs", "torsdag", "tor", "tors", "torsdagar"),
+        ("friday", "fri", "fredag", "fre", "fredagar"),
+        ("saturday", "sat", "lördag", "lör", "lördagar"),
+        ("sunday", "sun", "söndag", "sön", "söndagar"),
+    ]
+):
+    for _name in _names:
+        WEEKDAYS[_name] = _number
+
+MONTHS: dict[str, int] = {}
+for _number, _names in enumerate(
+    [
+        ("january", "januari", "jan"),
+        ("february", "februari", "feb"),
+        ("march", "mars", "mar"),
+        ("april", "apr"),
+        ("may", "maj"),
+        ("june", "juni", "jun"),
+        ("july", "juli", "jul"),
+        ("august", "augusti", "aug"),
+        ("september", "sep", "sept"),
+        ("october", "oktober", "oct", "okt"),
+        ("november", "nov"),
+        ("december", "dec"),
+    ],
+    start=1,
+):
+    for _name in _names:
+        MONTHS[_name] = _number
+
+ORDINALS: dict[str, int] = {
+    "first": 1, "1st": 1, "1": 1, "första": 1, "1:a": 1,
+    "second": 2, "2nd": 2, "2": 2, "andra": 2, "2:a": 2,
+    "third": 3, "3rd": 3, "3": 3, "tredje": 3, "3:e": 3,
+    "fourth": 4, "4th": 4, "4": 4, "fjärde": 4, "4:e": 4,
+    "last": -1, "sista": -1, "-1": -1,
+}  # fmt: skip
+
+UNITS = {"w": 7 * 24 * 60, "v": 7 * 24 * 60, "d": 24 * 60, "h": 60, "t": 60, "m": 1}
+DURATION_RE = re.compile(r"^(?:(\d+)[wv])?(?:(\d+)d)?(?:(\d+)[ht])?(?:(\d+)m(?:in)?)?$")
+
+
+def _word(text: str) -> str:
+    return unicodedata.normalize("NFC", text).strip().casefold().rstrip(".,")
+
+
+def parse_weekday(text: str) -> int:
+    """`tisdag`, `tuesday`, `tis`, `tue`: Monday is 0."""
+    number = WEEKDAYS.get(_word(text))
+    if number is None:
+        raise UsageError("parse.weekday", value=text)
+    return number
+
+
+def parse_time(text: str) -> time:
+    """`09:00`, `9:00`, `09.00`: a wall-clock time of day."""
+    match = re.fullmatch(r"(\d{1,2})[:.](\d{2})", text.strip())
+    if match is None or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise UsageError("parse.time", value=text)
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def parse_duration(text: str) -> timedelta:
+    """`30m`, `1h`, `1h30m`, `1d`, `2w`: a positive span (Swedish `t` for hours and `v` for weeks too)."""
+    match = DURATION_RE.fullmatch(_word(text).replace(" ", ""))
+    if match is None or not any(match.groups()):
+        raise UsageError("parse.duration", value=text)
+    weeks, days, hours, minutes = (int(g) if g else 0 for g in match.groups())
+    span = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
+    if span <= timedelta(0) or span > timedelta(days=366):
+        raise UsageError("parse.duration", value=text)
+    return span
+
+
+def parse_offsets(words: list[str]) -> tuple[timedelta, ...]:
+    """`1d 2h 15m`: reminder offsets before a meeting, longest first, without repeats."""
+    if not words:
+        raise UsageError("parse.offsets_missing")
+    offsets = {parse_duration(word) for word in words}
+    return tuple(sorted(offsets, reverse=True))
+
+
+def parse_ordinal(text: str) -> int:
+    """`first` … `fourth`, `last` (Swedish `första` … `fjärde`, `sista`)."""
+    number = ORDINALS.get(_word(text))
+    if number is None:
+        raise UsageError("parse.ordinal", value=text)
+    return number
+
+
+def _next_weekday(today: date, weekday: int) -> date:
+    """The next one, never today: on a Friday, `fredag` means a week ahead."""
+    return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+
+
+def _day_month(today: date, day: int, month: int, year: int | None, text: str) -> date:
+    try:
+        if year is not None:
+            return date(year, month, day)
+        candidate = date(today.year, month, day)
+        return candidate if candidate >= today else date(today.year + 1, month, day)
+    except ValueError:
+        raise UsageError("parse.date", value=text) from None
+
+
+def friday_of_week(week: int, year: int) -> date | None:
+    try:
+        return date.fromisocalendar(year, week, 5)
+    except ValueError:
+        return None
+
+
+def parse_date(text: str, today: date) -> date:
+    """A date in any form people write it, Swedish or English; a year left out means the next one ahead.
+
+    `2026-12-04`, `4/12`, `4/12 2026`, `4 dec`, `4 december 2026`, `fredag`/`friday` (the next one),
+    `idag`/`today`, `imorgon`/`tomorrow`, `om 3 dagar`/`in 3 days`, `om 2 veckor`/`in 2 weeks`,
+    `vecka 50`/`week 50`/`v50` (the Friday of that ISO week).
+    """
+    word = _word(text)
+    compact = re.sub(r"\s+", " ", word)
+    if compact in ("today", "idag", "i dag"):
+        return today
+    if compact in ("tomorrow", "imorgon", "i morgon"):
+        return today + timedelta(days=1)
+    if compact in WEEKDAYS:
+        return _next_weekday(today, WEEKDAYS[compact])
+    if match := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", compact):
+        return _day_month(today, int(match.group(3)), int(match.group(2)), int(match.group(1)), text)
+    if match := re.fullmatch(r"(\d{1,2})/(\d{1,2})(?:[ /](\d{4}))?", compact):
+        year = int(match.group(3)) if match.group(3) else None
+        return _day_month(today, int(match.group(1)), int(match.group(2)), year, text)
+    if match := re.fullmatch(r"(\d{1,2}) ([a-zåäö]+)\.?(?: (\d{4}))?", compact):
+        month = MONTHS.get(match.group(2))
+        if month is not None:
+            year = int(match.group(3)) if match.group(3) else None
+            return _day_month(today, int(match.group(1)), month, year, text)
+    if match := re.fullmatch(r"(?:in|om) (\d{1,3}) (days?|dagar|dag|weeks?|veckor|vecka)", compact):
+        count = int(match.group(1))
+        unit = 7 if match.group(2).startswith(("w", "v")) else 1
+        return today + timedelta(days=count * unit)
+    if match := re.fullmatch(r"(?:week|vecka|v\.?) ?(\d{1,2})(?: (\d{4}))?", compact):
+        week = int(match.group(1))
+        if match.group(2):
+            friday = friday_of_week(week, int(match.group(2)))
+        else:
+            friday = next(
+                (f for y in (today.year, today.year + 1) if (f := friday_of_week(week, y)) and f >= today), None
+            )
+        if friday is None:
+            raise UsageError("parse.week", value=text)
+        return friday
+    raise UsageError("parse.date", value=text)

@@ -1,0 +1,102 @@
+"""Which reminders are due, and what a reminder says. Pure decisions; scheduling.py acts on them."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import aiosqlite
+
+from bot.i18n import Catalogue, Text
+from bot.meetings import describe, holiday_warning
+from bot.schedule import Occurrence, occurrences
+from bot.store.series import Changes, Series
+
+# A reminder sent within this of its time is on time; later, it says it is late.
+GRACE = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class Decision:
+    series_id: int
+    occurrence: Occurrence
+    offset: timedelta
+    due_at: datetime
+    outcome: str
+    """sent, late (sent, marked late) or skipped."""
+
+    @property
+    def txn_id(self) -> str:
+        start = int(self.occurrence.start.timestamp())
+        return f"sb-rem-{self.series_id}-{start}-{int(self.offset.total_seconds() // 60)}"
+
+
+def decide(series: Series, changes: Changes, now: datetime) -> list[Decision]:
+    """Every reminder that fell due in (series.checked_until, now]. Per meeting only the latest is sent
+    (late if the bot was away when it fell due); earlier ones, and all of a meeting that has begun, are skipped."""
+    if not series.reminders:
+        return []
+    since = series.checked_until
+    longest = max(series.reminders)
+    due_by_meeting: dict[Occurrence, list[tuple[datetime, timedelta]]] = {}
+    for occurrence in occurrences(series.schedule, series.anchor, series.zone, since, changes):
+        if occurrence.start - longest > now:
+            break
+        for offset in series.reminders:
+            due_at = occurrence.start - offset
+            if since < due_at <= now:
+                due_by_meeting.setdefault(occurrence, []).append((due_at, offset))
+    decisions = []
+    for occurrence, dues in due_by_meeting.items():
+        dues.sort()
+        for index, (due_at, offset) in enumerate(dues):
+            if occurrence.start <= now or index < len(dues) - 1:
+                outcome = "skipped"
+            else:
+                outcome = "late" if now - due_at > GRACE else "sent"
+            decisions.append(Decision(series.id, occurrence, offset, due_at, outcome))
+    return decisions
+
+
+def next_due(series: Series, changes: Changes, after: datetime) -> datetime | None:
+    """When the series' next reminder falls due, strictly after `after`."""
+    if not series.reminders:
+        return None
+    longest = max(series.reminders)
+    best: datetime | None = None
+    for occurrence in occurrences(series.schedule, series.anchor, series.zone, after, changes):
+        if best is not None and occurrence.start - longest > best:
+            break
+        for offset in series.reminders:
+            due_at = occurrence.start - offset
+            if due_at > after and (best is None or due_at < best):
+                best = due_at
+    return best
+
+
+@dataclass(frozen=True)
+class ReminderContext:
+    tx: aiosqlite.Connection
+    series: Series
+    occurrence: Occurrence
+    cat: Catalogue
+    prefix: str
+    now: datetime
+
+
+Section = Callable[[ReminderContext], Awaitable[Text | None]]
+SECTIONS: list[Section] = []
+"""What other features add to a reminder (the agenda, the actions due), in order; each may add nothing."""
+
+
+async def reminder_text(ctx: ReminderContext, late: bool) -> Text:
+    cat = ctx.cat
+    header = cat.text("reminder.late" if late else "reminder.header")
+    parts = [header + Text.of(" ") + describe(ctx.series, ctx.occurrence, cat)]
+    if warning := holiday_warning(ctx.series, ctx.occurrence, cat, ctx.prefix):
+        parts.append(warning)
+    for section in SECTIONS:
+        if (text := await section(ctx)) is not None:
+            parts.append(text)
+    return Text.join(parts, "\n\n")

@@ -1,0 +1,137 @@
+"""APScheduler wiring: one job per series with a fixed id, rebuilt from the database at start.
+
+The database decides; the scheduler only wakes the bot. When a job runs, every reminder that fell due
+since the series was last checked is claimed, its message put in the outbox, and the series' check mark
+moved, all in one transaction; then the outbox is sent. A crash anywhere in between is repaired at the
+next start: a claimed reminder is resent from the outbox with its transaction id, an unclaimed one is
+found again and sent late.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import datetime, timedelta, timezone
+
+import aiosqlite
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.clock import Clock
+from bot.i18n import Catalogue
+from bot.reminders import ReminderContext, decide, next_due, reminder_text
+from bot.render import notice
+from bot.store.db import Database
+from bot.store.outbox import OutboxRepo
+from bot.store.reminders import ReminderRepo
+from bot.store.series import Changes, Series, SeriesRepo
+
+log = logging.getLogger(__name__)
+
+
+RETRY = timedelta(minutes=1)
+
+
+def job_id(series_id: int) -> str:
+    return f"series-{series_id}"
+
+
+class ReminderScheduler:
+    def __init__(
+        self, db: Database, clock: Clock, cat: Catalogue, prefix: str, flush: Callable[[], Awaitable[None]]
+    ):
+        self.db = db
+        self.clock = clock
+        self.cat = cat
+        self.prefix = prefix
+        self.flush = flush
+        self.scheduler = AsyncIOScheduler(timezone=timezone.utc)
+
+    async def start(self) -> int:
+        """Catch up on what fell due while the bot was away, then schedule every series; returns the job count."""
+        self.scheduler.start()
+        await self.check()
+        return len(self.scheduler.get_jobs())
+
+    def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    async def check(self, series_ids: Iterable[int] | None = None) -> None:
+        """Decide and claim due reminders of these series (all when None), send them, schedule what is next."""
+        now = self.clock.now()
+        wanted = set(series_ids) if series_ids is not None else None
+        upcoming: dict[int, datetime | None] = {}
+        async with self.db.transaction() as tx:
+            repo = SeriesRepo(tx)
+            every = await repo.all() if wanted is None else [s for i in wanted if (s := await repo.get(i))]
+            changes = await repo.all_changes() if wanted is None else {s.id: await repo.changes(s.id) for s in every}
+            for series in every:
+                series_changes = changes.get(series.id, {})
+                await self._claim_due(tx, series, series_changes, now)
+                await repo.set_checked_until(series.id, now)
+                upcoming[series.id] = next_due(series, series_changes, now)
+        if wanted is not None:
+            for gone in wanted - upcoming.keys():
+                upcoming[gone] = None  # the series was removed
+        for series_id, when in upcoming.items():
+            self._schedule(series_id, when)
+        await self.flush()
+
+    async def _claim_due(self, tx: aiosqlite.Connection, series: Series, changes: Changes, now: datetime) -> None:
+        reminders, outbox = ReminderRepo(tx), OutboxRepo(tx)
+        for decision in decide(series, changes, now):
+            if decision.outcome == "skipped":
+                if await reminders.claim(
+                    series.id, decision.occurrence.start, decision.offset, decision.due_at, "skipped", None, now
+                ):
+                    log.info(
+                        "reminder skipped: series %s meeting %s offset %s was due at %s while the bot was away",
+                        series.id, decision.occurrence.start.isoformat(), decision.offset, decision.due_at.isoformat(),
+                    )  # fmt: skip
+                continue
+            claimed = await reminders.claim(
+                series.id,
+                decision.occurrence.start,
+                decision.offset,
+                decision.due_at,
+                decision.outcome,
+                decision.txn_id,
+                now,
+            )
+            if not claimed:
+                continue
+            ctx = ReminderContext(tx, series, decision.occurrence, self.cat, self.prefix, now)
+            text = await reminder_text(ctx, late=decision.outcome == "late")
+            await outbox.add(series.room_id, decision.txn_id, notice(text), now)
+            log.info(
+                "reminder %s: series %s meeting %s offset %s",
+                decision.outcome, series.id, decision.occurrence.start.isoformat(), decision.offset,
+            )  # fmt: skip
+
+    def _schedule(self, series_id: int, when: datetime | None) -> None:
+        if when is None:
+            try:
+                self.scheduler.remove_job(job_id(series_id))
+            except JobLookupError:
+                pass
+            return
+        # APScheduler waits on the system clock; `when` is on ours, which tests may shift.
+        real = when - (self.clock.now() - datetime.now(timezone.utc))
+        self.scheduler.add_job(
+            self._run,
+            "date",
+            run_date=real,
+            args=[series_id],
+            id=job_id(series_id),
+            replace_existing=True,
+            misfire_grace_time=None,  # a job that runs late still runs; decide() marks the reminder late
+        )
+
+    async def _run(self, series_id: int) -> None:
+        """A job: the same error path as a command, logged with what it was doing, never raised into APScheduler."""
+        try:
+            await self.check([series_id])
+        except Exception:
+            log.exception("reminder job for series %s failed; trying again in a minute", series_id)
+            self._schedule(series_id, self.clock.now() + RETRY)
