@@ -17,6 +17,7 @@ for _key in [k for k in os.environ if k.startswith("BOT_")]:
 os.environ["BOT_CONFIG"] = "/nonexistent/samverkan-bot-test.toml"
 
 from bot.app import App  # noqa: E402
+from bot.clock import Clock  # noqa: E402
 from bot.localclient import UserClient  # noqa: E402
 from bot.localserver import LocalHomeserver, create_room  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -44,8 +45,9 @@ def homeserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalHomese
 class BotRunner:
     """The real App in this event loop, started and stopped like the process would be."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, clock: Clock | None = None):
         self.settings = settings
+        self.clock = clock
         self.app: App | None = None
         self.task: asyncio.Task | None = None
 
@@ -54,7 +56,7 @@ class BotRunner:
         return self.settings.user_id
 
     async def start(self) -> App:
-        self.app = App(self.settings)
+        self.app = App(self.settings, clock=self.clock)
         await self.app.start()
         self.task = asyncio.create_task(self.app.run())
         return self.app
@@ -72,7 +74,7 @@ class BotRunner:
 async def make_bot(homeserver: LocalHomeserver, tmp_path: Path) -> AsyncIterator[Callable[..., BotRunner]]:
     runners: list[BotRunner] = []
 
-    def factory(**values: Any) -> BotRunner:
+    def factory(clock: Clock | None = None, **values: Any) -> BotRunner:
         localpart = unique("bot")
         homeserver.register(localpart, PASSWORD)
         settings = make_settings(
@@ -82,7 +84,7 @@ async def make_bot(homeserver: LocalHomeserver, tmp_path: Path) -> AsyncIterator
             data_dir=tmp_path / localpart,
             **values,
         )
-        runner = BotRunner(settings)
+        runner = BotRunner(settings, clock)
         runners.append(runner)
         return runner
 

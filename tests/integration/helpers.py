@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.localclient import UserClient, content_of
 
@@ -21,3 +23,28 @@ async def ask(user: UserClient, room_id: str, body: str, **extra: Any) -> dict[s
     """Send a message and return the content of the bot's reply to it."""
     event_id = await user.send(room_id, body, **extra)
     return content_of(await user.reply_to(room_id, event_id))
+
+
+class ShiftedClock:
+    """Real time moved by a fixed offset: the bot lives seconds before a chosen moment, and the scheduler,
+    which waits on the system clock, still fires at the right real instant."""
+
+    def __init__(self, now: datetime):
+        self.offset = now - datetime.now(timezone.utc)
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc) + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        """Time passes at once: a long downtime without the wait."""
+        self.offset += delta
+
+
+def next_local(weekday: int, at: time, zone: ZoneInfo, after: datetime) -> datetime:
+    """The next `weekday` at `at` local time after `after`, in UTC."""
+    local = after.astimezone(zone)
+    day = local.date() + timedelta(days=(weekday - local.weekday()) % 7)
+    candidate = datetime.combine(day, at, tzinfo=zone)
+    if candidate <= local:
+        candidate += timedelta(days=7)
+    return candidate.astimezone(timezone.utc)

@@ -1,0 +1,158 @@
+"""Reminders in a real room: on time and once, late once after downtime, once across SIGKILL, and
+schedule changes by command taking effect at once."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sys
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.localclient import content_of
+from bot.parsing import parse_offsets
+from bot.schedule import occurrences, parse_schedule
+from bot.store.db import Database
+from bot.store.series import SeriesRepo
+from tests.conftest import PASSWORD, unique
+from tests.integration.helpers import ShiftedClock, ask, next_local, room_with_bot
+from tests.integration.test_process import bot_env
+
+pytestmark = pytest.mark.integration
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+TUESDAY, WEDNESDAY = 1, 2
+NINE = time(9, 0)
+LEAD = timedelta(seconds=6)  # how far before the reminder's time the bot's clock starts
+
+
+def reminders_in(user, room_id, bot_id, marker="Påminnelse:"):
+    return [e for e in user.messages_from(room_id, bot_id) if content_of(e).get("body", "").startswith(marker)]
+
+
+def clock_before_reminder(offset: timedelta) -> tuple[ShiftedClock, datetime]:
+    """A clock LEAD before the reminder `offset` ahead of next week's Tuesday 09:00; and that meeting."""
+    meeting = next_local(TUESDAY, NINE, STOCKHOLM, datetime.now(timezone.utc) + timedelta(days=7))
+    return ShiftedClock(meeting - offset - LEAD), meeting
+
+
+async def test_reminder_is_posted_once_on_time(make_bot, make_user, make_room):
+    clock, meeting = clock_before_reminder(timedelta(hours=1))
+    bot = make_bot(clock=clock)
+    user = await make_user()
+    room_id = await room_with_bot(bot, user, make_room)
+
+    content = await ask(user, room_id, "!schema weekly tisdag 09:00")  # the room's creator is a moderator
+    assert content["body"].startswith("Schemat för ")
+    assert "tisdag" in content["body"] and "kl. 09.00 (vecka" in content["body"]
+    await ask(user, room_id, "!schema reminders 1h")
+
+    await user.wait_for(lambda: reminders_in(user, room_id, bot.user_id), timeout=30)
+    arrived = clock.now()
+    await asyncio.sleep(3)  # time for a second copy, if there were one
+    [reminder] = reminders_in(user, room_id, bot.user_id)
+    body = content_of(reminder)["body"]
+    local = meeting.astimezone(STOCKHOLM)
+    assert f"kl. 09.00 (vecka {local.isocalendar().week})" in body
+    assert f"tisdag {local.day} " in body
+    assert content_of(reminder)["m.mentions"] == {}
+    assert meeting - timedelta(hours=1) <= arrived < meeting - timedelta(hours=1) + timedelta(seconds=10)
+
+
+async def test_schedule_changed_by_command_takes_effect_without_restart(make_bot, make_user, make_room):
+    clock, _ = clock_before_reminder(timedelta(hours=1))
+    bot = make_bot(clock=clock)
+    user = await make_user()
+    room_id = await room_with_bot(bot, user, make_room)
+    await ask(user, room_id, "!schema weekly onsdag 09:00")  # nothing due for days
+    await ask(user, room_id, "!schema reminders 1h")
+
+    await ask(user, room_id, "!schema weekly tisdag 09:00")  # now one is due in seconds
+
+    await user.wait_for(lambda: reminders_in(user, room_id, bot.user_id), timeout=30)
+    await asyncio.sleep(2)
+    assert len(reminders_in(user, room_id, bot.user_id)) == 1
+
+
+async def test_down_across_the_reminder_sends_one_late_reminder(make_bot, make_user, make_room):
+    clock, _ = clock_before_reminder(timedelta(hours=1))
+    bot = make_bot(clock=clock)
+    user = await make_user()
+    room_id = await room_with_bot(bot, user, make_room)
+    await ask(user, room_id, "!schema weekly tisdag 09:00")
+    await ask(user, room_id, "!schema reminders 1d 1h")
+    await bot.stop()
+
+    clock.advance(timedelta(minutes=20))  # the 1h reminder falls due while the bot is away
+    await bot.start()
+
+    await user.wait_for(lambda: reminders_in(user, room_id, bot.user_id, "Försenad påminnelse"), timeout=30)
+    await asyncio.sleep(2)
+    assert len(reminders_in(user, room_id, bot.user_id, "Försenad påminnelse")) == 1
+    assert reminders_in(user, room_id, bot.user_id) == []  # no on-time copy either
+
+    await bot.stop()
+    await bot.start()  # and a restart does not send it again
+    await ask(user, room_id, "!ping")
+    assert len(reminders_in(user, room_id, bot.user_id, "Försenad påminnelse")) == 1
+
+
+async def test_sigkill_right_after_a_reminder_fell_due_leaves_one_reminder(tmp_path, homeserver, make_user, make_room):
+    localpart = unique("bot")
+    homeserver.register(localpart, PASSWORD)
+    bot_id = homeserver.user_id(localpart)
+    data_dir = tmp_path / "data"
+    env = bot_env(homeserver=homeserver.url, user_id=bot_id, password=PASSWORD, data_dir=str(data_dir))
+    user = await make_user()
+    room_id = make_room(user, invite=[bot_id], power_users={bot_id: 50})
+
+    async def start_bot() -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path, stderr=asyncio.subprocess.PIPE
+        )
+
+    process = await start_bot()
+    await user.wait_for_member(room_id, bot_id)
+    process.send_signal(signal.SIGTERM)
+    await asyncio.wait_for(process.communicate(), 30)
+
+    # With the bot stopped, a meeting an hour and a few seconds ahead, reminded an hour before.
+    now = datetime.now(timezone.utc)
+    db = await Database.open(data_dir)
+    async with db.transaction() as tx:
+        repo = SeriesRepo(tx)
+        schedule = parse_schedule(["weekly", "tuesday", "09:00"], now.date())
+        series_id = await repo.create(
+            room_id=room_id, name="Örat mot marken", schedule=schedule, anchor=now.date(),
+            duration=timedelta(minutes=30), location="Stadshuset", reminders=parse_offsets(["1h"]),
+            zone=STOCKHOLM, now=now,
+        )  # fmt: skip
+        first = next(occurrences(schedule, now.date(), STOCKHOLM, now))
+        await repo.change_meeting(series_id, first.original, now + timedelta(hours=1, seconds=8), "@test", now)
+    await db.close()
+
+    process = await start_bot()
+    try:
+        async def until_due() -> None:
+            while b"reminder sent" not in await process.stderr.readline():
+                pass
+
+        await asyncio.wait_for(until_due(), 60)
+        process.kill()  # SIGKILL, right as the reminder is claimed
+        await process.wait()
+    finally:
+        if process.returncode is None:
+            process.kill()
+    assert process.returncode == -signal.SIGKILL
+
+    process = await start_bot()
+    try:
+        await user.wait_for(lambda: reminders_in(user, room_id, bot_id), timeout=30)
+        await ask(user, room_id, "!ping")  # the restarted bot is past any second copy
+        await asyncio.sleep(1)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.communicate(), 30)
+    assert len(reminders_in(user, room_id, bot_id)) == 1
