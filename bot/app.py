@@ -123,8 +123,9 @@ class App:
         self.scheduler = ReminderScheduler(
             self.db, self.clock, self.cat, self.settings.command_prefix[0], self._flush_quietly
         )
+        scheduling = time.perf_counter()
         jobs = await self.scheduler.start()
-        log.info("reminders scheduled: %d series in %.0f ms", jobs, (time.perf_counter() - started) * 1000)
+        log.info("reminders scheduled: %d jobs in %.0f ms", jobs, (time.perf_counter() - scheduling) * 1000)
         self.ready.set()
 
     async def run(self) -> None:
