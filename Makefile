@@ -19,6 +19,7 @@ test: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(VENV)/bin/python -m bench.roundtrip
 	$(VENV)/bin/python -m bench.startup
+	$(VENV)/bin/python -m bench.reminders
 
 clean:
 	rm -rf $(VENV) demo-data .pytest_cache
