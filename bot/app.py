@@ -113,19 +113,21 @@ class App:
         # After a restart nio knows no room state; full state tells it which rooms are encrypted.
         first = self._token is None
         response = await self._retrying(lambda: self.syncer.sync(self._token, 0, full_state=not first))
-        try:
-            await self._process(response, first=first)
-        except Unavailable as exc:
-            # The position was not stored: run() syncs the same batch again.
-            log.warning("first batch not finished, the homeserver went away (%s)", exc)
-        log.info("ready: first sync done in %.0f ms", (time.perf_counter() - started) * 1000)
-        await apply_seeds(self.db, self.client, self.settings, self.clock)
+        # Reminders that fell due while the bot was away are decided before the commands sent meanwhile
+        # are handled: a command changing a series must not hide a reminder that was due before it.
         self.scheduler = ReminderScheduler(
             self.db, self.clock, self.cat, self.settings.command_prefix[0], self._flush_quietly
         )
         scheduling = time.perf_counter()
         jobs = await self.scheduler.start()
         log.info("reminders scheduled: %d jobs in %.0f ms", jobs, (time.perf_counter() - scheduling) * 1000)
+        try:
+            await self._process(response, first=first)
+        except Unavailable as exc:
+            # The position was not stored: run() syncs the same batch again.
+            log.warning("first batch not finished, the homeserver went away (%s)", exc)
+        await self.scheduler.check(await apply_seeds(self.db, self.client, self.settings, self.clock))
+        log.info("ready: first sync done in %.0f ms", (time.perf_counter() - started) * 1000)
         self.ready.set()
 
     async def run(self) -> None:

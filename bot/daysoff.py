@@ -18,4 +18,7 @@ def _year(year: int, language: str) -> holidays.HolidayBase:
 
 def day_off(day: date, language: str) -> str | None:
     """The holiday's name in the language, or None on an ordinary day (Sundays are not flagged)."""
-    return _year(day.year, language).get(day)
+    name = _year(day.year, language).get(day)
+    if name and language == "sv":
+        name = name[0].lower() + name[1:]  # "det är julafton": Swedish writes holidays in lower case
+    return name

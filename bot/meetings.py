@@ -17,7 +17,7 @@ def describe(series: Series, occurrence: Occurrence, cat: Catalogue) -> Text:
     if occurrence.moved:
         original = occurrence.original.astimezone(series.zone)
         text = text + Text.of(" ") + cat.text("meeting.moved_from", day=day(original.date(), cat))
-    return text
+    return text + Text.of(".")
 
 
 def holiday_warning(series: Series, occurrence: Occurrence, cat: Catalogue, prefix: str) -> Text | None:

@@ -160,8 +160,9 @@ def parse_date(text: str, today: date) -> date:
         if match.group(2):
             friday = friday_of_week(week, int(match.group(2)))
         else:
+            iso_year = today.isocalendar().year  # 1 January 2027 is still in week 53 of 2026
             friday = next(
-                (f for y in (today.year, today.year + 1) if (f := friday_of_week(week, y)) and f >= today), None
+                (f for y in (iso_year, iso_year + 1) if (f := friday_of_week(week, y)) and f >= today), None
             )
         if friday is None:
             raise UsageError("parse.week", value=text)

@@ -59,7 +59,18 @@ _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday"
 _ORDINAL_NAMES = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
 
 
-def _rrule(text: str, today: date, probe: bool = True) -> Schedule:
+def _local_until(value: str, zone: ZoneInfo | None) -> str:
+    """RFC 5545 writes UNTIL in UTC (`…Z`); our rules run in naive local wall time, so convert it."""
+    if not value.endswith("Z"):
+        return value
+    try:
+        moment = datetime.strptime(value, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return value  # left for rrulestr to refuse
+    return moment.astimezone(zone or timezone.utc).strftime("%Y%m%dT%H%M%S")
+
+
+def _rrule(text: str, today: date, zone: ZoneInfo | None = None, probe: bool = True) -> Schedule:
     body = text.split(":", 1)[1] if text.upper().startswith("RRULE:") else text
     parts = {}
     for item in body.upper().split(";"):
@@ -77,7 +88,9 @@ def _rrule(text: str, today: date, probe: bool = True) -> Schedule:
         at = time(hour, minute)
     except (KeyError, ValueError):
         raise UsageError("schedule.rrule_time", value=text) from None
-    parts["BYMINUTE"] = str(minute)
+    parts.setdefault("BYMINUTE", str(minute))
+    if "UNTIL" in parts:
+        parts["UNTIL"] = _local_until(parts["UNTIL"], zone)
     canonical = ";".join(f"{k}={v}" for k, v in parts.items())
     schedule = Schedule("rrule", at, rrule_text=canonical)
     try:
@@ -110,7 +123,7 @@ def load_schedule(spec: str) -> Schedule:
     return parse_schedule(spec.split(), date.today())
 
 
-def parse_schedule(words: list[str], today: date) -> Schedule:
+def parse_schedule(words: list[str], today: date, zone: ZoneInfo | None = None) -> Schedule:
     """`weekly tuesday 09:00`, `every 2 weeks tuesday 09:00` (`biweekly`, `varannan vecka`),
     `monthly first wednesday 18:00` (`månadsvis första onsdag`), `monthly last tuesday 09:00`,
     or `RRULE:FREQ=…;BYHOUR=9` — Swedish words accepted throughout."""
@@ -119,7 +132,7 @@ def parse_schedule(words: list[str], today: date) -> Schedule:
     head = words[0].casefold()
     if head.upper().startswith(("RRULE:", "FREQ=")) or head == "rrule":
         text = " ".join(words[1:] if head == "rrule" else words)
-        return _rrule(text.replace(" ", ""), today)
+        return _rrule(text.replace(" ", ""), today, zone)
     rest = [w.casefold() for w in words[1:]]
     if head in ("weekly", "veckovis", "varje"):
         if rest and rest[0] == "vecka":  # "varje vecka tisdag 09:00"

@@ -59,7 +59,7 @@ async def apply_seeds(db: Database, client: AsyncClient, settings: Settings, clo
             if existing and existing.seed_digest == digest:
                 continue
             fields = dict(
-                schedule=parse_schedule(seed.schedule.split(), today),
+                schedule=parse_schedule(seed.schedule.split(), today, zone),
                 anchor=today,
                 duration=parse_duration(seed.duration),
                 location=seed.location,
@@ -69,6 +69,7 @@ async def apply_seeds(db: Database, client: AsyncClient, settings: Settings, clo
             )
             if existing:
                 await repo.update(existing.id, now, **fields)
+                await repo.forget_changes(existing.id, now)
                 changed.add(existing.id)
                 log.info("series %r in %s updated from the config", seed.name, room_id)
             else:

@@ -109,23 +109,26 @@ async def _set_schedule(ctx: Context, all_series: list[Series], index: int, word
     today = _today(ctx, zone)
     duration = None
     try:
-        schedule = parse_schedule(words, today)
-    except UsageError:
+        schedule = parse_schedule(words, today, zone)
+    except UsageError as error:
         # `weekly tuesday 09:00 45m`: a duration may follow the schedule.
         if len(words) < 2:
             raise
         try:
             duration = parse_duration(words[-1])
         except UsageError:
-            raise UsageError("schedule.invalid", value=" ".join(words)) from None
-        schedule = parse_schedule(words[:-1], today)
+            raise error from None  # what was wrong with the schedule, not with a duration it did not have
+        schedule = parse_schedule(words[:-1], today, zone)
     repo = SeriesRepo(ctx.tx)
+    dropped = 0
     if all_series:
         series = all_series[index]
         fields = {"schedule": schedule, "anchor": today}
         if duration:
             fields["duration"] = duration
         await repo.update(series.id, ctx.now, **fields)
+        # Skips and moves were made for meetings of the old schedule.
+        dropped = await repo.forget_changes(series.id, ctx.now)
         series_id = series.id
     else:
         series_id = await repo.create(
@@ -142,6 +145,8 @@ async def _set_schedule(ctx: Context, all_series: list[Series], index: int, word
     ctx.changed_series.add(series_id)
     series = await repo.get(series_id)
     text = ctx.cat.text("schedule.changed", name=series.name, schedule=describe_schedule(schedule, ctx.cat))
+    if dropped:
+        text = text + Text.of(" ") + ctx.cat.text("schedule.changes_dropped", n=dropped)
     upcoming = next_meeting(series, await repo.changes(series_id), ctx.now)
     if upcoming:
         text = text + Text.of("\n") + ctx.cat.text("next.line") + Text.of(" ") + describe(series, upcoming, ctx.cat)

@@ -108,8 +108,11 @@ class SeriesRepo:
         return cursor.lastrowid
 
     async def update(self, series_id: int, now: datetime, **fields: object) -> None:
-        """Change fields; the reminder window restarts at `now`, so a change never sends reminders for the past."""
-        columns: dict[str, object] = {"updated_at": utc_text(now), "checked_until": utc_text(now)}
+        """Change fields. A change of when meetings are (schedule, anchor, reminders, zone) restarts the reminder
+        window at `now`, so it never sends reminders for the past; a new place or name leaves it alone."""
+        columns: dict[str, object] = {"updated_at": utc_text(now)}
+        if fields.keys() & {"schedule", "anchor", "reminders", "zone"}:
+            columns["checked_until"] = utc_text(now)
         for key, value in fields.items():
             if key == "schedule":
                 columns["schedule"] = value.spec  # type: ignore[attr-defined]
@@ -144,6 +147,14 @@ class SeriesRepo:
             for series_id, original, new in await cursor.fetchall():
                 result.setdefault(series_id, {})[from_utc_text(original)] = from_utc_text(new) if new else None
         return result
+
+    async def forget_changes(self, series_id: int, now: datetime) -> int:
+        """Drop the skips and moves of meetings still ahead; returns how many."""
+        cursor = await self.conn.execute(
+            "DELETE FROM meeting_changes WHERE series_id = ? AND (original_start > ? OR new_start > ?)",
+            (series_id, utc_text(now), utc_text(now)),
+        )
+        return cursor.rowcount
 
     async def change_meeting(
         self, series_id: int, original: datetime, new_start: datetime | None, by: str, now: datetime

@@ -256,8 +256,8 @@ async def test_a_reminder_of_a_moved_meeting_says_where_it_came_from(db: Databas
         text = (await reminder_text(ctx, late=False)).plain
 
     assert text == (
-        "Påminnelse: Örat mot marken, onsdag 2 december 2026 kl. 13.00 (vecka 49), Stadshuset, sal 2. "
-        "(flyttat från tisdag 1 december 2026)"
+        "Påminnelse: Örat mot marken, onsdag 2 december 2026 kl. 13.00 (vecka 49), Stadshuset, sal 2 "
+        "(flyttat från tisdag 1 december 2026)."
     )
 
 
@@ -267,7 +267,7 @@ async def test_a_reminder_of_a_moved_meeting_says_where_it_came_from(db: Databas
         (
             "weekly thursday 09:00", utc(2026, 12, 22), "sv",
             "torsdag 24 december 2026 kl. 09.00 (vecka 52)",
-            "Obs! Den dagen är det Julafton. Flytta mötet med `!schema move 2026-12-24 <nytt datum>` "
+            "Obs! Den dagen är det julafton. Flytta mötet med `!schema move 2026-12-24 <nytt datum>` "
             "eller ställ in det med `!schema skip 2026-12-24`.",
         ),
         (
@@ -279,7 +279,7 @@ async def test_a_reminder_of_a_moved_meeting_says_where_it_came_from(db: Databas
         (
             "weekly friday 09:00", utc(2026, 6, 16), "sv",
             "fredag 19 juni 2026 kl. 09.00 (vecka 25)",
-            "Obs! Den dagen är det Midsommarafton. Flytta mötet med `!schema move 2026-06-19 <nytt datum>` "
+            "Obs! Den dagen är det midsommarafton. Flytta mötet med `!schema move 2026-06-19 <nytt datum>` "
             "eller ställ in det med `!schema skip 2026-06-19`.",
         ),
         (
@@ -291,7 +291,7 @@ async def test_a_reminder_of_a_moved_meeting_says_where_it_came_from(db: Databas
         (
             "weekly thursday 09:00", utc(2026, 12, 29), "sv",
             "torsdag 31 december 2026 kl. 09.00 (vecka 53)",
-            "Obs! Den dagen är det Nyårsafton. Flytta mötet med `!schema move 2026-12-31 <nytt datum>` "
+            "Obs! Den dagen är det nyårsafton. Flytta mötet med `!schema move 2026-12-31 <nytt datum>` "
             "eller ställ in det med `!schema skip 2026-12-31`.",
         ),
     ],
@@ -311,7 +311,7 @@ async def test_a_reminder_on_a_public_holiday_warns(db: Database) -> None:
     # Friday 1 January 2027, nyårsdagen.
     text = await text_of(db, "sv", schedule="weekly friday 09:00", checked_until=utc(2026, 12, 26))
 
-    assert "\n\nObs! Den dagen är det Nyårsdagen." in text
+    assert "\n\nObs! Den dagen är det nyårsdagen." in text
 
 
 async def test_a_reminder_on_an_ordinary_day_has_no_warning(db: Database) -> None:
@@ -325,12 +325,12 @@ async def test_a_reminder_on_an_ordinary_day_has_no_warning(db: Database) -> Non
 @pytest.mark.parametrize(
     ("day", "sv", "en"),
     [
-        (date(2026, 12, 24), "Julafton", "Christmas Eve"),
-        (date(2026, 6, 19), "Midsommarafton", "Midsummer Eve"),
-        (date(2026, 12, 31), "Nyårsafton", "New Year's Eve"),
-        (date(2026, 12, 25), "Juldagen", "Christmas Day"),
-        (date(2026, 6, 6), "Nationaldagen", "National Day"),
-        (date(2027, 6, 25), "Midsommarafton", "Midsummer Eve"),
+        (date(2026, 12, 24), "julafton", "Christmas Eve"),
+        (date(2026, 6, 19), "midsommarafton", "Midsummer Eve"),
+        (date(2026, 12, 31), "nyårsafton", "New Year's Eve"),
+        (date(2026, 12, 25), "juldagen", "Christmas Day"),
+        (date(2026, 6, 6), "nationaldagen", "National Day"),
+        (date(2027, 6, 25), "midsommarafton", "Midsummer Eve"),
         (date(2026, 12, 1), None, None),
         (date(2026, 12, 6), None, None),  # a Sunday: not flagged
         (date(2026, 12, 23), None, None),

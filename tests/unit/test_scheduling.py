@@ -293,12 +293,6 @@ async def test_a_skipped_meeting_gets_no_reminder(db: Database, clock: FakeClock
     assert await outcomes(db) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: SeriesRepo.update restarts the reminder window at `now` for any change, even of the place; "
-    "App.start handles the commands sent while the bot was down before the reminder catch-up, so a reminder "
-    "that fell due meanwhile is neither sent late nor logged as skipped",
-)
 async def test_a_late_reminder_survives_a_place_change_handled_before_the_catch_up(
     db: Database, clock: FakeClock
 ) -> None:
