@@ -217,6 +217,7 @@ def create_room(
     invite: list[str] = (),  # type: ignore[assignment]
     encrypted: bool = False,
     power_users: dict[str, int] | None = None,
+    room_alias_name: str | None = None,
 ) -> str:
     """A private room created by the token's user, optionally encrypted (as Element makes private rooms)."""
     body: dict[str, Any] = {"name": name, "preset": "private_chat", "invite": list(invite)}
@@ -226,4 +227,6 @@ def create_room(
         ]
     if power_users:
         body["power_level_content_override"] = {"users": power_users}
+    if room_alias_name:
+        body["room_alias_name"] = room_alias_name
     return server.request("POST", "/_matrix/client/v3/createRoom", body, token=token)["room_id"]

@@ -156,3 +156,31 @@ async def test_sigkill_right_after_a_reminder_fell_due_leaves_one_reminder(tmp_p
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.communicate(), 30)
     assert len(reminders_in(user, room_id, bot_id)) == 1
+
+
+async def test_series_seeded_from_the_config_by_alias(make_bot, make_user, make_room, homeserver):
+    user = await make_user()
+    alias_name = unique("orat")
+    seed = {
+        "room": f"#{alias_name}:{homeserver.server_name}",
+        "name": "Örat mot marken",
+        "schedule": "weekly tuesday 09:00",
+        "duration": "45m",
+        "location": "Stadshuset, sal 2",
+        "reminders": ["1d", "1h"],
+    }
+    bot = make_bot(series=[seed])
+    room_id = await room_with_bot(bot, user, make_room, room_alias_name=alias_name)
+
+    content = await ask(user, room_id, "!schema")
+    body = content["body"]
+    assert "1. Örat mot marken: varje tisdag kl. 09.00, 45 minuter." in body
+    assert "Påminnelser 1 dag och 1 timme före." in body
+    assert "Plats: Stadshuset, sal 2" in body
+
+    # Changed by command, the database wins over the unchanged config at the next start.
+    await ask(user, room_id, "!schema reminders 2h")
+    await bot.stop()
+    await bot.start()
+    content = await ask(user, room_id, "!schema")
+    assert "Påminnelser 2 timmar före." in content["body"]
