@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from nio import (
     AsyncClient,
+    ErrorResponse,
     Event,
     InviteMemberEvent,
     JoinResponse,
@@ -116,7 +117,7 @@ class App:
         # Reminders that fell due while the bot was away are decided before the commands sent meanwhile
         # are handled: a command changing a series must not hide a reminder that was due before it.
         self.scheduler = ReminderScheduler(
-            self.db, self.clock, self.cat, self.settings.command_prefix[0], self._flush_quietly
+            self.db, self.clock, self.cat, self.settings.command_prefix[0], self._flush_quietly, self.settings.zone
         )
         scheduling = time.perf_counter()
         jobs = await self.scheduler.start()
@@ -180,8 +181,12 @@ class App:
             log.warning("outbox not sent yet: %s", exc)
 
     async def _after_command(self, ctx: Context) -> None:
-        if ctx.changed_series and self.scheduler is not None:
+        if self.scheduler is None:
+            return
+        if ctx.changed_series:
             await self.scheduler.check(ctx.changed_series)
+        if ctx.actions_changed:
+            await self.scheduler.check_nudges()
 
     async def _pause(self, backoff: Backoff, exc: Exception) -> None:
         delay = backoff.next()
@@ -281,12 +286,21 @@ class App:
                 creators = {event.sender, *(u for u in extra if isinstance(u, str))} if isinstance(extra, list) else {event.sender}
                 self._creators[room_id] = (frozenset(creators), str(content.get("room_version", "1")))
 
-    def room_view(self, room_id: str) -> RoomView:
+    async def room_view(self, room_id: str) -> RoomView:
         room = self.client.rooms.get(room_id)
         creators, version = self._creators.get(room_id, (frozenset(), "12"))
         if room is None:
             return RoomView(room_id, creators=creators, room_version=version)
+        if not room.members_synced:
+            # Members are lazy-loaded; commands that name people need the whole list, once per room.
+            try:
+                response = await self.client.joined_members(room_id)
+            except NETWORK_ERRORS as exc:
+                raise Unavailable(f"members of {room_id}: {type(exc).__name__}") from None
+            if isinstance(response, ErrorResponse):
+                log.warning("members of %s not loaded: %s", room_id, response)
         levels = room.power_levels
+        joined = {u for u in room.users if u not in room.invited_users}
         return RoomView(
             room_id,
             name=room.name or "",
@@ -294,6 +308,8 @@ class App:
             users_default=levels.defaults.users_default,
             creators=creators,
             room_version=version,
+            members=frozenset(joined),
+            names={u: room.users[u].display_name for u in joined if room.users[u].display_name},
         )
 
     def _names(self, room_id: str) -> tuple[str, ...]:
@@ -310,7 +326,7 @@ class App:
             return
         invocation = recognise(message, self.settings.command_prefix, self.user_id, self._names(room_id))
         if invocation is not None:
-            await self.dispatcher.dispatch(message, invocation, self.room_view(room_id))
+            await self.dispatcher.dispatch(message, invocation, await self.room_view(room_id))
 
     async def _on_undecryptable(self, room_id: str, event: Event) -> None:
         message = undecryptable(room_id, event, self.user_id)

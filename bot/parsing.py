@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date, time, timedelta
+from urllib.parse import unquote
 
 from bot.errors import UsageError
 
@@ -168,3 +171,82 @@ def parse_date(text: str, today: date) -> date:
             raise UsageError("parse.week", value=text)
         return friday
     raise UsageError("parse.date", value=text)
+
+
+# A pill as clients write it: <a href="https://matrix.to/#/@anna:eslov.se">Anna Andersson</a>
+PILL = re.compile(r'<a\s[^>]*href="https://matrix\.to/#/([^"?]+)[^"]*"[^>]*>(.*?)</a>', re.IGNORECASE | re.DOTALL)
+USER_ID = re.compile(r"(?<![\w@])@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-]+(?::\d+)?", re.IGNORECASE)
+# Trailing clauses of !action: "for Polisen" (an organisation starts with a capital) and "due fredag".
+ORGANISATION = re.compile(r"\s(?:for|för)\s+(?=[A-ZÅÄÖ0-9])(.+)$", re.DOTALL)
+DUE = re.compile(r"\s(?:due|senast)\s+(.+)$", re.IGNORECASE | re.DOTALL)
+
+
+def parse_number(text: str) -> int:
+    """`3` or `#3`: a number as the bot shows it."""
+    match = re.fullmatch(r"#?(\d{1,9})", text.strip())
+    if match is None or int(match.group(1)) == 0:
+        raise UsageError("parse.number", value=text)
+    return int(match.group(1))
+
+
+def mentioned_users(body: str, formatted_body: str | None, mentions: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
+    """Users named in a message (pills, m.mentions, plain @user:server), in order, and the body without the
+    names: a pill shows as the display name in the plain body, which is not part of the text."""
+    users: list[str] = []
+    for target, label in PILL.findall(formatted_body or ""):
+        user_id = unquote(target)
+        if user_id.startswith("@"):
+            users.append(user_id)
+            name = html.unescape(re.sub(r"<[^>]+>", "", label)).strip()
+            if name:
+                body = body.replace(name, "", 1)
+    for user_id in USER_ID.findall(body):
+        users.append(user_id)
+    body = USER_ID.sub("", body)
+    users.extend(mentions)
+    return tuple(dict.fromkeys(users)), body
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    text: str
+    owners: tuple[str, ...]
+    organisation: str | None
+    due: date | None
+
+
+def parse_due(text: str, today: date) -> date | None:
+    """A due date that is not in the past; `none`/`ingen` clears it."""
+    if _word(text) in ("none", "ingen", "inget", "-"):
+        return None
+    value = parse_date(text, today)
+    if value < today:
+        raise UsageError("parse.due_past", date=value.isoformat())
+    return value
+
+
+def parse_action(
+    args: str, formatted_body: str | None, mentions: tuple[str, ...], exclude: str, today: date
+) -> ActionSpec:
+    """`<text> [@owner …] [for <organisation>] [due <date>]`, in Swedish `för` and `senast` too."""
+    owners, rest = mentioned_users(args, formatted_body, mentions)
+    owners = tuple(user for user in owners if user != exclude)
+    rest = " " + rest.strip()
+    due = organisation = None
+    # Either clause may come last; take the last one off, then the other.
+    for _ in range(2):
+        due_match, org_match = DUE.search(rest), ORGANISATION.search(rest)
+        last = max((m for m in (due_match, org_match) if m), key=lambda m: m.start(), default=None)
+        if last is None:
+            break
+        if last is due_match and due is None:
+            due = parse_due(last.group(1).strip(), today)
+        elif last is org_match and organisation is None:
+            organisation = " ".join(last.group(1).split())
+        else:
+            break
+        rest = rest[: last.start()]
+    text = "\n".join(" ".join(line.split()) for line in rest.strip().splitlines()).strip()
+    if not text:
+        raise UsageError("action.empty")
+    return ActionSpec(text, owners, organisation, due)

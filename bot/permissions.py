@@ -21,6 +21,14 @@ class RoomView:
     users_default: int = 0
     creators: frozenset[str] = frozenset()
     room_version: str = "12"
+    members: frozenset[str] = frozenset()
+    """Users who have joined the room."""
+    names: dict[str, str] = field(default_factory=dict)
+    """Display names of members that have one."""
+
+    def display(self, user_id: str) -> str:
+        """How people know a member: the display name, or the user id."""
+        return self.names.get(user_id) or user_id
 
     def level(self, user_id: str) -> float:
         if user_id in self.creators and self.room_version not in _CREATORS_LISTED:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from html import escape
+from urllib.parse import quote
+from collections.abc import Callable
 from typing import Any
 
 from bot.i18n import Text
@@ -30,7 +32,10 @@ def html(text: Text) -> str:
     parts = []
     for segment in text.segments:
         escaped = escape(segment.text).replace("\n", "<br/>")
-        parts.append(f"<code>{escaped}</code>" if segment.code else escaped)
+        if segment.mention:
+            parts.append(f'<a href="https://matrix.to/#/{quote(segment.mention, safe="@:")}">{escaped}</a>')
+        else:
+            parts.append(f"<code>{escaped}</code>" if segment.code else escaped)
     return "".join(parts)
 
 
@@ -45,7 +50,7 @@ def _truncate(text: Text, limit: int) -> Text:
         if used + cost > limit - 1:
             room = limit - 1 - used - (2 if segment.code else 0)
             if room > 0:
-                kept.append(type(segment)(segment.text[:room], segment.code))
+                kept.append(type(segment)(segment.text[:room], segment.code, segment.mention))
             break
         kept.append(segment)
         used += cost
@@ -77,3 +82,18 @@ def notice(text: Text, reply_to: ReplyTarget | None = None, mentions: Mentions =
     if reply_to is not None:
         content["m.relates_to"] = relation(reply_to)
     return content
+
+
+def listing(title: Text, lines: list[Text], more: Callable[[int], Text], budget: int = MAX_BODY // 2) -> Text:
+    """A title and lines, cut so the whole stays within `budget` characters; `more(n)` says how many
+    were left out, e.g. "… och 12 till: !åtgärder all"."""
+    kept: list[Text] = []
+    used = len(title.plain)
+    for line in lines:
+        cost = len(line.plain) + 1
+        if used + cost > budget and kept:
+            break
+        kept.append(line)
+        used += cost
+    left = len(lines) - len(kept)
+    return Text.join([title, *kept, *([more(left)] if left else [])])

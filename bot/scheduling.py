@@ -12,15 +12,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import aiosqlite
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock
+from bot.commands.actions import nudge_text
+from bot.followup import decide_nudges, next_nudge
 from bot.i18n import Catalogue
 from bot.reminders import ReminderContext, decide, next_due, reminder_text
-from bot.render import notice
+from bot.render import Mentions, notice
+from bot.store.actions import ActionRepo
 from bot.store.db import Database
 from bot.store.outbox import OutboxRepo
 from bot.store.reminders import ReminderRepo
@@ -30,6 +34,7 @@ log = logging.getLogger(__name__)
 
 
 RETRY = timedelta(minutes=1)
+NUDGES_JOB = "nudges"
 
 
 def job_id(series_id: int) -> str:
@@ -38,8 +43,15 @@ def job_id(series_id: int) -> str:
 
 class ReminderScheduler:
     def __init__(
-        self, db: Database, clock: Clock, cat: Catalogue, prefix: str, flush: Callable[[], Awaitable[None]]
+        self,
+        db: Database,
+        clock: Clock,
+        cat: Catalogue,
+        prefix: str,
+        flush: Callable[[], Awaitable[None]],
+        zone: ZoneInfo = ZoneInfo("Europe/Stockholm"),
     ):
+        self.zone = zone
         self.db = db
         self.clock = clock
         self.cat = cat
@@ -48,9 +60,11 @@ class ReminderScheduler:
         self.scheduler = AsyncIOScheduler(timezone=timezone.utc)
 
     async def start(self) -> int:
-        """Catch up on what fell due while the bot was away, then schedule every series; returns the job count."""
+        """Catch up on what fell due while the bot was away, then schedule every series and the nudges;
+        returns the job count."""
         self.scheduler.start()
         await self.check()
+        await self.check_nudges()
         return len(self.scheduler.get_jobs())
 
     def stop(self) -> None:
@@ -109,24 +123,54 @@ class ReminderScheduler:
                 decision.outcome, series.id, decision.occurrence.start.isoformat(), decision.offset,
             )  # fmt: skip
 
+    async def check_nudges(self) -> None:
+        """Claim the nudges that are due, send them, and schedule the next one."""
+        now = self.clock.now()
+        async with self.db.transaction() as tx:
+            repo, outbox = ActionRepo(tx), OutboxRepo(tx)
+            actions, nudged = await repo.open_with_due(), await repo.nudged()
+            for nudge in decide_nudges(actions, nudged, now, self.zone):
+                action = nudge.action
+                txn_id = None if nudge.outcome == "skipped" else nudge.txn_id
+                if not await repo.claim_nudge(action.room_id, action.number, action.due, nudge.outcome, txn_id, now):
+                    continue
+                log.info("nudge %s: action %s in %s due %s", nudge.outcome, action.number, action.room_id, action.due)
+                if txn_id:
+                    text = nudge_text(action, self.cat, late=nudge.outcome == "late")
+                    await outbox.add(action.room_id, txn_id, notice(text, mentions=Mentions(action.owners)), now)
+                nudged.add((action.room_id, action.number, action.due))
+            upcoming = next_nudge(actions, nudged, now, self.zone)
+        self._at(NUDGES_JOB, upcoming, self._run_nudges)
+        await self.flush()
+
     def _schedule(self, series_id: int, when: datetime | None) -> None:
+        self._at(job_id(series_id), when, self._run, series_id)
+
+    def _at(self, job: str, when: datetime | None, run: Callable[..., Awaitable[None]], *args: object) -> None:
         if when is None:
             try:
-                self.scheduler.remove_job(job_id(series_id))
+                self.scheduler.remove_job(job)
             except JobLookupError:
                 pass
             return
         # APScheduler waits on the system clock; `when` is on ours, which tests may shift.
         real = when - (self.clock.now() - datetime.now(timezone.utc))
         self.scheduler.add_job(
-            self._run,
+            run,
             "date",
             run_date=real,
-            args=[series_id],
-            id=job_id(series_id),
+            args=list(args),
+            id=job,
             replace_existing=True,
-            misfire_grace_time=None,  # a job that runs late still runs; decide() marks the reminder late
+            misfire_grace_time=None,  # a job that runs late still runs; the decision marks it late
         )
+
+    async def _run_nudges(self) -> None:
+        try:
+            await self.check_nudges()
+        except Exception:
+            log.exception("nudge job failed; trying again in a minute")
+            self._at(NUDGES_JOB, self.clock.now() + RETRY, self._run_nudges)
 
     async def _run(self, series_id: int) -> None:
         """A job: the same error path as a command, logged with what it was doing, never raised into APScheduler."""

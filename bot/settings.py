@@ -230,6 +230,10 @@ class Settings(BaseSettings):
         return self.user_id.split(":", 1)[1]
 
     @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
     def invite_patterns(self) -> tuple[str, ...]:
         """Who may invite the bot; by default anyone on the bot's own server."""
         return self.allowed_users or (f"@*:{self.server_name}",)

@@ -4,5 +4,9 @@ from bot.commands.registry import Registry
 
 REGISTRY = Registry()
 
-# Importing a feature module registers its commands.
-from bot.commands import help, ping, schedule  # noqa: E402,F401
+# Importing a feature module registers its commands; help lists them in this order.
+from bot.commands import help, ping, schedule, agenda, actions  # noqa: E402,F401,I001
+from bot.reminders import SECTIONS  # noqa: E402
+
+# What a reminder says after naming the meeting: the agenda so far, then the actions due by then.
+SECTIONS.extend([agenda.agenda_section, actions.actions_section])

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import aiosqlite
 
@@ -35,6 +36,8 @@ class Context:
     replies: list[Reply] = field(default_factory=list)
     changed_series: set[int] = field(default_factory=set)
     """Series whose schedule changed; their reminders are rescheduled once the transaction commits."""
+    actions_changed: bool = False
+    """An action's due date or status changed; nudges are rescheduled once the transaction commits."""
 
     def reply(self, text: Text, mentions: Mentions = Mentions()) -> None:
         """Queue a reply; it is stored with the command's effects and sent after they commit."""
@@ -46,3 +49,12 @@ class Context:
     @property
     def now(self) -> datetime:
         return self.clock.now()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The bot's zone, for what belongs to no series (actions' due dates)."""
+        return self.settings.zone
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(self.zone).date()

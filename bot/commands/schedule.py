@@ -11,9 +11,10 @@ from bot.commands.context import Context
 from bot.errors import NotFoundError, UsageError, usage
 from bot.i18n import Catalogue, Text
 from bot.i18n.dates import day, span, when
-from bot.meetings import describe, holiday_warning
+from bot.meetings import describe, holiday_warning, next_in_room, next_of
 from bot.parsing import parse_date, parse_duration, parse_offsets, parse_time
 from bot.schedule import Occurrence, Schedule, meeting_on, occurrences, parse_schedule, to_utc
+from bot.store.agenda import AgendaRepo
 from bot.store.series import Series, SeriesRepo
 
 DEFAULT_REMINDERS = (timedelta(days=1), timedelta(hours=1))
@@ -45,10 +46,6 @@ def _reminders(series: Series, cat: Catalogue) -> str:
     return cat("schedule.reminders", spans=listed)
 
 
-def next_meeting(series: Series, changes: dict, now: datetime) -> Occurrence | None:
-    return next(occurrences(series.schedule, series.anchor, series.zone, now, changes), None)
-
-
 async def _show(ctx: Context, all_series: list[Series]) -> None:
     cat = ctx.cat
     if not all_series:
@@ -70,7 +67,7 @@ async def _show(ctx: Context, all_series: list[Series]) -> None:
         ]
         if series.location:
             lines.append(cat.text("schedule.place", place=series.location))
-        upcoming = next_meeting(series, changes, ctx.now)
+        upcoming = next_of(series, changes, ctx.now)
         if upcoming:
             lines.append(cat.text("schedule.next", when=when(upcoming.start.astimezone(series.zone), cat)))
         for original, new in sorted(changes.items()):
@@ -147,7 +144,7 @@ async def _set_schedule(ctx: Context, all_series: list[Series], index: int, word
     text = ctx.cat.text("schedule.changed", name=series.name, schedule=describe_schedule(schedule, ctx.cat))
     if dropped:
         text = text + Text.of(" ") + ctx.cat.text("schedule.changes_dropped", n=dropped)
-    upcoming = next_meeting(series, await repo.changes(series_id), ctx.now)
+    upcoming = next_of(series, await repo.changes(series_id), ctx.now)
     if upcoming:
         text = text + Text.of("\n") + ctx.cat.text("next.line") + Text.of(" ") + describe(series, upcoming, ctx.cat)
         if warning := holiday_warning(series, upcoming, ctx.cat, ctx.prefix):
@@ -299,17 +296,14 @@ async def schedule_command(ctx: Context, args: str) -> None:
 
 @REGISTRY.command("next", aliases=("nästa", "nasta"))
 async def next_command(ctx: Context, args: str) -> None:
-    repo = SeriesRepo(ctx.tx)
-    candidates = []
-    for series in await repo.in_room(ctx.message.room_id):
-        upcoming = next_meeting(series, await repo.changes(series.id), ctx.now)
-        if upcoming:
-            candidates.append((upcoming.start, series.id, series, upcoming))
-    if not candidates:
+    soonest = await next_in_room(ctx.tx, ctx.message.room_id, ctx.now)
+    if soonest is None:
         ctx.reply(ctx.cat.text("next.none", prefix=ctx.prefix))
         return
-    _, _, series, upcoming = min(candidates)
+    series, upcoming = soonest
+    items = len(await AgendaRepo(ctx.tx).open_items(ctx.message.room_id))
     text = ctx.cat.text("next.line") + Text.of(" ") + describe(series, upcoming, ctx.cat)
+    text = text + Text.of(" ") + ctx.cat.text("next.items.one" if items == 1 else "next.items.many", n=items)
     if warning := holiday_warning(series, upcoming, ctx.cat, ctx.prefix):
         text = text + Text.of("\n") + warning
     ctx.reply(text)

@@ -14,10 +14,11 @@ LANGUAGES = tuple(CATALOGUES)
 
 @dataclass(frozen=True)
 class Segment:
-    """A run of text; `code` runs are shown as code in HTML."""
+    """A run of text; `code` runs are shown as code in HTML, `mention` runs as a pill for that user."""
 
     text: str
     code: bool = False
+    mention: str | None = None
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,14 @@ class Text:
     @classmethod
     def of(cls, text: str, code: bool = False) -> Text:
         return cls((Segment(text, code),))
+
+    @classmethod
+    def mention(cls, user_id: str, name: str) -> Text:
+        return cls((Segment(name, mention=user_id),))
+
+    @property
+    def mentioned(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s.mention for s in self.segments if s.mention))
 
     @classmethod
     def join(cls, parts: list[Text], separator: str = "\n") -> Text:

@@ -78,6 +78,68 @@ STEPS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (series_id, meeting_start, offset_minutes)
         )""",
     ),
+    (
+        # Items for the room's next meeting; an open item whose meeting has passed is carried over.
+        """CREATE TABLE agenda_items (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            room_id TEXT NOT NULL REFERENCES rooms(room_id),
+            text TEXT NOT NULL,
+            author TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            meeting_start TEXT,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'discussed', 'removed')),
+            closed_at TEXT,
+            closed_by TEXT
+        )""",
+        "CREATE INDEX agenda_open ON agenda_items(room_id, id) WHERE status = 'open'",
+        # Agreed actions, numbered per room; numbers are never reused.
+        """CREATE TABLE action_numbers (
+            room_id TEXT PRIMARY KEY REFERENCES rooms(room_id),
+            last INTEGER NOT NULL
+        )""",
+        """CREATE TABLE actions (
+            room_id TEXT NOT NULL REFERENCES rooms(room_id),
+            number INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            organisation TEXT,
+            due TEXT,
+            due_set_at TEXT,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'done', 'cancelled')),
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (room_id, number)
+        )""",
+        "CREATE INDEX actions_open ON actions(room_id, due) WHERE status = 'open'",
+        """CREATE TABLE action_owners (
+            room_id TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            user_id TEXT NOT NULL,
+            PRIMARY KEY (room_id, number, user_id),
+            FOREIGN KEY (room_id, number) REFERENCES actions(room_id, number)
+        )""",
+        # Every change of an action: who, when, what (kind plus JSON details).
+        """CREATE TABLE action_history (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            room_id TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            by TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            FOREIGN KEY (room_id, number) REFERENCES actions(room_id, number)
+        )""",
+        # The nudge before an action's due date, claimed like a reminder: once per action and due date.
+        """CREATE TABLE nudges (
+            room_id TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            due TEXT NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('sent', 'late', 'skipped')),
+            txn_id TEXT,
+            decided_at TEXT NOT NULL,
+            PRIMARY KEY (room_id, number, due),
+            FOREIGN KEY (room_id, number) REFERENCES actions(room_id, number)
+        )""",
+    ),
 )
 
 LATEST = len(STEPS)

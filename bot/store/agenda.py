@@ -1,0 +1,49 @@
+"""Agenda items of a room: added for its next meeting, open until discussed or removed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import aiosqlite
+
+from bot.store.db import from_utc_text, utc_text
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    id: int
+    text: str
+    author: str
+    created_at: datetime
+    meeting_start: datetime | None
+    """The meeting it was added for; an item still open after that meeting is carried over."""
+
+
+class AgendaRepo:
+    def __init__(self, conn: aiosqlite.Connection):
+        self.conn = conn
+
+    async def open_items(self, room_id: str) -> list[AgendaItem]:
+        """The agenda in order: oldest first, so carried-over items lead."""
+        async with self.conn.execute(
+            "SELECT id, text, author, created_at, meeting_start FROM agenda_items "
+            "WHERE room_id = ? AND status = 'open' ORDER BY id",
+            (room_id,),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return [
+            AgendaItem(r[0], r[1], r[2], from_utc_text(r[3]), from_utc_text(r[4]) if r[4] else None) for r in rows
+        ]
+
+    async def add(self, room_id: str, text: str, author: str, meeting_start: datetime | None, now: datetime) -> None:
+        await self.conn.execute(
+            "INSERT INTO agenda_items(room_id, text, author, created_at, meeting_start) VALUES (?, ?, ?, ?, ?)",
+            (room_id, text, author, utc_text(now), utc_text(meeting_start) if meeting_start else None),
+        )
+
+    async def close(self, item_id: int, status: str, by: str, now: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE agenda_items SET status = ?, closed_at = ?, closed_by = ? WHERE id = ? AND status = 'open'",
+            (status, utc_text(now), by, item_id),
+        )
