@@ -12,6 +12,7 @@ from bot.errors import NotFoundError, UsageError, usage
 from bot.i18n import Catalogue, Text
 from bot.i18n.dates import day, span, when
 from bot.meetings import describe, holiday_warning, next_in_room, next_of
+from bot.privacy import guard
 from bot.parsing import parse_date, parse_duration, parse_offsets, parse_time
 from bot.schedule import Occurrence, Schedule, meeting_on, occurrences, parse_schedule, to_utc
 from bot.store.agenda import AgendaRepo
@@ -228,6 +229,7 @@ def _text_argument(raw: str, key: str) -> str:
         raise UsageError("schedule.text_missing", usage=key)
     if len(text) > MAX_TEXT:
         raise UsageError("schedule.text_too_long", usage=key, limit=MAX_TEXT)
+    guard(text)
     return text
 
 

@@ -9,13 +9,23 @@ from zoneinfo import ZoneInfo
 from bot.localclient import UserClient, content_of
 
 
-async def room_with_bot(bot: Any, user: UserClient, make_room: Any, encrypted: bool = False, **kw: Any) -> str:
-    """A room created by `user` with the bot invited; the bot started; returns once the bot has joined."""
+async def room_with_bot(
+    bot: Any, user: UserClient, make_room: Any, encrypted: bool = False, others: tuple[UserClient, ...] = (), **kw: Any
+) -> str:
+    """A room created by `user` with the bot (and `others`, who join) in it; the bot started; returns once
+    everyone has joined and their devices are known."""
     kw.setdefault("power_users", {bot.user_id: 50})  # enough to advertise its commands
-    room_id = make_room(user, invite=[bot.user_id], encrypted=encrypted, **kw)
+    room_id = make_room(user, invite=[bot.user_id, *(o.user_id for o in others)], encrypted=encrypted, **kw)
+    for other in others:
+        await other.join(room_id)
     if bot.app is None:
         await bot.start()
     await user.wait_for_member(room_id, bot.user_id)
+    for member in (user, *others):
+        for other in (user, *others):
+            if other is not member:
+                await member.wait_for_member(room_id, other.user_id)
+        await member.wait_for_member(room_id, bot.user_id)
     return room_id
 
 

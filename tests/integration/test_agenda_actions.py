@@ -1,0 +1,123 @@
+"""Agenda items and actions in real rooms: their whole life, room isolation, and the nudge before a due date."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.followup import working_day_before
+from bot.localclient import content_of
+from tests.integration.helpers import ShiftedClock, ask, room_with_bot
+
+pytestmark = pytest.mark.integration
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+async def test_agenda_items_added_listed_and_removed(make_bot, make_user, make_room):
+    bot = make_bot()
+    anna = await make_user("anna")
+    room_id = await room_with_bot(bot, anna, make_room)
+
+    assert (await ask(anna, room_id, "!dagordning ny Klotter vid busstationen"))["body"] == (
+        "Punkt 1 på dagordningen för nästa möte."
+    )
+    await ask(anna, room_id, "!agenda add Belysning i parken\nsärskilt vid lekplatsen")
+    await ask(anna, room_id, "!agenda add Nattvandring <b>helg</b>")
+
+    listed = await ask(anna, room_id, "!dagordning")
+    lines = listed["body"].splitlines()
+    assert lines[0] == "Dagordning för nästa möte:"
+    assert lines[1].startswith("1. Klotter vid busstationen")
+    assert lines[2:4] == ["2. Belysning i parken", "   särskilt vid lekplatsen" + lines[3][len("   särskilt vid lekplatsen"):]]
+    assert "&lt;b&gt;helg&lt;/b&gt;" in listed["formatted_body"]
+
+    removed = await ask(anna, room_id, "!agenda remove 1")
+    assert removed["body"].startswith("Punkt 1 är borttagen: Klotter vid busstationen")
+    assert "\n1. Belysning i parken" in removed["body"] and "\n2. Nattvandring" in removed["body"]
+
+    refused = await ask(anna, room_id, "!agenda remove 7")
+    assert refused["body"].startswith("Det finns ingen punkt 7; dagordningen har 2.")
+
+
+async def test_an_action_from_logging_to_done_with_its_history(make_bot, make_user, make_room):
+    bot = make_bot()
+    anna = await make_user("anna")
+    per = await make_user("per")
+    room_id = await room_with_bot(bot, anna, make_room, encrypted=True, others=(per,))
+
+    logged = await ask(
+        anna, room_id, f"!åtgärd Se över belysningen vid stationen {per.user_id} för Polisen senast om 3 dagar",
+    )
+    assert logged["body"].startswith("Åtgärd #1 är registrerad.")
+    assert "Polisen" in logged["body"] and "senast" in logged["body"]
+
+    stranger_done = await ask(anna, room_id, "!klar 2")
+    assert stranger_done["body"].startswith("Det finns ingen åtgärd #2")
+
+    await ask(per, room_id, "!action due 1 om 5 dagar")
+    await ask(per, room_id, "!action edit 1 Se över belysningen vid stationen och i tunneln")
+    done = await ask(per, room_id, "!done 1 Nya lampor på plats")
+    assert done["body"].startswith("Åtgärd #1 är klar.")
+
+    shown = await ask(anna, room_id, "!action 1")
+    history = shown["body"].split("Historik:\n", 1)[1].splitlines()
+    assert [line.split(": ", 1)[1] for line in history] == [
+        "lade in åtgärden",
+        history[1].split(": ", 1)[1],  # the new due date, checked below
+        'ändrade texten (tidigare: "Se över belysningen vid stationen")',
+        "markerade den som klar: Nya lampor på plats",
+    ]
+    assert history[1].split(": ", 1)[1].startswith("satte senast-datum ")
+    assert (await ask(anna, room_id, "!åtgärder"))["body"].startswith("Inga öppna åtgärder.")
+
+
+async def test_rooms_are_isolated(make_bot, make_user, make_room):
+    bot = make_bot()
+    anna = await make_user("anna")
+    room_a = await room_with_bot(bot, anna, make_room)
+    room_b = await room_with_bot(bot, anna, make_room)
+
+    await ask(anna, room_a, "!action Städa i parken")
+    await ask(anna, room_a, "!agenda add Bara i rum A")
+
+    assert (await ask(anna, room_b, "!actions"))["body"].startswith("Inga öppna åtgärder.")
+    assert "Bara i rum A" not in (await ask(anna, room_b, "!agenda"))["body"]
+    assert (await ask(anna, room_b, "!done 1"))["body"].startswith("Det finns ingen åtgärd #1 i det här rummet")
+    assert (await ask(anna, room_a, "!actions"))["body"].startswith("Öppna åtgärder (1):")
+    assert (await ask(anna, room_b, "!action Första i rum B"))["body"].startswith("Åtgärd #1 är registrerad.")
+
+
+async def test_nudge_the_working_day_before_mentions_the_owner_once(make_bot, make_user, make_room):
+    # A due date whose nudge (08:00 on the working day before) is seconds ahead of the bot's clock.
+    start = datetime.now(timezone.utc).astimezone(STOCKHOLM).date() + timedelta(days=10)
+    due = next(start + timedelta(days=n) for n in range(14) if (start + timedelta(days=n)).weekday() == 2)
+    nudge_at = datetime.combine(working_day_before(due), time(8, 0), tzinfo=STOCKHOLM)
+    clock = ShiftedClock(nudge_at - timedelta(seconds=6))
+    bot = make_bot(clock=clock)
+    anna = await make_user("anna")
+    room_id = await room_with_bot(bot, anna, make_room)
+
+    await ask(anna, room_id, f"!action Kolla skyltningen {anna.user_id} due {due.isoformat()}")
+
+    def nudges():
+        return [
+            e for e in anna.messages_from(room_id, bot.user_id)
+            if content_of(e)["body"].startswith("Påminnelse om åtgärd #1")
+        ]  # fmt: skip
+
+    await anna.wait_for(nudges, timeout=30)
+    await asyncio.sleep(2)
+    [nudge] = nudges()
+    content = content_of(nudge)
+    assert content["m.mentions"] == {"user_ids": [anna.user_id]}
+    assert f'href="https://matrix.to/#/{anna.user_id}"' in content["formatted_body"]
+    assert "Kolla skyltningen" in content["body"]
+
+    await bot.stop()
+    await bot.start()  # a restart sends it again never
+    await ask(anna, room_id, "!ping")
+    assert len(nudges()) == 1
