@@ -29,6 +29,12 @@ DUE_1D = utc(2026, 11, 30, 8)
 DUE_1H = utc(2026, 12, 1, 7)
 BEFORE = utc(2026, 11, 29, 12)
 
+# A reminder ends with the agenda; with none, the exact command to add an item.
+EMPTY_AGENDA = {
+    "sv": "Dagordningen är tom. Lägg till en punkt med `!dagordning ny <text>`.",
+    "en": "The agenda is empty. Add an item with `!agenda add <text>`.",
+}
+
 
 def outcomes(decisions: list[Decision]) -> list[tuple[datetime, timedelta, str]]:
     return [(d.occurrence.start, d.offset, d.outcome) for d in decisions]
@@ -219,26 +225,29 @@ async def text_of(db: Database, language: str, late: bool = False, **values) -> 
 
 async def test_a_reminder_in_swedish(db: Database) -> None:
     assert await text_of(db, "sv") == (
-        "Påminnelse: Örat mot marken, tisdag 1 december 2026 kl. 09.00 (vecka 49), Stadshuset, sal 2."
+        "Påminnelse: Örat mot marken, tisdag 1 december 2026 kl. 09.00 (vecka 49), Stadshuset, sal 2.\n\n"
+        + EMPTY_AGENDA["sv"]
     )
 
 
 async def test_a_reminder_in_english(db: Database) -> None:
     assert await text_of(db, "en") == (
-        "Reminder: Örat mot marken, Tuesday 1 December 2026 at 09:00 (week 49), Stadshuset, sal 2."
+        "Reminder: Örat mot marken, Tuesday 1 December 2026 at 09:00 (week 49), Stadshuset, sal 2.\n\n"
+        + EMPTY_AGENDA["en"]
     )
 
 
 async def test_a_late_reminder_says_it_is_late(db: Database) -> None:
     assert await text_of(db, "sv", late=True) == (
         "Försenad påminnelse (jag var inte igång när den skulle ha skickats): "
-        "Örat mot marken, tisdag 1 december 2026 kl. 09.00 (vecka 49), Stadshuset, sal 2."
+        "Örat mot marken, tisdag 1 december 2026 kl. 09.00 (vecka 49), Stadshuset, sal 2.\n\n"
+        + EMPTY_AGENDA["sv"]
     )
 
 
 async def test_a_reminder_without_a_place(db: Database) -> None:
     assert await text_of(db, "sv", location="") == (
-        "Påminnelse: Örat mot marken, tisdag 1 december 2026 kl. 09.00 (vecka 49)."
+        "Påminnelse: Örat mot marken, tisdag 1 december 2026 kl. 09.00 (vecka 49).\n\n" + EMPTY_AGENDA["sv"]
     )
 
 
@@ -257,7 +266,7 @@ async def test_a_reminder_of_a_moved_meeting_says_where_it_came_from(db: Databas
 
     assert text == (
         "Påminnelse: Örat mot marken, onsdag 2 december 2026 kl. 13.00 (vecka 49), Stadshuset, sal 2 "
-        "(flyttat från tisdag 1 december 2026)."
+        "(flyttat från tisdag 1 december 2026).\n\n" + EMPTY_AGENDA["sv"]
     )
 
 
@@ -302,9 +311,10 @@ async def test_a_reminder_on_a_day_off_warns_and_suggests_moving(
 ) -> None:
     text = await text_of(db, language, schedule=schedule, checked_until=since)
 
-    header, shown_warning = text.split("\n\n")
+    header, shown_warning, agenda = text.split("\n\n")
     assert when in header
     assert shown_warning == warning
+    assert agenda == EMPTY_AGENDA[language]
 
 
 async def test_a_reminder_on_a_public_holiday_warns(db: Database) -> None:
@@ -317,9 +327,10 @@ async def test_a_reminder_on_a_public_holiday_warns(db: Database) -> None:
 async def test_a_reminder_on_an_ordinary_day_has_no_warning(db: Database) -> None:
     text = await text_of(db, "sv", schedule="weekly wednesday 09:00", checked_until=utc(2026, 12, 22))
 
-    assert "onsdag 23 december 2026" in text
-    assert "Obs!" not in text
-    assert "\n" not in text
+    assert text == (
+        "Påminnelse: Örat mot marken, onsdag 23 december 2026 kl. 09.00 (vecka 52), Stadshuset, sal 2.\n\n"
+        + EMPTY_AGENDA["sv"]
+    )
 
 
 @pytest.mark.parametrize(

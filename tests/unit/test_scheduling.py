@@ -38,7 +38,10 @@ def utc(*args: int) -> datetime:
 MEETING = utc(2026, 12, 1, 8)
 DUE_1D = utc(2026, 11, 30, 8)
 DUE_1H = utc(2026, 12, 1, 7)
-REMINDER = "Påminnelse: Örat mot marken, tisdag 1 december 2026 kl. 09.00 (vecka 49), Stadshuset, sal 2."
+EMPTY_AGENDA = "Dagordningen är tom. Lägg till en punkt med `!dagordning ny <text>`."
+REMINDER = (
+    "Påminnelse: Örat mot marken, tisdag 1 december 2026 kl. 09.00 (vecka 49), Stadshuset, sal 2.\n\n" + EMPTY_AGENDA
+)
 
 
 @pytest.fixture
@@ -191,7 +194,7 @@ async def test_away_across_one_reminder_sends_it_once_marked_late(db: Database, 
     [row] = await reminder_rows(db)
     assert row.content["body"] == (
         "Försenad påminnelse (jag var inte igång när den skulle ha skickats): "
-        "Örat mot marken, tisdag 1 december 2026 kl. 09.00 (vecka 49), Stadshuset, sal 2."
+        "Örat mot marken, tisdag 1 december 2026 kl. 09.00 (vecka 49), Stadshuset, sal 2.\n\n" + EMPTY_AGENDA
     )
     assert await outcomes(db) == [(MEETING_TEXT, 1440, "late")]
 
