@@ -39,12 +39,15 @@ from bot.matrix.events import to_message, undecryptable
 from bot.matrix.session import establish, relogin, resume
 from bot.matrix.sync import Syncer, TokenRejected
 from bot.matrix.transport import NETWORK_ERRORS, Backoff, SendError, Transport, Unavailable
+from bot.matrix.uploads import file_content
+from bot.minutes import filename as minutes_filename
 from bot.permissions import RoomView
 from bot.render import notice
 from bot.scheduling import ReminderScheduler
 from bot.seeds import apply_seeds
 from bot.settings import Settings
 from bot.store.db import Database
+from bot.store.meetings import MeetingRepo
 from bot.store.outbox import OutboxRepo
 from bot.store.rooms import HANDLED_KEPT, RoomRepo
 from bot.store.state import SYNC_TOKEN, StateRepo
@@ -117,7 +120,13 @@ class App:
         # Reminders that fell due while the bot was away are decided before the commands sent meanwhile
         # are handled: a command changing a series must not hide a reminder that was due before it.
         self.scheduler = ReminderScheduler(
-            self.db, self.clock, self.cat, self.settings.command_prefix[0], self._flush_quietly, self.settings.zone
+            self.db,
+            self.clock,
+            self.cat,
+            self.settings.command_prefix[0],
+            self._flush_quietly,
+            self.settings.zone,
+            self.post_minutes_file,
         )
         scheduling = time.perf_counter()
         jobs = await self.scheduler.start()
@@ -187,6 +196,46 @@ class App:
             await self.scheduler.check(ctx.changed_series)
         if ctx.actions_changed:
             await self.scheduler.check_nudges()
+        if ctx.changed_meetings:
+            await self.scheduler.check_meetings(ctx.changed_meetings)
+
+    async def post_minutes_file(self, meeting_id: int) -> None:
+        """Attach a closed meeting's minutes as a Markdown file, once (the outbox row is the record)."""
+        txn = f"sb-minutes-file-{meeting_id}"
+        async with self.db.reading() as conn:
+            if await OutboxRepo(conn).has(txn):
+                return
+            meeting = await MeetingRepo(conn).get(meeting_id)
+        if meeting is None or meeting.minutes is None:
+            return
+        room = self.client.rooms.get(meeting.room_id)
+        try:
+            content = await file_content(
+                self.client,
+                meeting.minutes.encode(),
+                minutes_filename(meeting, self.cat),
+                "text/markdown",
+                encrypt=bool(room and room.encrypted),
+            )
+        except (Unavailable, SendError) as exc:
+            log.warning("minutes file of meeting %s not posted yet (%s); tried again at the next start", meeting_id, exc)
+            return
+        async with self.db.transaction() as tx:
+            outbox = OutboxRepo(tx)
+            if not await outbox.has(txn):
+                await outbox.add(meeting.room_id, txn, content, self.clock.now())
+        await self._flush_quietly()
+
+    async def _note_presence(self, message: IncomingMessage) -> None:
+        """Whoever writes during a meeting takes part in it."""
+        async with self.db.transaction() as tx:
+            repo = MeetingRepo(tx)
+            meeting = await repo.open_in(message.room_id)
+            if meeting is None:
+                return
+            room = self.client.rooms.get(message.room_id)
+            name = room.user_name(message.sender) if room else None
+            await repo.note_participant(meeting.id, message.sender, name or message.sender, "wrote", self.clock.now())
 
     async def _pause(self, backoff: Backoff, exc: Exception) -> None:
         delay = backoff.next()
@@ -325,6 +374,10 @@ class App:
             await self._on_undecryptable(room_id, event)
             return
         invocation = recognise(message, self.settings.command_prefix, self.user_id, self._names(room_id))
+        command = self.registry.find(invocation.word) if invocation else None
+        # `!here` is how a listener is counted; it is not speaking in the meeting.
+        if command is None or command.name != "here":
+            await self._note_presence(message)
         if invocation is not None:
             await self.dispatcher.dispatch(message, invocation, await self.room_view(room_id))
 

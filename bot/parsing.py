@@ -112,11 +112,13 @@ def _next_weekday(today: date, weekday: int) -> date:
     return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
 
 
-def _day_month(today: date, day: int, month: int, year: int | None, text: str) -> date:
+def _day_month(today: date, day: int, month: int, year: int | None, text: str, past: bool = False) -> date:
     try:
         if year is not None:
             return date(year, month, day)
         candidate = date(today.year, month, day)
+        if past:
+            return candidate if candidate <= today else date(today.year - 1, month, day)
         return candidate if candidate >= today else date(today.year + 1, month, day)
     except ValueError:
         raise UsageError("parse.date", value=text) from None
@@ -129,8 +131,9 @@ def friday_of_week(week: int, year: int) -> date | None:
         return None
 
 
-def parse_date(text: str, today: date) -> date:
-    """A date in any form people write it, Swedish or English; a year left out means the next one ahead.
+def parse_date(text: str, today: date, past: bool = False) -> date:
+    """A date in any form people write it, Swedish or English; a year left out means the next one ahead
+    (with `past`, the last one behind: for looking up what was).
 
     `2026-12-04`, `4/12`, `4/12 2026`, `4 dec`, `4 december 2026`, `fredag`/`friday` (the next one),
     `idag`/`today`, `imorgon`/`tomorrow`, `om 3 dagar`/`in 3 days`, `om 2 veckor`/`in 2 weeks`,
@@ -148,12 +151,12 @@ def parse_date(text: str, today: date) -> date:
         return _day_month(today, int(match.group(3)), int(match.group(2)), int(match.group(1)), text)
     if match := re.fullmatch(r"(\d{1,2})/(\d{1,2})(?:[ /](\d{4}))?", compact):
         year = int(match.group(3)) if match.group(3) else None
-        return _day_month(today, int(match.group(1)), int(match.group(2)), year, text)
+        return _day_month(today, int(match.group(1)), int(match.group(2)), year, text, past)
     if match := re.fullmatch(r"(\d{1,2}) ([a-zåäö]+)\.?(?: (\d{4}))?", compact):
         month = MONTHS.get(match.group(2))
         if month is not None:
             year = int(match.group(3)) if match.group(3) else None
-            return _day_month(today, int(match.group(1)), month, year, text)
+            return _day_month(today, int(match.group(1)), month, year, text, past)
     if match := re.fullmatch(r"(?:in|om) (\d{1,3}) (days?|dagar|dag|weeks?|veckor|vecka)", compact):
         count = int(match.group(1))
         unit = 7 if match.group(2).startswith(("w", "v")) else 1

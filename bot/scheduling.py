@@ -9,6 +9,7 @@ found again and sent late.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta, timezone
@@ -22,10 +23,12 @@ from bot.clock import Clock
 from bot.commands.actions import nudge_text
 from bot.followup import decide_nudges, next_nudge
 from bot.i18n import Catalogue
+from bot.minutes import close
 from bot.reminders import ReminderContext, decide, next_due, reminder_text
 from bot.render import Mentions, notice
 from bot.store.actions import ActionRepo
 from bot.store.db import Database
+from bot.store.meetings import MeetingRepo
 from bot.store.outbox import OutboxRepo
 from bot.store.reminders import ReminderRepo
 from bot.store.series import Changes, Series, SeriesRepo
@@ -34,6 +37,7 @@ log = logging.getLogger(__name__)
 
 
 RETRY = timedelta(minutes=1)
+AUTO_CLOSE = timedelta(hours=3)
 NUDGES_JOB = "nudges"
 
 
@@ -50,7 +54,9 @@ class ReminderScheduler:
         prefix: str,
         flush: Callable[[], Awaitable[None]],
         zone: ZoneInfo = ZoneInfo("Europe/Stockholm"),
+        on_closed: Callable[[int], Awaitable[None]] = lambda meeting_id: asyncio.sleep(0),
     ):
+        self.on_closed = on_closed
         self.zone = zone
         self.db = db
         self.clock = clock
@@ -60,12 +66,52 @@ class ReminderScheduler:
         self.scheduler = AsyncIOScheduler(timezone=timezone.utc)
 
     async def start(self) -> int:
-        """Catch up on what fell due while the bot was away, then schedule every series and the nudges;
-        returns the job count."""
+        """Catch up on what fell due while the bot was away, then schedule every series, the nudges and the
+        closing of meetings left open; returns the job count."""
         self.scheduler.start()
         await self.check()
         await self.check_nudges()
+        await self.check_meetings()
         return len(self.scheduler.get_jobs())
+
+    async def check_meetings(self, meeting_ids: Iterable[int] | None = None) -> None:
+        """Close meetings left open past their scheduled end plus AUTO_CLOSE, schedule the closing of the
+        others, and make sure every closed meeting's minutes file is posted."""
+        now = self.clock.now()
+        closed: list[int] = []
+        later: dict[int, datetime | None] = {}
+        async with self.db.transaction() as tx:
+            repo = MeetingRepo(tx)
+            if meeting_ids is None:
+                wanted = await repo.all_open()
+            else:
+                wanted = [m for i in meeting_ids if (m := await repo.get(i))]
+            for meeting in wanted:
+                if meeting.ended_at is not None:
+                    closed.append(meeting.id)
+                    later[meeting.id] = None
+                elif meeting.scheduled_end + AUTO_CLOSE <= now:
+                    text = await close(tx, meeting, "", now, self.cat, True, {})
+                    await OutboxRepo(tx).add(meeting.room_id, f"sb-minutes-{meeting.id}", notice(text), now)
+                    log.info("meeting %s in %s closed automatically", meeting.id, meeting.room_id)
+                    closed.append(meeting.id)
+                    later[meeting.id] = None
+                else:
+                    later[meeting.id] = meeting.scheduled_end + AUTO_CLOSE
+            if meeting_ids is None:
+                closed += await repo.without_file()
+        for meeting_id, when in later.items():
+            self._at(f"meeting-{meeting_id}", when, self._run_meeting, meeting_id)
+        await self.flush()
+        for meeting_id in closed:
+            await self.on_closed(meeting_id)
+
+    async def _run_meeting(self, meeting_id: int) -> None:
+        try:
+            await self.check_meetings([meeting_id])
+        except Exception:
+            log.exception("closing meeting %s failed; trying again in a minute", meeting_id)
+            self._at(f"meeting-{meeting_id}", self.clock.now() + RETRY, self._run_meeting, meeting_id)
 
     def stop(self) -> None:
         if self.scheduler.running:

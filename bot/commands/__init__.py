@@ -5,7 +5,7 @@ from bot.commands.registry import Registry
 REGISTRY = Registry()
 
 # Importing a feature module registers its commands; help lists them in this order.
-from bot.commands import help, ping, schedule, agenda, actions  # noqa: E402,F401,I001
+from bot.commands import help, ping, schedule, agenda, actions, meetings  # noqa: E402,F401,I001
 from bot.reminders import SECTIONS  # noqa: E402
 
 # What a reminder says after naming the meeting: the agenda so far, then the actions due by then.

@@ -17,6 +17,7 @@ from bot.privacy import guard
 from bot.reminders import ReminderContext
 from bot.render import listing
 from bot.store.actions import CANCELLED, DONE, OPEN, Action, ActionRepo, Change
+from bot.store.meetings import MeetingRepo
 
 MAX_TEXT = 2000
 MAX_ORGANISATION = 100
@@ -102,8 +103,16 @@ async def _create(ctx: Context, args: str) -> None:
     if spec.organisation:
         _checked_text(spec.organisation, MAX_ORGANISATION, "usage.action")
     _owners_in_room(ctx, spec.owners)
+    meeting = await MeetingRepo(ctx.tx).open_in(message.room_id)  # agreed in the running meeting, if any
     number = await ActionRepo(ctx.tx).create(
-        message.room_id, spec.text, spec.owners, spec.organisation, spec.due, message.sender, ctx.now
+        message.room_id,
+        spec.text,
+        spec.owners,
+        spec.organisation,
+        spec.due,
+        message.sender,
+        ctx.now,
+        meeting.id if meeting else None,
     )
     ctx.actions_changed = True
     action = await ActionRepo(ctx.tx).get(message.room_id, number)

@@ -36,6 +36,8 @@ class Context:
     replies: list[Reply] = field(default_factory=list)
     changed_series: set[int] = field(default_factory=set)
     """Series whose schedule changed; their reminders are rescheduled once the transaction commits."""
+    changed_meetings: set[int] = field(default_factory=set)
+    """Meetings opened or closed: their auto-close job and minutes file follow once the transaction commits."""
     actions_changed: bool = False
     """An action's due date or status changed; nudges are rescheduled once the transaction commits."""
 

@@ -27,6 +27,8 @@ class Action:
     created_by: str
     created_at: datetime
     owners: tuple[str, ...]
+    meeting_id: int | None = None
+    """The meeting it was agreed in, if it was logged during one."""
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class Change:
     detail: dict[str, Any]
 
 
-_COLUMNS = "room_id, number, text, organisation, due, due_set_at, status, created_by, created_at"
+_COLUMNS = "room_id, number, text, organisation, due, due_set_at, status, created_by, created_at, meeting_id"
 
 
 class ActionRepo:
@@ -77,6 +79,7 @@ class ActionRepo:
                 created_by=r[7],
                 created_at=from_utc_text(r[8]),
                 owners=owners[r[0]][r[1]],
+                meeting_id=r[9],
             )
             for r in rows
         ]
@@ -88,6 +91,18 @@ class ActionRepo:
     async def in_room(self, room_id: str, statuses: tuple[str, ...] = (OPEN,)) -> list[Action]:
         marks = ",".join("?" * len(statuses))
         return await self._select(f"room_id = ? AND status IN ({marks}) ORDER BY number", (room_id, *statuses))
+
+    async def in_meeting(self, meeting_id: int) -> list[Action]:
+        return await self._select("meeting_id = ? ORDER BY number", (meeting_id,))
+
+    async def earlier(self, room_id: str, meeting_id: int, since: datetime) -> list[Action]:
+        """Actions from before a meeting that were open at its start: open now, or closed during it."""
+        return await self._select(
+            "room_id = ? AND (meeting_id IS NULL OR meeting_id != ?) AND created_at <= ? AND (status = 'open' OR "
+            "EXISTS (SELECT 1 FROM action_history h WHERE h.room_id = actions.room_id AND h.number = actions.number "
+            "AND h.kind IN ('done', 'cancelled') AND h.at >= ?)) ORDER BY number",
+            (room_id, meeting_id, utc_text(since), utc_text(since)),
+        )
 
     async def open_with_due(self) -> list[Action]:
         """Open actions that have a due date, in every room: what nudges are computed from."""
@@ -102,6 +117,7 @@ class ActionRepo:
         due: date | None,
         by: str,
         now: datetime,
+        meeting_id: int | None = None,
     ) -> int:
         async with self.conn.execute(
             "INSERT INTO action_numbers(room_id, last) VALUES (?, 1) "
@@ -110,7 +126,7 @@ class ActionRepo:
         ) as cursor:
             number = (await cursor.fetchone())[0]
         await self.conn.execute(
-            f"INSERT INTO actions({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?)",
+            f"INSERT INTO actions({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, 'open', ?, ?, ?)",
             (
                 room_id,
                 number,
@@ -120,6 +136,7 @@ class ActionRepo:
                 utc_text(now) if due else None,
                 by,
                 utc_text(now),
+                meeting_id,
             ),
         )
         await self._set_owners(room_id, number, owners)

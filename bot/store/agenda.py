@@ -18,23 +18,47 @@ class AgendaItem:
     created_at: datetime
     meeting_start: datetime | None
     """The meeting it was added for; an item still open after that meeting is carried over."""
+    discussed: bool = False
+    note: str | None = None
 
 
 class AgendaRepo:
     def __init__(self, conn: aiosqlite.Connection):
         self.conn = conn
 
-    async def open_items(self, room_id: str) -> list[AgendaItem]:
-        """The agenda in order: oldest first, so carried-over items lead."""
+    async def _select(self, where: str, params: tuple) -> list[AgendaItem]:
         async with self.conn.execute(
-            "SELECT id, text, author, created_at, meeting_start FROM agenda_items "
-            "WHERE room_id = ? AND status = 'open' ORDER BY id",
-            (room_id,),
+            "SELECT id, text, author, created_at, meeting_start, status, note FROM agenda_items "
+            f"WHERE {where} ORDER BY id",
+            params,
         ) as cursor:
             rows = await cursor.fetchall()
         return [
-            AgendaItem(r[0], r[1], r[2], from_utc_text(r[3]), from_utc_text(r[4]) if r[4] else None) for r in rows
+            AgendaItem(
+                r[0], r[1], r[2], from_utc_text(r[3]), from_utc_text(r[4]) if r[4] else None, r[5] == "discussed", r[6]
+            )
+            for r in rows
         ]
+
+    async def open_items(self, room_id: str) -> list[AgendaItem]:
+        """The agenda in order: oldest first, so carried-over items lead."""
+        return await self._select("room_id = ? AND status = 'open'", (room_id,))
+
+    async def meeting_items(self, room_id: str, meeting_id: int) -> list[AgendaItem]:
+        """During a meeting: its agenda with the items already discussed in it, so numbers stay put."""
+        return await self._select(
+            "room_id = ? AND (status = 'open' OR (status = 'discussed' AND meeting_id = ?))", (room_id, meeting_id)
+        )
+
+    async def discussed_in(self, meeting_id: int) -> list[AgendaItem]:
+        return await self._select("status = 'discussed' AND meeting_id = ?", (meeting_id,))
+
+    async def discuss(self, item_id: int, meeting_id: int, note: str | None, by: str, now: datetime) -> None:
+        await self.conn.execute(
+            "UPDATE agenda_items SET status = 'discussed', meeting_id = ?, note = ?, closed_at = ?, closed_by = ? "
+            "WHERE id = ?",
+            (meeting_id, note, utc_text(now), by, item_id),
+        )
 
     async def add(self, room_id: str, text: str, author: str, meeting_start: datetime | None, now: datetime) -> None:
         await self.conn.execute(

@@ -140,6 +140,43 @@ STEPS: tuple[tuple[str, ...], ...] = (
             FOREIGN KEY (room_id, number) REFERENCES actions(room_id, number)
         )""",
     ),
+    (
+        # A meeting as held: opened and closed by moderators (or closed automatically), with its minutes.
+        """CREATE TABLE meetings (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            room_id TEXT NOT NULL REFERENCES rooms(room_id),
+            series_id INTEGER REFERENCES series(id) ON DELETE SET NULL,
+            name TEXT NOT NULL,
+            timezone TEXT NOT NULL,
+            scheduled_start TEXT,
+            scheduled_end TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            started_by TEXT NOT NULL,
+            ended_at TEXT,
+            ended_by TEXT,
+            auto_closed INTEGER NOT NULL DEFAULT 0,
+            minutes TEXT
+        )""",
+        "CREATE UNIQUE INDEX meetings_one_open ON meetings(room_id) WHERE ended_at IS NULL",
+        """CREATE TABLE participants (
+            meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+            user_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            how TEXT NOT NULL CHECK (how IN ('wrote', 'here')),
+            first_at TEXT NOT NULL,
+            PRIMARY KEY (meeting_id, user_id)
+        )""",
+        """CREATE TABLE decisions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+            text TEXT NOT NULL,
+            by TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        "ALTER TABLE agenda_items ADD COLUMN meeting_id INTEGER REFERENCES meetings(id)",
+        "ALTER TABLE agenda_items ADD COLUMN note TEXT",
+        "ALTER TABLE actions ADD COLUMN meeting_id INTEGER REFERENCES meetings(id)",
+    ),
 )
 
 LATEST = len(STEPS)

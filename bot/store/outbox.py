@@ -31,6 +31,10 @@ class OutboxRepo:
             (room_id, txn_id, event_type, json.dumps(content, ensure_ascii=False), now.isoformat()),
         )
 
+    async def has(self, txn_id: str) -> bool:
+        async with self.conn.execute("SELECT 1 FROM outbox WHERE txn_id = ?", (txn_id,)) as cursor:
+            return await cursor.fetchone() is not None
+
     async def pending(self) -> list[OutgoingMessage]:
         async with self.conn.execute(
             "SELECT id, room_id, txn_id, event_type, content FROM outbox "

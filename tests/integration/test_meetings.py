@@ -1,0 +1,115 @@
+"""A meeting held in a real room: agenda, decisions, actions, minutes posted and attached as a file."""
+
+from __future__ import annotations
+
+import urllib.request
+
+import pytest
+
+from bot.localclient import content_of
+from tests.integration.helpers import ask, room_with_bot
+
+pytestmark = pytest.mark.integration
+
+HEADINGS = ["## Deltagare", "## Dagordning", "## Beslut", "## Nya åtgärder", "## Uppföljning", "## Bordlagda punkter"]
+
+
+def download(homeserver, token: str, mxc: str) -> str:
+    server, media_id = mxc.removeprefix("mxc://").split("/", 1)
+    request = urllib.request.Request(
+        f"{homeserver.url}/_matrix/client/v1/media/download/{server}/{media_id}",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.read().decode()
+
+
+async def minutes_file(user, room_id, bot_id):
+    files = await user.wait_for(
+        lambda: [e for e in user.messages_from(room_id, bot_id) if content_of(e).get("msgtype") == "m.file"]
+    )
+    return content_of(files[-1])
+
+
+async def test_a_full_meeting_produces_minutes_and_a_downloadable_file(make_bot, make_user, make_room, homeserver):
+    bot = make_bot()
+    chair = await make_user("chair")
+    per = await make_user("per")
+    lisa = await make_user("lisa")
+    room_id = await room_with_bot(bot, chair, make_room, others=(per, lisa))
+    await ask(chair, room_id, "!dagordning ny Klotter vid busstationen")
+    await ask(per, room_id, "!dagordning ny Belysning i parken")
+    await ask(chair, room_id, "!åtgärd Kolla kamerorna för Polisen")
+
+    started = await ask(chair, room_id, "!möte start")
+    assert started["body"].startswith("Mötet ")
+    assert "1. Klotter vid busstationen" in started["body"]
+    assert "Uppföljning av åtgärder:\n#1 Kolla kamerorna — Polisen" in started["body"]
+
+    await per.send(room_id, "Polisen har sett mer klotter i helgen.")  # taking part by writing
+    await ask(lisa, room_id, "!närvarande")
+    assert (await ask(chair, room_id, "!agenda done 1 Polisen ökar närvaron kvällstid"))["body"].startswith(
+        "Punkt 1 är behandlad"
+    )
+    assert (await ask(chair, room_id, "!beslut Kommunen sätter upp ny belysning"))["body"] == (
+        "Beslut 1: Kommunen sätter upp ny belysning"
+    )
+    await ask(chair, room_id, f"!åtgärd Sätt upp skyltar {per.user_id} senast om 7 dagar")
+    await ask(chair, room_id, "!klar 1 Kamerorna fungerar")  # chair logged it, so may close it
+
+    ended = await ask(chair, room_id, "!möte slut")
+    body = ended["body"]
+    assert body.startswith("Protokoll från ")
+    assert "(vecka " in body and " kl. " in body
+    participants = body.split("Deltagare: ", 1)[1].splitlines()[0]
+    for user in (chair, per, lisa):
+        assert user.user_id.split(":")[0][1:] in participants
+    assert "1 behandlade punkter, 1 beslut, 1 nya åtgärder, 1 bordlagda punkter" in body
+
+    file_content = await minutes_file(chair, room_id, bot.user_id)
+    assert file_content["info"]["mimetype"] == "text/markdown"
+    text = download(homeserver, chair.client.access_token, file_content["url"])
+    positions = [text.index(heading) for heading in HEADINGS]
+    assert positions == sorted(positions)
+    assert "Klotter vid busstationen  \n  Anteckning: Polisen ökar närvaron kvällstid" in text
+    assert "- Kommunen sätter upp ny belysning" in text
+    assert "#2 Sätt upp skyltar" in text.split("## Nya åtgärder")[1].split("##")[0]
+    assert "#1 Kolla kamerorna — Polisen" in text.split("## Uppföljning")[1] and "(klar)" in text
+    assert "- Belysning i parken" in text.split("## Bordlagda punkter")[1]
+    assert "(lyssnade)" in text.split("## Deltagare")[1].split("##")[0]
+
+    shown = await ask(per, room_id, "!protokoll")
+    assert shown["body"].strip() == text.strip()
+
+
+async def test_meeting_commands_refuse_bad_input(make_bot, make_user, make_room):
+    bot = make_bot()
+    chair = await make_user("chair")
+    per = await make_user("per")
+    room_id = await room_with_bot(bot, chair, make_room, others=(per,))
+
+    assert (await ask(chair, room_id, "!möte slut"))["body"].startswith("Inget möte pågår.")
+    assert (await ask(chair, room_id, "!beslut Något"))["body"].startswith("Inget möte pågår.")
+    assert (await ask(per, room_id, "!möte start"))["body"].startswith("Det här får bara moderatorer göra")
+    assert (await ask(chair, room_id, "!möte start"))["body"].startswith("Mötet ")
+    second = await ask(chair, room_id, "!möte start")
+    assert "pågår redan" in second["body"]
+    assert (await ask(per, room_id, "!möte slut"))["body"].startswith("Det här får bara moderatorer göra")
+    assert (await ask(chair, room_id, "!protokoll"))["body"] == "Det finns inga protokoll än i det här rummet."
+
+
+async def test_restart_in_the_middle_of_a_meeting_keeps_it_open(make_bot, make_user, make_room, homeserver):
+    bot = make_bot()
+    chair = await make_user("chair")
+    room_id = await room_with_bot(bot, chair, make_room, encrypted=True)
+    await ask(chair, room_id, "!möte start")
+    await ask(chair, room_id, "!beslut Före omstarten")
+    await bot.stop()
+    await bot.start()
+
+    assert (await ask(chair, room_id, "!beslut Efter omstarten"))["body"] == "Beslut 2: Efter omstarten"
+    await ask(chair, room_id, "!möte slut")
+    minutes = (await ask(chair, room_id, "!protokoll"))["body"]
+    assert "- Före omstarten" in minutes and "- Efter omstarten" in minutes
+    file_content = await minutes_file(chair, room_id, bot.user_id)
+    assert "file" in file_content and "url" not in file_content  # encrypted room: an encrypted attachment
