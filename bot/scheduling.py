@@ -99,7 +99,7 @@ class ReminderScheduler:
                 else:
                     later[meeting.id] = meeting.scheduled_end + AUTO_CLOSE
             if meeting_ids is None:
-                closed += await repo.without_file()
+                closed += [i for i in await repo.without_file() if i not in closed]
         for meeting_id, when in later.items():
             self._at(f"meeting-{meeting_id}", when, self._run_meeting, meeting_id)
         await self.flush()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import urllib.request
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from bot.localclient import content_of
-from tests.integration.helpers import ask, room_with_bot
+from tests.integration.helpers import ShiftedClock, ask, room_with_bot
 
 pytestmark = pytest.mark.integration
 
@@ -113,3 +114,30 @@ async def test_restart_in_the_middle_of_a_meeting_keeps_it_open(make_bot, make_u
     assert "- Före omstarten" in minutes and "- Efter omstarten" in minutes
     file_content = await minutes_file(chair, room_id, bot.user_id)
     assert "file" in file_content and "url" not in file_content  # encrypted room: an encrypted attachment
+
+
+async def test_a_meeting_left_open_is_closed_automatically(make_bot, make_user, make_room):
+    clock = ShiftedClock(datetime.now(timezone.utc))
+    bot = make_bot(clock=clock)
+    chair = await make_user("chair")
+    room_id = await room_with_bot(bot, chair, make_room)
+    await ask(chair, room_id, "!möte start")  # ad hoc: planned to end an hour from now
+    await ask(chair, room_id, "!beslut Glömde avsluta")
+    await bot.stop()
+
+    clock.advance(timedelta(hours=4, minutes=1))  # three hours past the planned end
+    await bot.start()
+
+    notices = await chair.wait_for(
+        lambda: [
+            e for e in chair.messages_from(room_id, bot.user_id)
+            if content_of(e).get("body", "").startswith("Mötet stängdes automatiskt")
+        ]
+    )  # fmt: skip
+    assert "Protokoll från " in content_of(notices[0])["body"]
+    file_content = await minutes_file(chair, room_id, bot.user_id)
+    assert file_content["msgtype"] == "m.file"
+    assert (await ask(chair, room_id, "!möte slut"))["body"].startswith("Inget möte pågår.")
+    minutes = (await ask(chair, room_id, "!protokoll"))["body"]
+    assert "Mötet stängdes automatiskt tre timmar efter den planerade sluttiden." in minutes
+    assert "- Glömde avsluta" in minutes
