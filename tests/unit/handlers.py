@@ -27,6 +27,7 @@ NAME = "Örat mot marken"
 ANNA = "@anna:eslov.se"  # the safety coordinator, a moderator
 OLLE = "@olle:eslov.se"  # the housing company, a member
 KIM = "@kim:eslov.se"  # the police, a member without a display name
+LISA = "@lisa:eslov.se"  # a security firm, a member who neither owns nor logged the actions in the tests
 EVA = "@eva:eslov.se"  # not in the room
 OTHER_ROOM = "!radet:eslov.se"  # Trygghetsrådet, in the same database
 
@@ -53,10 +54,10 @@ TODAY = date(2026, 11, 30)
 
 
 def view(room_id: str = ROOM, **values: Any) -> RoomView:
-    """The room as the client knows it: Anna is a moderator; Anna, Olle, Kim and the bot have joined."""
+    """The room as the client knows it: Anna is a moderator; Anna, Olle, Kim, Lisa and the bot have joined."""
     values.setdefault("name", NAME)
-    values.setdefault("users", {ANNA: 50, OLLE: 0, KIM: 0})
-    values.setdefault("members", frozenset({ANNA, OLLE, KIM, BOT}))
+    values.setdefault("users", {ANNA: 50, OLLE: 0, KIM: 0, LISA: 0})
+    values.setdefault("members", frozenset({ANNA, OLLE, KIM, LISA, BOT}))
     values.setdefault("names", {ANNA: "Anna Andersson", OLLE: "Olle Olsson"})
     return RoomView(room_id, **values)
 
