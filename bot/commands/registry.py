@@ -64,6 +64,11 @@ class Registry:
 
         return register
 
+    def arrange(self, names: list[str]) -> None:
+        """Fix the order `!help` lists the commands in; commands not named keep their place after these."""
+        first = {name: self._commands[name] for name in names}
+        self._commands = {**first, **{n: c for n, c in self._commands.items() if n not in first}}
+
     def find(self, word: str) -> Command | None:
         return self._by_word.get(word.casefold())
 
