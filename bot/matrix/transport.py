@@ -125,7 +125,7 @@ class Transport:
             return await self._flush(db, clock)
 
     async def _flush(self, db: Database, clock: Clock) -> int:
-        async with db.reading() as conn:
+        async with db.transaction() as conn:
             pending = await OutboxRepo(conn).pending()
         sent = 0
         for message in pending:

@@ -36,6 +36,12 @@ class OutboxRepo:
             return await cursor.fetchone() is not None
 
     async def pending(self) -> list[OutgoingMessage]:
+        """What is to be sent, in order. Messages to a room the bot has left are settled as failed first:
+        a bot that was kicked sends nothing more there."""
+        await self.conn.execute(
+            "UPDATE outbox SET failed = 'left the room' WHERE sent_at IS NULL AND failed IS NULL AND room_id IN "
+            "(SELECT room_id FROM rooms WHERE left_at IS NOT NULL)"
+        )
         async with self.conn.execute(
             "SELECT id, room_id, txn_id, event_type, content FROM outbox "
             "WHERE sent_at IS NULL AND failed IS NULL ORDER BY id"
