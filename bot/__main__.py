@@ -1,11 +1,14 @@
-"""Command line: `samverkan-bot run | check | demo`."""
+"""Command line: `samverkan-bot run | check | export | demo`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import re
 import sys
+from datetime import date
+from pathlib import Path
 
 from bot import __version__
 from bot.errors import StartupError
@@ -25,9 +28,9 @@ def setup_logging(level: str) -> None:
         force=True,
     )
     if level != "DEBUG":
-        # nio and aiohttp are chatty at INFO and could echo event content; keep them to warnings.
+        # nio and aiohttp are chatty at INFO and could echo event content; keep them to warnings (or less).
         for name in ("nio", "aiohttp", "peewee", "apscheduler"):
-            logging.getLogger(name).setLevel(logging.WARNING)
+            logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 
 def _settings() -> Settings:
@@ -59,6 +62,35 @@ def cmd_check(args: argparse.Namespace) -> int:
     return asyncio.run(check(settings))
 
 
+def _room(value: str) -> str:
+    if not re.match(r"^(![^\s]+|#[^\s:]+:[^\s]+)$", value):
+        raise argparse.ArgumentTypeError("must be a room id (!…) or an alias (#name:server)")
+    return value
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date YYYY-MM-DD") from None
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    if args.first and args.last and args.first > args.last:
+        print(f"samverkan-bot export: --from {args.first} is after --to {args.last}", file=sys.stderr)
+        return EXIT_SETTINGS
+    settings = _settings()
+    setup_logging("ERROR")  # stdout may carry the archive; problems are told in one line below
+    from bot.export import ExportError, export
+
+    try:
+        asyncio.run(export(settings, args.room, args.format, args.first, args.last, args.output, args.force))
+    except (ExportError, StartupError) as exc:
+        print(f"samverkan-bot: {exc}", file=sys.stderr)
+        return EXIT_STARTUP
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import demo
 
@@ -73,6 +105,14 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the bot").set_defaults(func=cmd_run)
     sub.add_parser("check", help="validate settings and reach the homeserver").set_defaults(func=cmd_check)
+    export = sub.add_parser("export", help="write a room's minutes, decisions and actions for archiving")
+    export.add_argument("--room", required=True, type=_room, help="room id (!…) or alias (#name:server)")
+    export.add_argument("--from", dest="first", type=_date, metavar="YYYY-MM-DD", help="the first day (in BOT_TIMEZONE)")
+    export.add_argument("--to", dest="last", type=_date, metavar="YYYY-MM-DD", help="the last day, included")
+    export.add_argument("--format", required=True, choices=("md", "json", "csv"))
+    export.add_argument("--output", type=Path, metavar="FILE", help="write to FILE instead of standard output")
+    export.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    export.set_defaults(func=cmd_export)
     sub.add_parser("demo", help="run the bot against a local homeserver with a demo room").set_defaults(func=cmd_demo)
     args = parser.parse_args(argv)
     return args.func(args)

@@ -44,6 +44,13 @@ class AgendaRepo:
         """The agenda in order: oldest first, so carried-over items lead."""
         return await self._select("room_id = ? AND status = 'open'", (room_id,))
 
+    async def open_at(self, room_id: str, moment: datetime) -> list[AgendaItem]:
+        """The agenda as it stood at a moment: added by then and not yet closed."""
+        moment_text = utc_text(moment)
+        return await self._select(
+            "room_id = ? AND created_at <= ? AND (status = 'open' OR closed_at > ?)", (room_id, moment_text, moment_text)
+        )
+
     async def meeting_items(self, room_id: str, meeting_id: int) -> list[AgendaItem]:
         """During a meeting: its agenda with the items already discussed in it, so numbers stay put."""
         return await self._select(

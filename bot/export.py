@@ -1,0 +1,291 @@
+"""`samverkan-bot export`: a room's meetings, decisions and actions, read from the database and written
+as JSON, CSV or Markdown for archiving. The JSON shape is documented in the README and versioned."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+
+from bot.clock import Clock, SystemClock
+from bot.i18n import Catalogue
+from bot.matrix.client import make_client
+from bot.matrix.session import load_session
+from bot.matrix.transport import NETWORK_ERRORS
+from bot.minutes import md
+from bot.seeds import resolve_room
+from bot.settings import Settings
+from bot.store.actions import CANCELLED, DONE, OPEN, Action, ActionRepo, Change
+from bot.store.agenda import AgendaRepo
+from bot.store.db import DB_NAME, Database, utc_text
+from bot.store.meetings import Meeting, MeetingRepo
+
+FORMAT = "samverkan-bot-export"
+VERSION = 1
+CSV_COLUMNS = (
+    "room_id",
+    "number",
+    "text",
+    "owners",
+    "organisation",
+    "due",
+    "status",
+    "created_by",
+    "created_at",
+    "meeting_id",
+    "last_change_at",
+)
+_STATUS_AFTER = {"done": DONE, "cancelled": CANCELLED, "reopened": OPEN}
+# Instants are stored to the second: a change in a meeting's last second belongs to the meeting.
+_SECOND = timedelta(seconds=1)
+# A spreadsheet runs a cell starting with one of these as a formula; room members' text must stay text.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+class ExportError(Exception):
+    """The export cannot be made; the message is one clear line for the operator."""
+
+
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone)
+
+
+def _status_before(history: list[Change], moment: datetime) -> str:
+    """An action's status just before a moment, replayed from its history."""
+    status = OPEN
+    for change in history:
+        if change.at >= moment:
+            break
+        status = _STATUS_AFTER.get(change.kind, status)
+    return status
+
+
+async def _carried_over(conn: aiosqlite.Connection, meeting: Meeting) -> list[dict[str, Any]]:
+    """Items still open when the meeting ended, not those open now: the archive tells what the room saw then."""
+    items = await AgendaRepo(conn).open_at(meeting.room_id, meeting.ended_at)
+    return [{"text": i.text, "added_by": i.author, "added_at": utc_text(i.created_at)} for i in items]
+
+
+async def _meeting(
+    conn: aiosqlite.Connection, meeting: Meeting, actions: list[Action], histories: dict[int, list[Change]]
+) -> dict[str, Any]:
+    repo = MeetingRepo(conn)
+    end = meeting.ended_at + _SECOND
+
+    def ref(action: Action) -> dict[str, Any]:
+        status = _status_before(histories[action.number], end)
+        return {"number": action.number, "text": action.text, "status_at_end": status}
+
+    # As in the minutes: earlier actions still open when the meeting started were up for follow-up.
+    followed = [
+        a
+        for a in actions
+        if a.meeting_id != meeting.id
+        and a.created_at <= meeting.started_at
+        and _status_before(histories[a.number], meeting.started_at) == OPEN
+    ]
+    return {
+        "id": meeting.id,
+        "name": meeting.name,
+        "timezone": meeting.zone.key,
+        "started_at": utc_text(meeting.started_at),
+        "started_by": meeting.started_by,
+        "ended_at": utc_text(meeting.ended_at),
+        "ended_by": meeting.ended_by or None,  # an automatic close is stored without anyone
+        "auto_closed": meeting.auto_closed,
+        "participants": [
+            {"user_id": p.user_id, "name": p.name, "how": p.how} for p in await repo.participants(meeting.id)
+        ],
+        "items_discussed": [
+            {"text": i.text, "note": i.note, "added_by": i.author, "added_at": utc_text(i.created_at)}
+            for i in await AgendaRepo(conn).discussed_in(meeting.id)
+        ],
+        "decisions": [{"text": d.text, "by": d.by, "at": utc_text(d.at)} for d in await repo.decisions(meeting.id)],
+        "actions_agreed": [ref(a) for a in actions if a.meeting_id == meeting.id],
+        "actions_followed_up": [ref(a) for a in followed],
+        "items_carried_over": await _carried_over(conn, meeting),
+        "minutes": meeting.minutes,
+    }
+
+
+def _action(action: Action, history: list[Change]) -> dict[str, Any]:
+    return {
+        "number": action.number,
+        "text": action.text,
+        "owners": list(action.owners),
+        "organisation": action.organisation,
+        "due": action.due.isoformat() if action.due else None,
+        "status": action.status,
+        "created_by": action.created_by,
+        "created_at": utc_text(action.created_at),
+        "meeting_id": action.meeting_id,
+        "history": [{"at": utc_text(c.at), "by": c.by, "kind": c.kind, "detail": c.detail} for c in history],
+    }
+
+
+async def read_archive(
+    conn: aiosqlite.Connection, room_id: str, zone: ZoneInfo, first: date | None, last: date | None, now: datetime
+) -> dict[str, Any]:
+    """The export as a JSON-ready dict: ended meetings started in [first, last] and actions created then
+    (local dates in `zone`, inclusive). A room the bot never knew gives an empty archive."""
+    since = _midnight(first, zone) if first else None
+    until = _midnight(last + timedelta(days=1), zone) if last else None
+    repo = ActionRepo(conn)
+    # Every action, not only those in range: a meeting follows up actions logged before it.
+    actions = await repo.in_room(room_id, (OPEN, DONE, CANCELLED))
+    histories = {a.number: await repo.history(room_id, a.number) for a in actions}
+    meetings = await MeetingRepo(conn).ended_in(room_id, since, until)
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "room_id": room_id,
+        "exported_at": utc_text(now),
+        "from": first.isoformat() if first else None,
+        "to": last.isoformat() if last else None,
+        "timezone": zone.key,
+        "meetings": [await _meeting(conn, m, actions, histories) for m in meetings],
+        "actions": [
+            _action(a, histories[a.number])
+            for a in actions
+            if (since is None or a.created_at >= since) and (until is None or a.created_at < until)
+        ],
+    }
+
+
+def as_json(archive: dict[str, Any]) -> str:
+    return json.dumps(archive, ensure_ascii=False, indent=2) + "\n"
+
+
+def _cell(text: str | None) -> str:
+    text = text or ""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def as_csv(archive: dict[str, Any]) -> str:
+    """One row per action. The byte order mark makes spreadsheets read the file as UTF-8 (å, ä, ö)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for a in archive["actions"]:
+        writer.writerow(
+            [
+                archive["room_id"],
+                a["number"],
+                _cell(a["text"]),
+                " ".join(a["owners"]),
+                _cell(a["organisation"]),
+                a["due"] or "",
+                a["status"],
+                a["created_by"],
+                a["created_at"],
+                a["meeting_id"] if a["meeting_id"] is not None else "",
+                a["history"][-1]["at"],
+            ]
+        )
+    return "\ufeff" + out.getvalue()
+
+
+def as_markdown(archive: dict[str, Any], cat: Catalogue) -> str:
+    """The stored minutes one after another, then a table of the actions."""
+    columns = [cat(f"export.column.{c}") for c in ("number", "action", "owners", "due", "status", "logged")]
+    zone = ZoneInfo(archive["timezone"])
+
+    def cell(text: str) -> str:
+        return md(" ".join(text.split()))  # a line break would end the table row
+
+    lines = [f"# {cat('export.actions')}", ""]
+    if archive["actions"]:
+        lines.append("| " + " | ".join(columns) + " |")
+        lines.append("|" + "---|" * len(columns))
+    else:
+        lines.append(cat("export.no_actions"))
+    for a in archive["actions"]:
+        owners = a["owners"] + ([a["organisation"]] if a["organisation"] else [])
+        logged = datetime.fromisoformat(a["created_at"]).astimezone(zone).date().isoformat()
+        row = [f"#{a['number']}", cell(a["text"]), cell(", ".join(owners)), a["due"] or "", cat(f"export.status.{a['status']}"), logged]
+        lines.append("| " + " | ".join(row) + " |")
+    parts = [m["minutes"] for m in archive["meetings"] if m["minutes"]]
+    return "\n---\n\n".join([*parts, "\n".join(lines) + "\n"])
+
+
+async def room_id_of(settings: Settings, room: str) -> str:
+    """A room id as given; an alias asked of the homeserver with the bot's stored session, never a new login
+    (that would make a new device). Without a session the lookup goes unauthenticated, as the spec allows."""
+    if room.startswith("!"):
+        return room
+    client = make_client(settings)
+    session = load_session(settings.data_dir)
+    if session and session.user_id == settings.user_id and session.homeserver == settings.homeserver:
+        client.user_id, client.access_token = session.user_id, session.access_token
+    elif settings.access_token:
+        client.access_token = settings.access_token.get_secret_value()
+    try:
+        room_id = await resolve_room(client, room)
+    except NETWORK_ERRORS as exc:
+        raise ExportError(f"cannot reach the homeserver at {settings.homeserver} to resolve {room} ({exc})") from None
+    finally:
+        await client.close()
+    if room_id is None:
+        raise ExportError(
+            f"the room alias {room} is not known at {settings.homeserver}; check it or give the room id (!…)"
+        )
+    return room_id
+
+
+def _write(text: str, output: Path | None, force: bool) -> None:
+    data = text.encode("utf-8")
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    try:
+        with open(output, "wb" if force else "xb") as handle:
+            handle.write(data)
+    except FileExistsError:
+        raise ExportError(f"{output} exists; add --force to overwrite it") from None
+    except OSError as exc:
+        raise ExportError(f"cannot write {output} ({exc.strerror or exc})") from None
+
+
+async def export(
+    settings: Settings,
+    room: str,
+    fmt: str,
+    first: date | None = None,
+    last: date | None = None,
+    output: Path | None = None,
+    force: bool = False,
+    clock: Clock | None = None,
+) -> None:
+    """Write the room's archive; raises ExportError (or StartupError from the database) with one clear line."""
+    path = settings.data_dir / DB_NAME
+    if not path.exists():
+        # Database.open would create an empty one, and a wrong BOT_DATA_DIR would pass for an empty archive.
+        raise ExportError(f"no database at {path}; check BOT_DATA_DIR")
+    if output is not None and output.exists() and not force:
+        raise ExportError(f"{output} exists; add --force to overwrite it")
+    room_id = await room_id_of(settings, room)
+    db = await Database.open(settings.data_dir)
+    try:
+        async with db.reading() as conn:
+            # One read transaction: a bot running meanwhile cannot tear the archive in two.
+            await conn.execute("BEGIN")
+            try:
+                now = (clock or SystemClock()).now()
+                archive = await read_archive(conn, room_id, settings.zone, first, last, now)
+            finally:
+                await conn.execute("ROLLBACK")
+    finally:
+        await db.close()
+    if fmt == "json":
+        text = as_json(archive)
+    elif fmt == "csv":
+        text = as_csv(archive)
+    else:
+        text = as_markdown(archive, Catalogue(settings.language))
+    _write(text, output, force)

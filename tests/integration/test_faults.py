@@ -1,0 +1,146 @@
+"""Faults: the homeserver away for 30 s, the bot killed mid-burst, a data dir it cannot write, a kick."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import sys
+
+import pytest
+
+from bot.app import App
+from bot.errors import StartupError
+from bot.localclient import UserClient, content_of
+from bot.localserver import LocalHomeserver, create_room
+from bot.store.db import DB_NAME
+from tests.conftest import PASSWORD, BotRunner, make_settings, unique
+from tests.integration.helpers import ask, room_with_bot
+from tests.integration.test_process import bot_env
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def own_homeserver(tmp_path_factory):
+    """A homeserver of this test's own, so stopping it disturbs no other test."""
+    server = LocalHomeserver(tmp_path_factory.mktemp("own-synapse"))
+    server.start()
+    yield server
+    server.stop()
+
+
+async def test_homeserver_away_for_30_seconds(own_homeserver, tmp_path):
+    server = own_homeserver
+    bot_name, user_name = unique("bot"), unique("user")
+    server.register(bot_name, PASSWORD)
+    server.register(user_name, PASSWORD)
+    bot = BotRunner(make_settings(homeserver=server.url, user_id=server.user_id(bot_name), password=PASSWORD,
+                                  data_dir=tmp_path / "bot"))  # fmt: skip
+    user = UserClient(server.url, server.user_id(user_name), PASSWORD, tmp_path / "user")
+    await user.start()
+    try:
+        room_id = create_room(server, user.client.access_token, "faults", invite=[bot.user_id],
+                              power_users={bot.user_id: 50})  # fmt: skip
+        await bot.start()
+        await user.wait_for_member(room_id, bot.user_id)
+        await ask(user, room_id, "!ping")
+
+        await user.close()
+        server.stop()
+        await asyncio.sleep(30)
+        assert not bot.task.done()  # still running, waiting for the server
+        server.start()
+
+        user = UserClient(server.url, server.user_id(user_name), PASSWORD, tmp_path / "user-2")
+        await user.start()
+        sent = [await user.send(room_id, f"!help ping {n}") for n in range(5)]
+        await user.wait_for(lambda: all(user.replies_to(room_id, e) for e in sent), timeout=90)
+        assert all(len(user.replies_to(room_id, e)) == 1 for e in sent)
+        assert not bot.task.done()
+    finally:
+        await bot.stop()
+        await user.close()
+
+
+async def test_sigkill_in_a_burst_loses_and_doubles_nothing(tmp_path, homeserver, make_user, make_room):
+    localpart = unique("bot")
+    homeserver.register(localpart, PASSWORD)
+    bot_id = homeserver.user_id(localpart)
+    data_dir = tmp_path / "data"
+    env = bot_env(homeserver=homeserver.url, user_id=bot_id, password=PASSWORD, data_dir=str(data_dir))
+    user = await make_user()
+    room_id = make_room(user, invite=[bot_id], power_users={bot_id: 50})
+
+    async def start_bot() -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path, stderr=asyncio.subprocess.DEVNULL
+        )
+
+    process = await start_bot()
+    await user.wait_for_member(room_id, bot_id)
+    await ask(user, room_id, "!ping")
+
+    sent = [await user.send(room_id, f"!help ping {n}") for n in range(50)]
+    await user.wait_for(lambda: sum(bool(user.replies_to(room_id, e)) for e in sent) >= 10, timeout=60)
+    process.kill()  # in the middle of answering the burst
+    await process.wait()
+
+    process = await start_bot()
+    try:
+        await user.wait_for(lambda: all(user.replies_to(room_id, e) for e in sent), timeout=90)
+        await ask(user, room_id, "!ping")
+        await asyncio.sleep(1)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.wait(), 30)
+    counts = [len(user.replies_to(room_id, e)) for e in sent]
+    assert counts == [1] * 50, f"lost {counts.count(0)}, doubled {sum(c > 1 for c in counts)}"
+    with sqlite3.connect(data_dir / DB_NAME) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes to read-only directories; the mount case is below")
+async def test_read_only_data_dir_is_a_clear_error(tmp_path, homeserver):
+    data_dir = tmp_path / "ro"
+    data_dir.mkdir()
+    data_dir.chmod(0o500)
+    settings = make_settings(homeserver=homeserver.url, user_id="@nobody:localhost", password="x", data_dir=data_dir)
+    with pytest.raises(StartupError, match="cannot be written"):
+        await App(settings).start()
+
+
+def test_unwritable_data_dir_exits_non_zero_with_a_clear_line(tmp_path):
+    # A file where the data dir should be: unwritable for root too, like a read-only or full volume.
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("")
+    result = __import__("subprocess").run(
+        [sys.executable, "-m", "bot", "run"],
+        env=bot_env(homeserver="http://127.0.0.1:9", user_id="@b:localhost", password="x", data_dir=str(blocker / "data")),
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        result.stderr.strip().splitlines()[0]
+    ] and "data dir" in result.stderr and "cannot be written" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+async def test_after_a_kick_nothing_is_sent_and_the_data_stays(make_bot, make_user, make_room, homeserver):
+    bot = make_bot()
+    chair = await make_user("chair")
+    room_id = await room_with_bot(bot, chair, make_room)
+    await ask(chair, room_id, "!åtgärd Städa parken")
+    homeserver.request(
+        "POST", f"/_matrix/client/v3/rooms/{room_id}/kick", {"user_id": bot.user_id}, token=chair.client.access_token
+    )
+    await chair.wait_for(lambda: bot.user_id not in chair.client.rooms[room_id].users)
+    before = len(chair.messages_from(room_id, bot.user_id))
+    await chair.send(room_id, "!åtgärder")
+    await asyncio.sleep(3)
+    assert len(chair.messages_from(room_id, bot.user_id)) == before
+
+    async with bot.app.db.reading() as conn:
+        async with conn.execute("SELECT text FROM actions WHERE room_id = ?", (room_id,)) as cursor:
+            assert [row[0] for row in await cursor.fetchall()] == ["Städa parken"]
