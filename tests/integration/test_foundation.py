@@ -271,3 +271,25 @@ async def test_notices_from_other_bots_are_ignored(make_bot, make_user, make_roo
     content = await ask(other_bot, room_id, "!ping")  # answered, and strictly after the notice was seen
     assert content["body"].startswith("Pong!")
     assert other_bot.replies_to(room_id, notice) == []
+
+
+async def test_moderator_level_follows_the_rooms_power_levels(make_bot, make_user, make_room, homeserver):
+    bot = make_bot()
+    chair = await make_user("chair")
+    per = await make_user("per")
+    room_id = await room_with_bot(bot, chair, make_room, others=(per,))
+
+    refused = await ask(per, room_id, "!schema weekly tisdag 09:00")
+    assert refused["body"] == "Det här får bara moderatorer göra: det krävs behörighetsnivå 50 i rummet, och du har 0."
+
+    levels = homeserver.request(
+        "GET", f"/_matrix/client/v3/rooms/{room_id}/state/m.room.power_levels/", token=chair.client.access_token
+    )
+    levels["users"][per.user_id] = 50
+    homeserver.request(
+        "PUT", f"/_matrix/client/v3/rooms/{room_id}/state/m.room.power_levels/", levels, token=chair.client.access_token
+    )
+    await per.wait_for(lambda: per.client.rooms[room_id].power_levels.get_user_level(per.user_id) == 50)
+
+    allowed = await ask(per, room_id, "!schema weekly tisdag 09:00")
+    assert allowed["body"].startswith("Schemat för ")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -117,6 +118,8 @@ async def test_sigterm_finishes_and_exits_0(tmp_path, homeserver, make_user, mak
     assert "command room=" in log and "command=ping outcome=ok" in log
     assert "!ping" not in log  # message bodies are not logged at INFO
     assert PASSWORD not in log
+    token = json.loads((tmp_path / "data" / "session.json").read_text())["access_token"]
+    assert token not in log
 
     # The position was stored: the first !ping is not answered again after a restart.
     first = user.messages_from(room_id, bot_id)
