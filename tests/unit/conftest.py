@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator
 from datetime import datetime, timezone
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
-from bot.store.db import Database
+from bot.store.db import DB_NAME, Database
 from bot.store.rooms import RoomRepo
 from tests.unit.helpers import ROOM
 
@@ -19,9 +20,19 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc))
 
 
+@pytest.fixture(scope="session")
+async def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database with every migration applied, made once: copying it costs a fraction of migrating anew,
+    and the handler tier opens one per test. test_store.py migrates databases of its own."""
+    directory = tmp_path_factory.mktemp("migrated")
+    await (await Database.open(directory)).close()
+    return directory / DB_NAME
+
+
 @pytest.fixture
-async def db(tmp_path: Path, clock: FakeClock) -> AsyncIterator[Database]:
+async def db(tmp_path: Path, clock: FakeClock, migrated: Path) -> AsyncIterator[Database]:
     """An open database with the test room already joined, as after the bot's first sync in it."""
+    shutil.copyfile(migrated, tmp_path / DB_NAME)
     database = await Database.open(tmp_path)
     async with database.transaction() as tx:
         await RoomRepo(tx).joined(ROOM, clock.now())

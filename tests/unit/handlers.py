@@ -4,22 +4,22 @@ FakeClock, and read what the bot would post (the outbox). Shared by the agenda a
 from __future__ import annotations
 
 import itertools
+import json
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from bot.clock import FakeClock
 from bot.commands import REGISTRY
 from bot.commands.context import Context
-from bot.commands.dispatcher import Dispatcher
+from bot.commands.dispatcher import Dispatcher, txn_id
 from bot.commands.message import IncomingMessage
 from bot.commands.recognise import recognise
 from bot.i18n import Catalogue
 from bot.permissions import RoomView
 from bot.store.actions import ActionRepo
 from bot.store.agenda import AgendaRepo
-from bot.store.db import Database
-from bot.store.outbox import OutboxRepo
+from bot.store.db import Database, utc_text
 from bot.store.rooms import RoomRepo
 from tests.unit.helpers import BOT, ROOM, make_settings
 
@@ -107,12 +107,19 @@ class Chat:
         invocation = recognise(message, self.dispatcher.settings.command_prefix, BOT, ("samverkan-bot",))
         assert invocation is not None, f"{body!r} was not recognised as a command"
         await self.dispatcher.dispatch(message, invocation, room or self.room)
+        # The replies to an event are stored under transaction ids derived from it (sb-<digest>-<index>).
+        first = txn_id(event_id, 0)
         async with self.db.reading() as conn:
-            pending = await OutboxRepo(conn).pending()
-        [answer] = [m for m in pending if m.content.get("m.relates_to", {}).get("m.in_reply_to", {}).get("event_id") == event_id]
-        assert answer.room_id == self.room_id
-        assert answer.content["msgtype"] == "m.notice"
-        return answer.content
+            async with conn.execute(
+                "SELECT room_id, txn_id, content FROM outbox WHERE txn_id LIKE ? ORDER BY id", (first[:-1] + "%",)
+            ) as cursor:
+                rows = await cursor.fetchall()
+        assert [row[1] for row in rows] == [first], f"{body!r} got {len(rows)} replies"
+        content = json.loads(rows[0][2])
+        assert rows[0][0] == self.room_id
+        assert content["msgtype"] == "m.notice"
+        assert content["m.relates_to"] == {"m.in_reply_to": {"event_id": event_id}}
+        return content
 
     async def send(self, body: str, sender: str = ANNA, **kw: Any) -> str:
         """The plain body of the reply."""
@@ -130,6 +137,27 @@ class Chat:
     async def actions(self, *statuses: str) -> list:
         async with self.db.reading() as conn:
             return await ActionRepo(conn).in_room(self.room_id, statuses or ("open", "done", "cancelled"))
+
+    async def bulk_actions(self, count: int, text: str = "Åtgärd nummer {i}", owner: str | None = KIM) -> None:
+        """`count` open actions logged by Anna at START, owned by `owner`, due over the next 40 days (the 40th, 80th,
+        … today), stored in three statements where ActionRepo.create takes five each; long lists need hundreds."""
+        rows = [
+            (self.room_id, i, text.format(i=i), (TODAY + timedelta(days=i % 40)).isoformat(), utc_text(START), ANNA,
+             utc_text(START))
+            for i in range(1, count + 1)
+        ]  # fmt: skip
+        async with self.db.transaction() as tx:
+            await tx.executemany(
+                "INSERT INTO actions(room_id, number, text, due, due_set_at, status, created_by, created_at) "
+                "VALUES (?, ?, ?, ?, ?, 'open', ?, ?)",
+                rows,
+            )
+            await tx.executemany(
+                "INSERT INTO action_owners(room_id, number, user_id) VALUES (?, ?, ?)",
+                [(self.room_id, i, owner) for i in range(1, count + 1) if owner],
+            )
+            await tx.execute("INSERT INTO action_numbers(room_id, last) VALUES (?, ?)", (self.room_id, count))
+        assert len(await self.actions()) == count
 
     async def agenda(self) -> list:
         async with self.db.reading() as conn:
