@@ -77,7 +77,9 @@ class Chat:
 
     _events = itertools.count(1)
 
-    def __init__(self, db: Database, clock: FakeClock, room_id: str = ROOM, room: RoomView | None = None, **settings: Any):
+    def __init__(
+        self, db: Database, clock: FakeClock, room_id: str = ROOM, room: RoomView | None = None, **settings: Any
+    ):
         self.db = db
         self.clock = clock
         self.room_id = room_id
@@ -103,7 +105,9 @@ class Chat:
     ) -> dict[str, Any]:
         """Dispatch a command as the app does; the content of the one reply it gets."""
         event_id = f"$event{next(self._events)}"
-        message = IncomingMessage(self.room_id, event_id, sender, body, 0, formatted_body=formatted_body, mentions=mentions)
+        message = IncomingMessage(
+            self.room_id, event_id, sender, body, 0, formatted_body=formatted_body, mentions=mentions
+        )
         invocation = recognise(message, self.dispatcher.settings.command_prefix, BOT, ("samverkan-bot",))
         assert invocation is not None, f"{body!r} was not recognised as a command"
         await self.dispatcher.dispatch(message, invocation, room or self.room)
@@ -138,11 +142,13 @@ class Chat:
         async with self.db.reading() as conn:
             return await ActionRepo(conn).in_room(self.room_id, statuses or ("open", "done", "cancelled"))
 
-    async def bulk_actions(self, count: int, text: str = "Åtgärd nummer {i}", owner: str | None = KIM) -> None:
-        """`count` open actions logged by Anna at START, owned by `owner`, due over the next 40 days (the 40th, 80th,
-        … today), stored in three statements where ActionRepo.create takes five each; long lists need hundreds."""
+    async def bulk_actions(
+        self, count: int, text: str = "Åtgärd nummer {i}", owner: str | None = KIM, spread: int = 40
+    ) -> None:
+        """`count` open actions logged by Anna at START, owned by `owner`, due over the next `spread` days (the
+        `spread`th, 2 × `spread`th, … today), stored in three statements where ActionRepo.create takes five each."""
         rows = [
-            (self.room_id, i, text.format(i=i), (TODAY + timedelta(days=i % 40)).isoformat(), utc_text(START), ANNA,
+            (self.room_id, i, text.format(i=i), (TODAY + timedelta(days=i % spread)).isoformat(), utc_text(START), ANNA,
              utc_text(START))
             for i in range(1, count + 1)
         ]  # fmt: skip

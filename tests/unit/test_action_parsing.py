@@ -38,7 +38,9 @@ def test_spaces_are_tidied_and_lines_kept() -> None:
     )
 
 
-@pytest.mark.parametrize("args", ["", "   ", "@olle:eslov.se", "för Polisen", "senast fredag", "@olle:eslov.se for Polisen due fredag"])
+@pytest.mark.parametrize(
+    "args", ["", "   ", "@olle:eslov.se", "för Polisen", "senast fredag", "@olle:eslov.se for Polisen due fredag"]
+)
 def test_nothing_to_do_is_refused(args: str) -> None:
     error = refused(args)
 
