@@ -178,7 +178,8 @@ def parse_date(text: str, today: date, past: bool = False) -> date:
 
 # A pill as clients write it: <a href="https://matrix.to/#/@anna:eslov.se">Anna Andersson</a>
 PILL = re.compile(r'<a\s[^>]*href="https://matrix\.to/#/([^"?]+)[^"]*"[^>]*>(.*?)</a>', re.IGNORECASE | re.DOTALL)
-USER_ID = re.compile(r"(?<![\w@])@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-]+(?::\d+)?", re.IGNORECASE)
+# The server part ends with a letter or digit: "@olle:eslov.se." ends a sentence, not the server name.
+USER_ID = re.compile(r"(?<![\w@])@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-]*[A-Za-z0-9](?::\d+)?", re.IGNORECASE)
 # Trailing clauses of !action: "for Polisen" (an organisation starts with a capital) and "due fredag".
 ORGANISATION = re.compile(r"\s(?:for|för)\s+(?=[A-ZÅÄÖ0-9])(.+)$", re.DOTALL)
 DUE = re.compile(r"\s(?:due|senast)\s+(.+)$", re.IGNORECASE | re.DOTALL)

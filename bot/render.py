@@ -84,9 +84,10 @@ def notice(text: Text, reply_to: ReplyTarget | None = None, mentions: Mentions =
     return content
 
 
-def listing(title: Text, lines: list[Text], more: Callable[[int], Text], budget: int = MAX_BODY // 2) -> Text:
+def listing(title: Text, lines: list[Text], more: Callable[[int], Text], budget: int = MAX_BODY // 3) -> Text:
     """A title and lines, cut so the whole stays within `budget` characters; `more(n)` says how many
-    were left out, e.g. "… och 12 till: !åtgärder all"."""
+    were left out, e.g. "… och 12 till: !åtgärder all". A third of a message each: a reply holds at most
+    two lists and some lines around them."""
     kept: list[Text] = []
     used = len(title.plain)
     for line in lines:

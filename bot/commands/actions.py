@@ -15,7 +15,7 @@ from bot.parsing import mentioned_users, parse_action, parse_due, parse_number
 from bot.permissions import RoomView
 from bot.privacy import guard
 from bot.reminders import ReminderContext
-from bot.render import listing
+from bot.render import MAX_BODY, listing
 from bot.store.actions import CANCELLED, DONE, OPEN, Action, ActionRepo, Change
 from bot.store.meetings import MeetingRepo
 
@@ -138,10 +138,18 @@ def _history_line(change: Change, ctx: Context) -> Text:
 
 
 async def _show(ctx: Context, action: Action) -> None:
-    history = await ActionRepo(ctx.tx).history(action.room_id, action.number)
+    history = [_history_line(change, ctx) for change in await ActionRepo(ctx.tx).history(action.room_id, action.number)]
+    # A long history keeps its newest changes; the count says how many older ones are left out.
+    kept, used = [], 0
+    for line in reversed(history):
+        if used + len(line.plain) > MAX_BODY // 2 and kept:
+            break
+        kept.insert(0, line)
+        used += len(line.plain) + 1
     lines = [action_line(action, ctx.today, ctx.cat, ctx.room), ctx.cat.text("history.header")]
-    lines += [_history_line(change, ctx) for change in history]
-    ctx.reply(Text.join(lines))
+    if len(kept) < len(history):
+        lines.append(ctx.cat.text("history.older", n=len(history) - len(kept)))
+    ctx.reply(Text.join(lines + kept))
 
 
 async def _edit(ctx: Context, action: Action, rest: str) -> None:

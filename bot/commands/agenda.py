@@ -70,7 +70,7 @@ async def _agenda(ctx: Context) -> Text:
     if not items:
         parts.append(title + Text.of("\n") + cat.text("agenda.empty", prefix=ctx.prefix))
     else:
-        next_start = meeting.scheduled_start or meeting.started_at if meeting else soonest[1].start if soonest else None
+        next_start = meeting.scheduled_start or meeting.started_at if meeting else soonest[1].original if soonest else None
         lines = agenda_lines(items, next_start, zone, cat, ctx.room)
         parts.append(listing(title, lines, lambda n: cat.text("list.more_agenda", n=n, prefix=ctx.prefix)))
     due_by = soonest[1].start.astimezone(zone).date() if soonest else None
@@ -89,7 +89,8 @@ async def _add(ctx: Context, text: str) -> None:
     guard(text)
     soonest = await next_in_room(ctx.tx, ctx.message.room_id, ctx.now)
     repo = AgendaRepo(ctx.tx)
-    await repo.add(ctx.message.room_id, text, ctx.message.sender, soonest[1].start if soonest else None, ctx.now)
+    # The meeting an item is for is kept by its scheduled start, so moving that meeting carries nothing over.
+    await repo.add(ctx.message.room_id, text, ctx.message.sender, soonest[1].original if soonest else None, ctx.now)
     number = len((await _numbered(ctx))[0])
     if soonest:
         series, occurrence = soonest
@@ -117,7 +118,8 @@ async def _remove(ctx: Context, words: list[str]) -> None:
         except ForbiddenError:
             raise ForbiddenError("agenda.remove_forbidden", n=number, needed=ctx.settings.moderator_level) from None
     await AgendaRepo(ctx.tx).close(item.id, "removed", ctx.message.sender, ctx.now)
-    ctx.reply(ctx.cat.text("agenda.removed", n=number, text=item.text) + Text.of("\n\n") + await _agenda(ctx))
+    shown = item.text if len(item.text) <= 200 else item.text[:199] + "…"
+    ctx.reply(ctx.cat.text("agenda.removed", n=number, text=shown) + Text.of("\n\n") + await _agenda(ctx))
 
 
 def _item(items: list[AgendaItem], number: int) -> AgendaItem:
@@ -180,7 +182,7 @@ async def agenda_section(ctx: ReminderContext) -> Text:
     items = await AgendaRepo(ctx.tx).open_items(ctx.series.room_id)
     if not items:
         return ctx.cat.text("agenda.empty", prefix=ctx.prefix)
-    lines = agenda_lines(items, ctx.occurrence.start, ctx.series.zone, ctx.cat, None)
+    lines = agenda_lines(items, ctx.occurrence.original, ctx.series.zone, ctx.cat, None)
     more = lambda n: ctx.cat.text("list.more_agenda", n=n, prefix=ctx.prefix)  # noqa: E731
     return listing(ctx.cat.text("agenda.in_reminder"), lines, more)
 

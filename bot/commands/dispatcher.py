@@ -18,6 +18,7 @@ from bot.commands.registry import Command, Registry
 from bot.errors import UsageError, UserError
 from bot.i18n import Catalogue, Text
 from bot.permissions import RoomView
+from bot.privacy import guard
 from bot.render import ReplyTarget, notice
 from bot.settings import Settings
 from bot.store.db import Database
@@ -85,6 +86,8 @@ class Dispatcher:
             async with self.db.transaction() as tx:
                 if await RoomRepo(tx).is_handled(message.event_id):
                     return Outcome(command.name, "duplicate")
+                # Checked before any handler: an identity number is neither stored nor echoed in an error.
+                guard(invocation.args)
                 ctx = Context(message, tx, self.settings, self.cat, self.clock, self.registry, invocation.prefix, room)
                 await command.handler(ctx, invocation.args)
                 await self._store(tx, message, ctx.replies)

@@ -160,6 +160,7 @@ MESSAGES: dict[str, str] = {
     "actions.of.none": "{who} has no open actions.",
     "actions.unknown_filter": "I do not understand \"{value}\"; write mine, all, overdue or @name.",
     "history.header": "History:",
+    "history.older": "… {n} older changes",
     "history.line": "{when} {who}: {what}",
     "history.created": "logged the action",
     "history.edited": "changed the text (was: \"{old}\")",

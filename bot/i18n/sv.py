@@ -160,6 +160,7 @@ MESSAGES: dict[str, str] = {
     "actions.of.none": "{who} har inga öppna åtgärder.",
     "actions.unknown_filter": "Jag förstår inte \"{value}\"; skriv mine, all, overdue eller @namn.",
     "history.header": "Historik:",
+    "history.older": "… {n} äldre ändringar",
     "history.line": "{when} {who}: {what}",
     "history.created": "lade in åtgärden",
     "history.edited": "ändrade texten (tidigare: \"{old}\")",

@@ -212,11 +212,6 @@ async def test_an_item_carried_over_twice_names_the_meeting_it_was_added_for(cha
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/commands/agenda.py agenda_lines: an item counts as carried over when its stored meeting_start is "
-    "before the next meeting's start, so moving the meeting later marks its own items 'bordlagd' before it is held",
-)
 async def test_moving_the_meeting_does_not_carry_its_items_over(chat: Chat) -> None:
     await weekly(chat)
     await chat.send("!agenda add Klotter vid busstationen")
@@ -453,12 +448,6 @@ async def test_a_long_agenda_is_trimmed_with_a_count(chat: Chat, db: Database) -
     assert len(body) <= MAX_BODY
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/commands/agenda.py _agenda: the agenda and the follow-up are each trimmed to MAX_BODY // 2 and "
-    "then joined, which can exceed MAX_BODY; render.notice then cuts the body mid-line and the follow-up's "
-    "count line is lost",
-)
 async def test_a_long_agenda_with_many_actions_keeps_both_counts(chat: Chat, db: Database) -> None:
     # Agenda lines of 41 characters: the header (26) and 47 of them fill the agenda's half (2,000) exactly.
     async with db.transaction() as tx:
@@ -473,11 +462,6 @@ async def test_a_long_agenda_with_many_actions_keeps_both_counts(chat: Chat, db:
     assert re.search(r"\n… och \d+ till: `!åtgärder all`$", body)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/commands/agenda.py _remove: the reply is the removed item's text (up to 2000 characters) plus the "
-    "whole trimmed agenda; together they exceed MAX_BODY and render.notice cuts off the count",
-)
 async def test_removing_from_a_long_agenda_keeps_the_count(chat: Chat, db: Database) -> None:
     await add_items(ROOM, db, 1, text="Lång punkt " + "x" * 1989)  # 2000 characters, the most an item may have
     await add_items(ROOM, db, 120)

@@ -495,11 +495,6 @@ async def test_a_queued_reminder_carries_the_overdue_actions(db: Database, clock
     assert row.content["m.mentions"] == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/reminders.py reminder_text joins the header, the agenda and the actions, each list trimmed to "
-    "MAX_BODY // 2 on its own; the whole exceeds MAX_BODY and render.notice cuts off the actions' count",
-)
 async def test_a_long_reminder_keeps_the_count_of_the_actions(db: Database, clock: FakeClock) -> None:
     async with db.transaction() as tx:
         for i in range(1, 151):

@@ -99,11 +99,6 @@ async def test_numbers_that_are_not_identity_numbers_go_through(chat: Chat) -> N
         assert (await chat.send(body)).startswith(("Punkt ", "Åtgärd #2 ", "Örat mot marken hålls nu här:")), body
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the guard runs only on the text a command stores; an error that quotes the user's input "
-    "(parse.date, parse.number, actions.unknown_filter, agenda.unknown) posts the identity number into the room",
-)
 async def test_an_error_never_repeats_an_identity_number(chat: Chat) -> None:
     echoed = []
     for body in [
