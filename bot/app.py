@@ -9,7 +9,6 @@ import logging
 import os
 import signal
 import time
-from datetime import timedelta
 
 from nio import (
     AsyncClient,

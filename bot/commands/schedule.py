@@ -14,7 +14,7 @@ from bot.i18n.dates import day, span, when
 from bot.meetings import describe, holiday_warning, next_in_room, next_of
 from bot.privacy import guard
 from bot.parsing import parse_date, parse_duration, parse_offsets, parse_time
-from bot.schedule import Occurrence, Schedule, meeting_on, occurrences, parse_schedule, to_utc
+from bot.schedule import Occurrence, Schedule, meeting_on, parse_schedule, to_utc
 from bot.store.agenda import AgendaRepo
 from bot.store.series import Series, SeriesRepo
 

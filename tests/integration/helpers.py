@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import sys
 from datetime import datetime, time, timedelta, timezone
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.localclient import UserClient, content_of
+from tests.conftest import PASSWORD, unique
 
 
 async def room_with_bot(
@@ -58,3 +62,20 @@ def next_local(weekday: int, at: time, zone: ZoneInfo, after: datetime) -> datet
     if candidate <= local:
         candidate += timedelta(days=7)
     return candidate.astimezone(timezone.utc)
+
+
+class BotProcess:
+    """The bot as `python -m bot run` in a subprocess, registered on the homeserver and invited to a room."""
+
+    def __init__(self, homeserver: Any, workdir: Path, env_of: Any):
+        localpart = unique("bot")
+        homeserver.register(localpart, PASSWORD)
+        self.user_id = homeserver.user_id(localpart)
+        self.data_dir = workdir / "data"
+        self.workdir = workdir
+        self.env = env_of(homeserver=homeserver.url, user_id=self.user_id, password=PASSWORD, data_dir=str(self.data_dir))
+
+    async def start(self, stderr: int = asyncio.subprocess.DEVNULL) -> asyncio.subprocess.Process:
+        return await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "run", env=self.env, cwd=self.workdir, stderr=stderr
+        )

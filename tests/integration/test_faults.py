@@ -12,11 +12,11 @@ import pytest
 
 from bot.app import App
 from bot.errors import StartupError
-from bot.localclient import UserClient, content_of
+from bot.localclient import UserClient
 from bot.localserver import LocalHomeserver, create_room
 from bot.store.db import DB_NAME
 from tests.conftest import PASSWORD, BotRunner, make_settings, unique
-from tests.integration.helpers import ask, room_with_bot
+from tests.integration.helpers import BotProcess, ask, room_with_bot
 from tests.integration.test_process import bot_env
 
 pytestmark = pytest.mark.integration
@@ -65,18 +65,13 @@ async def test_homeserver_away_for_30_seconds(own_homeserver, tmp_path):
 
 
 async def test_sigkill_in_a_burst_loses_and_doubles_nothing(tmp_path, homeserver, make_user, make_room):
-    localpart = unique("bot")
-    homeserver.register(localpart, PASSWORD)
-    bot_id = homeserver.user_id(localpart)
-    data_dir = tmp_path / "data"
-    env = bot_env(homeserver=homeserver.url, user_id=bot_id, password=PASSWORD, data_dir=str(data_dir))
+    bot = BotProcess(homeserver, tmp_path, bot_env)
+    bot_id, data_dir = bot.user_id, bot.data_dir
     user = await make_user()
     room_id = make_room(user, invite=[bot_id], power_users={bot_id: 50})
 
-    async def start_bot() -> asyncio.subprocess.Process:
-        return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path, stderr=asyncio.subprocess.DEVNULL
-        )
+    def start_bot():
+        return bot.start(asyncio.subprocess.DEVNULL)
 
     process = await start_bot()
     await user.wait_for_member(room_id, bot_id)

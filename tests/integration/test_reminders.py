@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import sys
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -16,8 +15,8 @@ from bot.parsing import parse_offsets
 from bot.schedule import occurrences, parse_schedule
 from bot.store.db import Database
 from bot.store.series import SeriesRepo
-from tests.conftest import PASSWORD, unique
-from tests.integration.helpers import ShiftedClock, ask, next_local, room_with_bot
+from tests.conftest import unique
+from tests.integration.helpers import BotProcess, ShiftedClock, ask, next_local, room_with_bot
 from tests.integration.test_process import bot_env
 
 pytestmark = pytest.mark.integration
@@ -100,18 +99,13 @@ async def test_down_across_the_reminder_sends_one_late_reminder(make_bot, make_u
 
 
 async def test_sigkill_right_after_a_reminder_fell_due_leaves_one_reminder(tmp_path, homeserver, make_user, make_room):
-    localpart = unique("bot")
-    homeserver.register(localpart, PASSWORD)
-    bot_id = homeserver.user_id(localpart)
-    data_dir = tmp_path / "data"
-    env = bot_env(homeserver=homeserver.url, user_id=bot_id, password=PASSWORD, data_dir=str(data_dir))
+    bot = BotProcess(homeserver, tmp_path, bot_env)
+    bot_id, data_dir = bot.user_id, bot.data_dir
     user = await make_user()
     room_id = make_room(user, invite=[bot_id], power_users={bot_id: 50})
 
-    async def start_bot() -> asyncio.subprocess.Process:
-        return await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path, stderr=asyncio.subprocess.PIPE
-        )
+    def start_bot():
+        return bot.start(asyncio.subprocess.PIPE)
 
     process = await start_bot()
     await user.wait_for_member(room_id, bot_id)
