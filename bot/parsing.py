@@ -181,8 +181,9 @@ PILL = re.compile(r'<a\s[^>]*href="https://matrix\.to/#/([^"?]+)[^"]*"[^>]*>(.*?
 # The server part ends with a letter or digit: "@olle:eslov.se." ends a sentence, not the server name.
 USER_ID = re.compile(r"(?<![\w@])@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-]*[A-Za-z0-9](?::\d+)?", re.IGNORECASE)
 # Trailing clauses of !action: "for Polisen" (an organisation starts with a capital) and "due fredag".
-ORGANISATION = re.compile(r"\s(?:for|för)\s+(?=[A-ZÅÄÖ0-9])(.+)$", re.DOTALL)
-DUE = re.compile(r"\s(?:due|senast)\s+(.+)$", re.IGNORECASE | re.DOTALL)
+# The last such clause, on the last line: "Kolla senast inkomna larm senast fredag" is due on Friday.
+ORGANISATION = re.compile(r"^.*(\s(?:for|för)\s+)(?=[A-ZÅÄÖ])([^\n]+)$", re.DOTALL)
+DUE = re.compile(r"^.*(\s(due|senast)\s+)([^\n]+)$", re.IGNORECASE | re.DOTALL)
 
 
 def parse_number(text: str) -> int:
@@ -239,17 +240,16 @@ def parse_action(
     due = organisation = None
     # Either clause may come last; take the last one off, then the other.
     for _ in range(2):
-        due_match, org_match = DUE.search(rest), ORGANISATION.search(rest)
-        last = max((m for m in (due_match, org_match) if m), key=lambda m: m.start(), default=None)
+        due_match = DUE.match(rest) if due is None else None
+        org_match = ORGANISATION.match(rest) if organisation is None else None
+        last = max((m for m in (due_match, org_match) if m), key=lambda m: m.start(1), default=None)
         if last is None:
             break
-        if last is due_match and due is None:
-            due = parse_due(last.group(1).strip(), today)
-        elif last is org_match and organisation is None:
-            organisation = " ".join(last.group(1).split())
+        if last is due_match:
+            due = parse_due(last.group(3).strip(), today)
         else:
-            break
-        rest = rest[: last.start()]
+            organisation = " ".join(last.group(2).split())
+        rest = rest[: last.start(1)]
     text = "\n".join(" ".join(line.split()) for line in rest.strip().splitlines()).strip()
     if not text:
         raise UsageError("action.empty")

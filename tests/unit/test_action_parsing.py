@@ -246,3 +246,19 @@ def test_what_is_not_a_number(written: str) -> None:
     assert Catalogue("sv")("parse.number", **caught.value.values) == (
         f'"{written}" är inget nummer jag kan läsa; skriv till exempel 3 eller #3.'
     )
+
+
+def test_the_last_due_clause_counts_and_the_words_before_it_stay_text() -> None:
+    spec = parse_action("Kolla senast inkomna larm senast fredag", None, (), BOT, TODAY)
+    assert spec.text == "Kolla senast inkomna larm"
+    assert spec.due is not None and spec.due.weekday() == 4
+
+
+def test_a_year_after_for_is_no_organisation() -> None:
+    spec = parse_action("Ta fram statistik för 2025", None, (), BOT, TODAY)
+    assert (spec.text, spec.organisation) == ("Ta fram statistik för 2025", None)
+
+
+def test_a_due_clause_belongs_to_the_last_line_only() -> None:
+    spec = parse_action("Ring skolan senast fredag\nom läget i parken", None, (), BOT, TODAY)
+    assert (spec.text, spec.due) == ("Ring skolan senast fredag\nom läget i parken", None)
