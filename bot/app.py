@@ -226,15 +226,16 @@ class App:
         await self._flush_quietly()
 
     async def _note_presence(self, message: IncomingMessage) -> None:
-        """Whoever writes during a meeting takes part in it."""
+        """Whoever writes during a meeting takes part in it. Every message is read here, so only a meeting
+        in progress costs a write."""
+        async with self.db.reading() as conn:
+            meeting = await MeetingRepo(conn).open_in(message.room_id)
+        if meeting is None:
+            return
+        room = self.client.rooms.get(message.room_id)
+        name = (room.user_name(message.sender) if room else None) or message.sender
         async with self.db.transaction() as tx:
-            repo = MeetingRepo(tx)
-            meeting = await repo.open_in(message.room_id)
-            if meeting is None:
-                return
-            room = self.client.rooms.get(message.room_id)
-            name = room.user_name(message.sender) if room else None
-            await repo.note_participant(meeting.id, message.sender, name or message.sender, "wrote", self.clock.now())
+            await MeetingRepo(tx).note_participant(meeting.id, message.sender, name, "wrote", self.clock.now())
 
     async def _pause(self, backoff: Backoff, exc: Exception) -> None:
         delay = backoff.next()
@@ -265,6 +266,7 @@ class App:
             async with self.db.transaction() as tx:
                 if await RoomRepo(tx).get(room_id):
                     await RoomRepo(tx).left(room_id, self.clock.now())
+                    await OutboxRepo(tx).settle_left(room_id)
             log.info("left room %s", room_id)
         last_events: dict[str, str] = {}
         for room_id, info in response.rooms.join.items():

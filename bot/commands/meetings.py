@@ -80,7 +80,7 @@ async def _start(ctx: Context) -> None:
     if items:
         lines = agenda_lines(items, start, zone, ctx.cat, ctx.room)
         parts.append(listing(ctx.cat.text("agenda.in_reminder"), lines, lambda n: ctx.cat.text("list.more_agenda", n=n, prefix=ctx.prefix)))
-    followups = [a for a in await ActionRepo(ctx.tx).in_room(ctx.message.room_id)]
+    followups = await ActionRepo(ctx.tx).in_room(ctx.message.room_id)
     if followups:
         lines = [action_line(a, today, ctx.cat, ctx.room) for a in followups]
         parts.append(listing(ctx.cat.text("meeting.followup"), lines, lambda n: ctx.cat.text("list.more_actions", n=n, prefix=ctx.prefix)))

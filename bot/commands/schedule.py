@@ -10,7 +10,7 @@ from bot.commands import REGISTRY
 from bot.commands.context import Context
 from bot.errors import NotFoundError, UsageError, usage
 from bot.i18n import Catalogue, Text
-from bot.i18n.dates import day, span, when
+from bot.i18n.dates import clock, day, span, when
 from bot.meetings import describe, holiday_warning, next_in_room, next_of
 from bot.privacy import guard
 from bot.parsing import parse_date, parse_duration, parse_offsets, parse_time
@@ -26,7 +26,7 @@ Sub = Callable[[Context, list[Series], int, list[str], str], Awaitable[None]]
 
 
 def describe_schedule(schedule: Schedule, cat: Catalogue) -> str:
-    at = cat("date.clock", hh=f"{schedule.at.hour:02d}", mm=f"{schedule.at.minute:02d}")
+    at = clock(schedule.at, cat)
     if schedule.kind == "weekly":
         weekday = cat(f"weekday.{schedule.weekday}")
         if schedule.interval == 1:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from bot.i18n import Catalogue
 
 
-def clock(moment: datetime, cat: Catalogue) -> str:
+def clock(moment: datetime | time, cat: Catalogue) -> str:
     return cat("date.clock", hh=f"{moment.hour:02d}", mm=f"{moment.minute:02d}")
 
 

@@ -117,17 +117,16 @@ class Transport:
             RoomPutStateResponse,
         )
 
-    async def flush(self, db: Database, clock: Clock) -> int:
-        """Send every pending outbox message in order; returns how many were sent. Raises Unavailable, keeping
+    async def flush(self, db: Database, clock: Clock) -> None:
+        """Send every pending outbox message in order. Raises Unavailable, keeping
         the rest pending, when the homeserver is away. One flush at a time: the sync loop and the
         reminder jobs both flush, and a message must not be sent by both."""
         async with self._flushing:
-            return await self._flush(db, clock)
+            await self._flush(db, clock)
 
-    async def _flush(self, db: Database, clock: Clock) -> int:
-        async with db.transaction() as conn:
+    async def _flush(self, db: Database, clock: Clock) -> None:
+        async with db.reading() as conn:
             pending = await OutboxRepo(conn).pending()
-        sent = 0
         for message in pending:
             try:
                 event_id = await self.send(message.room_id, message.event_type, message.content, message.txn_id)
@@ -138,5 +137,3 @@ class Transport:
                 continue
             async with db.transaction() as conn:
                 await OutboxRepo(conn).mark_sent(message.id, event_id, clock.now())
-            sent += 1
-        return sent

@@ -26,9 +26,11 @@ class OutboxRepo:
     async def add(
         self, room_id: str, txn_id: str, content: dict[str, Any], now: datetime, event_type: str = "m.room.message"
     ) -> None:
+        # A message for a room the bot has left is settled at once: a bot that was kicked sends nothing there.
         await self.conn.execute(
-            "INSERT INTO outbox(room_id, txn_id, event_type, content, created_at) VALUES (?, ?, ?, ?, ?)",
-            (room_id, txn_id, event_type, json.dumps(content, ensure_ascii=False), now.isoformat()),
+            "INSERT INTO outbox(room_id, txn_id, event_type, content, created_at, failed) VALUES (?, ?, ?, ?, ?, "
+            "(SELECT 'left the room' FROM rooms WHERE room_id = ? AND left_at IS NOT NULL))",
+            (room_id, txn_id, event_type, json.dumps(content, ensure_ascii=False), now.isoformat(), room_id),
         )
 
     async def has(self, txn_id: str) -> bool:
@@ -36,12 +38,7 @@ class OutboxRepo:
             return await cursor.fetchone() is not None
 
     async def pending(self) -> list[OutgoingMessage]:
-        """What is to be sent, in order. Messages to a room the bot has left are settled as failed first:
-        a bot that was kicked sends nothing more there."""
-        await self.conn.execute(
-            "UPDATE outbox SET failed = 'left the room' WHERE sent_at IS NULL AND failed IS NULL AND room_id IN "
-            "(SELECT room_id FROM rooms WHERE left_at IS NOT NULL)"
-        )
+        """What is to be sent, in order."""
         async with self.conn.execute(
             "SELECT id, room_id, txn_id, event_type, content FROM outbox "
             "WHERE sent_at IS NULL AND failed IS NULL ORDER BY id"
@@ -55,6 +52,13 @@ class OutboxRepo:
     async def mark_sent(self, message_id: int, event_id: str, now: datetime) -> None:
         await self.conn.execute(
             "UPDATE outbox SET sent_at = ?, sent_event_id = ? WHERE id = ?", (now.isoformat(), event_id, message_id)
+        )
+
+    async def settle_left(self, room_id: str) -> None:
+        """The bot left the room: what it had still to say there is not sent."""
+        await self.conn.execute(
+            "UPDATE outbox SET failed = 'left the room' WHERE room_id = ? AND sent_at IS NULL AND failed IS NULL",
+            (room_id,),
         )
 
     async def mark_failed(self, message_id: int, reason: str) -> None:
