@@ -18,6 +18,7 @@ test: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(VENV)/bin/python -m bench.roundtrip
+	$(VENV)/bin/python -m bench.encrypted
 	$(VENV)/bin/python -m bench.startup
 	$(VENV)/bin/python -m bench.reminders
 

@@ -9,6 +9,8 @@ import logging
 import os
 import signal
 import time
+from dataclasses import replace
+from datetime import timedelta
 
 from nio import (
     AsyncClient,
@@ -16,6 +18,7 @@ from nio import (
     Event,
     InviteMemberEvent,
     JoinResponse,
+    MegolmEvent,
     PowerLevelsEvent,
     RoomCreateEvent,
     RoomLeaveResponse,
@@ -34,7 +37,8 @@ from bot.commands.slash import commands_content, digest
 from bot.errors import StartupError
 from bot.i18n import Catalogue
 from bot.matrix.client import make_client
-from bot.matrix.events import to_message, undecryptable
+from bot.matrix.events import to_message
+from bot.matrix.late_keys import LateKeys, explain
 from bot.matrix.session import establish, relogin, resume
 from bot.matrix.sync import Syncer, TokenRejected
 from bot.matrix.transport import NETWORK_ERRORS, Backoff, SendError, Transport, Unavailable
@@ -53,7 +57,7 @@ from bot.store.state import SYNC_TOKEN, StateRepo
 
 log = logging.getLogger(__name__)
 
-SYNC_TIMEOUT_MS = 30_000
+SYNC_TIMEOUT = timedelta(seconds=30)
 
 
 def prepare_data_dir(settings: Settings) -> None:
@@ -83,7 +87,6 @@ class App:
         self._stopping = asyncio.Event()
         self._poll: asyncio.Task | None = None
         self._token: str | None = None
-        self._undecryptable_told: set[tuple[str, str]] = set()
         self._advertise_tried: set[str] = set()
         self._creators: dict[str, tuple[frozenset[str], str]] = {}
         self.scheduler: ReminderScheduler | None = None
@@ -102,6 +105,7 @@ class App:
         self.client = make_client(self.settings)
         self.transport = Transport(self.client)
         self.syncer = Syncer(self.client)
+        self.late_keys = LateKeys(self.client, self.db, self.clock, self.settings.key_grace)
         self.dispatcher = Dispatcher(self.db, self.settings, self.registry, self.clock, self._after_command)
         try:
             session = await establish(self.client, self.settings)
@@ -110,6 +114,7 @@ class App:
         except (*NETWORK_ERRORS, Unavailable) as exc:
             raise StartupError(f"cannot reach the homeserver at {self.settings.homeserver} ({exc})") from None
         log.info("session %s device %s", session.user_id, session.device_id)
+        await self.late_keys.load()
         async with self.db.transaction() as tx:
             self._token = await StateRepo(tx).get(SYNC_TOKEN)
             await RoomRepo(tx).forget_handled_before(self.clock.now() - HANDLED_KEPT)
@@ -143,7 +148,9 @@ class App:
         """Sync and handle until stop is requested; the command in hand is finished first."""
         backoff = Backoff()
         while not self._stopping.is_set():
-            self._poll = asyncio.ensure_future(self.syncer.sync(self._token, SYNC_TIMEOUT_MS))
+            # A parked command's grace period ending is news too: the sync waits no longer than that.
+            wait = self.late_keys.wait(SYNC_TIMEOUT)
+            self._poll = asyncio.ensure_future(self.syncer.sync(self._token, int(wait.total_seconds() * 1000)))
             try:
                 response = await self._poll
             except asyncio.CancelledError:
@@ -260,6 +267,7 @@ class App:
         and handled events are skipped on the replay."""
         await self.syncer.after_sync()
         await self.transport.flush(self.db, self.clock)  # replies decided before a crash or outage
+        await self.late_keys.note_withheld(response.to_device_events)
         for room_id, info in response.rooms.invite.items():
             await self._on_invite(room_id, info.invite_state)
         for room_id in response.rooms.leave:
@@ -268,6 +276,9 @@ class App:
                     await RoomRepo(tx).left(room_id, self.clock.now())
                     await OutboxRepo(tx).settle_left(room_id)
             log.info("left room %s", room_id)
+        # Commands whose room key came with this batch go first, in the order they were sent.
+        for room_id in sorted(self.late_keys.rooms):
+            await self._handle_late(room_id)
         last_events: dict[str, str] = {}
         for room_id, info in response.rooms.join.items():
             async with self.db.reading() as conn:
@@ -298,6 +309,8 @@ class App:
             if power_changed or (outdated and room_id not in self._advertise_tried):
                 self._advertise_tried.add(room_id)
                 await self._advertise(room_id)
+        await self._tell_unreadable()
+        await self.syncer.after_sync()  # key requests for what was parked go out now, not after the next sync
         await self.transport.flush(self.db, self.clock)
         async with self.db.transaction() as tx:
             rooms = RoomRepo(tx)
@@ -369,11 +382,14 @@ class App:
         display = room.user_name(self.user_id) if room else None
         return (localpart, display or localpart)
 
-    async def _on_event(self, room_id: str, event: Event) -> None:
+    async def _on_event(self, room_id: str, event: Event, late: bool = False) -> None:
         message = to_message(room_id, event, self.user_id)
         if message is None:
-            await self._on_undecryptable(room_id, event)
+            if isinstance(event, MegolmEvent) and event.sender != self.user_id:
+                await self.late_keys.park(room_id, event)
             return
+        if late:
+            message = replace(message, late=True)
         invocation = recognise(message, self.settings.command_prefix, self.user_id, self._names(room_id))
         command = self.registry.find(invocation.word) if invocation else None
         # `!here` is how a listener is counted; it is not speaking in the meeting.
@@ -382,21 +398,26 @@ class App:
         if invocation is not None:
             await self.dispatcher.dispatch(message, invocation, await self.room_view(room_id))
 
-    async def _on_undecryptable(self, room_id: str, event: Event) -> None:
-        message = undecryptable(room_id, event, self.user_id)
-        if message is None:
-            return
-        log.warning("could not decrypt event %s in %s from %s", event.event_id, room_id, event.sender)
-        try:
-            await self.client.request_room_key(event)
-        except Exception:  # a key request that fails is only a lost chance, never a reason to stop
-            log.debug("room key request failed", exc_info=True)
-        # Once per sender and session, not for every message of a sender whose client withholds keys.
-        key = (event.sender, getattr(event, "session_id", ""))
-        if key in self._undecryptable_told:
-            return
-        self._undecryptable_told.add(key)
-        await self.dispatcher.notify(message, self.cat.text("undecryptable"))
+    async def _handle_late(self, room_id: str) -> None:
+        """Parked events of the room that can be read now: handled as if they had just arrived."""
+        events = await self.late_keys.readable(room_id)
+        for event in events:
+            try:
+                await self._on_event(room_id, event, late=True)
+            except (Unavailable, asyncio.CancelledError):
+                raise
+            except Exception:
+                log.exception("event %s in %s could not be handled", event.event_id, room_id)
+        if events:
+            await self.late_keys.release([event.event_id for event in events])
+
+    async def _tell_unreadable(self) -> None:
+        """Once the grace period is over, the sender hears which message could not be read and why."""
+        for group in await self.late_keys.overdue():
+            first = group.first
+            log.warning("event %s in %s from %s still unreadable; telling the sender", first.event_id, first.room_id, first.sender)
+            await self.dispatcher.notify(group.message, explain(group, self.cat, self.settings.zone))
+            await self.late_keys.settle(group)
 
     async def _advertise(self, room_id: str) -> None:
         """Keep the MSC4332 commands state event current; without the power to, say so once."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -153,6 +153,8 @@ class Settings(BaseSettings):
     allowed_users: Annotated[tuple[str, ...], NoDecode] = ()
     moderator_level: int = Field(default=50, ge=0, le=2**53)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    key_grace_seconds: float = Field(default=120, gt=0, le=86_400)
+    """How long an encrypted command waits for its room key before the sender is told it could not be read."""
     series: tuple[SeriesSeed, ...] = ()
 
     @classmethod
@@ -228,6 +230,10 @@ class Settings(BaseSettings):
     @property
     def server_name(self) -> str:
         return self.user_id.split(":", 1)[1]
+
+    @property
+    def key_grace(self) -> timedelta:
+        return timedelta(seconds=self.key_grace_seconds)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -128,4 +128,4 @@ class Dispatcher:
         outbox = OutboxRepo(tx)
         for index, reply in enumerate(replies):
             await outbox.add(message.room_id, txn_id(message.event_id, index), notice(reply.text, target, reply.mentions), now)
-        await RoomRepo(tx).mark_handled(message.room_id, message.event_id, now)
+        await RoomRepo(tx).mark_handled(message.room_id, message.event_id, now, latest=not message.late)

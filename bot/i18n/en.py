@@ -4,10 +4,25 @@ MESSAGES: dict[str, str] = {
     "usage": "Usage: `{usage}`",
     "unknown_command": "Unknown command `{prefix}{word}`. Write `{prefix}help` to see what I can do.",
     "internal_error": "Something went wrong while running the command. The error was logged (event {event_id}).",
-    "undecryptable": (
-        "I could not decrypt your message, so I do not know what you asked. "
-        "Your client has not shared the encryption key with me; please send the command again in a moment."
+    "unreadable.missing": (
+        "I could not read the message you sent at {time}: its encryption key never reached me, "
+        "so I do not know what you asked. Please send it again."
     ),
+    "unreadable.m.unverified": (
+        "I could not read the message you sent at {time}: your app did not share its encryption key with me, "
+        "because it does not trust my device. Ask whoever runs me to check the cross-signing with "
+        "`samverkan-bot check`, then send the message again."
+    ),
+    "unreadable.m.blacklisted": (
+        "I could not read the message you sent at {time}: you have blocked my device in your app, so it does not "
+        "share its encryption key with me. Unblock it if I am to read along, then send the message again."
+    ),
+    "unreadable.withheld": (
+        "I could not read the message you sent at {time}: your app did not share its encryption key with me "
+        "({code}). Please send the message again in a moment."
+    ),
+    "unreadable.others.one": " The same goes for one more message you sent just after it.",
+    "unreadable.others.many": " The same goes for {n} more messages you sent just after it.",
     "commands_forbidden": (
         "I need power level {needed} in this room to offer my commands as slash commands "
         "(I have {have}). Commands starting with `{prefix}` work all the same."

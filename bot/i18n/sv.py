@@ -4,10 +4,26 @@ MESSAGES: dict[str, str] = {
     "usage": "Användning: `{usage}`",
     "unknown_command": "Okänt kommando `{prefix}{word}`. Skriv `{prefix}hjälp` för att se vad jag kan.",
     "internal_error": "Något gick fel när jag skulle utföra kommandot. Felet är loggat (händelse {event_id}).",
-    "undecryptable": (
-        "Jag kunde inte dekryptera ditt meddelande, så jag vet inte vad du bad om. "
-        "Din klient har inte delat krypteringsnyckeln med mig; skicka gärna kommandot igen om en stund."
+    "unreadable.missing": (
+        "Jag kunde inte läsa ditt meddelande från kl. {time}: krypteringsnyckeln kom aldrig fram till mig, "
+        "så jag vet inte vad du bad om. Skicka det gärna igen."
     ),
+    "unreadable.m.unverified": (
+        "Jag kunde inte läsa ditt meddelande från kl. {time}: din app delade inte krypteringsnyckeln med mig, "
+        "eftersom den inte litar på min enhet. Be den som driver mig kontrollera korssigneringen med "
+        "`samverkan-bot check`, och skicka sedan meddelandet igen."
+    ),
+    "unreadable.m.blacklisted": (
+        "Jag kunde inte läsa ditt meddelande från kl. {time}: du har blockerat min enhet i din app, "
+        "så den delar inte krypteringsnyckeln med mig. Häv blockeringen om jag ska kunna läsa, och skicka "
+        "sedan meddelandet igen."
+    ),
+    "unreadable.withheld": (
+        "Jag kunde inte läsa ditt meddelande från kl. {time}: din app delade inte krypteringsnyckeln med mig "
+        "({code}). Skicka gärna meddelandet igen om en stund."
+    ),
+    "unreadable.others.one": " Det gäller också ett meddelande till som du skickade strax efter.",
+    "unreadable.others.many": " Det gäller också {n} meddelanden till som du skickade strax efter.",
     "commands_forbidden": (
         "Jag behöver behörighetsnivå {needed} i rummet för att visa mina kommandon som snedstreckskommandon "
         "(jag har {have}). Kommandon som börjar med `{prefix}` fungerar ändå."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nio import Event, MegolmEvent, RoomMemberEvent, RoomMessageText
+from nio import Event, RoomMemberEvent, RoomMessageText
 
 from bot.commands.message import IncomingMessage
 from bot.commands.slash import COMMAND_BLOCK
@@ -38,13 +38,6 @@ def to_message(room_id: str, event: Event, own_user_id: str) -> IncomingMessage 
         thread_root=relates.get("event_id") if relates.get("rel_type") == "m.thread" else None,
         command_block=block if isinstance(block, dict) else None,
     )
-
-
-def undecryptable(room_id: str, event: Event, own_user_id: str) -> IncomingMessage | None:
-    """A message the bot could not decrypt, as a target for the notice that says so."""
-    if not isinstance(event, MegolmEvent) or event.sender == own_user_id:
-        return None
-    return IncomingMessage(room_id, event.event_id, event.sender, "", event.server_timestamp)
 
 
 def is_own_join(event: Event, own_user_id: str) -> bool:

@@ -177,6 +177,25 @@ STEPS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE agenda_items ADD COLUMN note TEXT",
         "ALTER TABLE actions ADD COLUMN meeting_id INTEGER REFERENCES meetings(id)",
     ),
+    (
+        # Encrypted events whose room key has not arrived yet, as received, in order of arrival: tried again
+        # after every sync, answered once the key comes, told about once the grace period is over.
+        """CREATE TABLE parked_events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            event_id TEXT NOT NULL UNIQUE,
+            room_id TEXT NOT NULL REFERENCES rooms(room_id),
+            sender TEXT NOT NULL,
+            session_id TEXT NOT NULL,
+            source TEXT NOT NULL,
+            parked_at TEXT NOT NULL
+        )""",
+        # Room keys a sender's client said it will not share with the bot (m.room_key.withheld).
+        """CREATE TABLE withheld_keys (
+            session_id TEXT PRIMARY KEY,
+            code TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+    ),
 )
 
 LATEST = len(STEPS)

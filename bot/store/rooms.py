@@ -52,12 +52,15 @@ class RoomRepo:
         async with self.conn.execute("SELECT 1 FROM handled_events WHERE event_id = ?", (event_id,)) as cursor:
             return await cursor.fetchone() is not None
 
-    async def mark_handled(self, room_id: str, event_id: str, now: datetime) -> None:
+    async def mark_handled(self, room_id: str, event_id: str, now: datetime, latest: bool = True) -> None:
+        """`latest` is False for an event handled after newer ones (its room key came late): the room's
+        position stays where it is."""
         await self.conn.execute(
             "INSERT INTO handled_events(event_id, room_id, handled_at) VALUES (?, ?, ?)",
             (event_id, room_id, now.isoformat()),
         )
-        await self.set_last_event(room_id, event_id)
+        if latest:
+            await self.set_last_event(room_id, event_id)
 
     async def forget_handled_before(self, cutoff: datetime) -> int:
         """Old marks can go: the stored sync position never reaches that far back."""

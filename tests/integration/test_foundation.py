@@ -238,17 +238,6 @@ async def test_restart_reuses_the_device(make_bot, make_user, make_room, homeser
     assert content["body"].startswith("Pong!")
 
 
-async def test_undecryptable_command_gets_a_notice(make_bot, make_user, make_room):
-    bot = make_bot()
-    user = await make_user()
-    room_id = await room_with_bot(bot, user, make_room, encrypted=True)
-    for device in user.client.device_store.active_user_devices(bot.user_id):
-        user.client.blacklist_device(device)  # the bot's device gets no key for what follows
-
-    content = await ask(user, room_id, "!ping")
-    assert "kunde inte dekryptera" in content["body"]
-
-
 async def test_history_from_before_the_join_is_ignored(make_bot, make_user, make_room):
     bot = make_bot()
     user = await make_user()
