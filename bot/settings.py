@@ -153,6 +153,7 @@ class Settings(BaseSettings):
     allowed_users: Annotated[tuple[str, ...], NoDecode] = ()
     moderator_level: int = Field(default=50, ge=0, le=2**53)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    share_keys_with: Literal["cross-signed", "all"] = "cross-signed"
     series: tuple[SeriesSeed, ...] = ()
 
     @classmethod
@@ -191,7 +192,7 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}, e.g. Europe/Stockholm") from None
         return value
 
-    @field_validator("language", "log_level", mode="before")
+    @field_validator("language", "log_level", "share_keys_with", mode="before")
     @classmethod
     def _case(cls, value: Any) -> Any:
         if isinstance(value, str):
