@@ -20,7 +20,7 @@ class Client(AsyncClient):
         await super().receive_response(response)
         # Whoever asked (the sync upkeep or nio's own room_send), the policy decides before any key is shared.
         if isinstance(response, KeysQueryResponse):
-            self.key_sharing.on_keys_query(await response.transport_response.json())
+            self.key_sharing.on_keys_query(await response.transport_response.json(content_type=None))
 
 
 def make_client(settings: Settings) -> Client:
