@@ -99,12 +99,9 @@ class OwnKeys:
 
     def is_published(self, answer: dict[str, Any]) -> bool:
         """Whether the keys in a /keys/query answer for the account are exactly these."""
-        published = {
-            name: (answer.get(f"{name}_keys") or {}).get(self.user_id) for name in ("master", "self_signing", "user_signing")
-        }
         mine = self.upload_body()
         return all(
-            (published[name] or {}).get("keys") == mine[f"{name}_key"]["keys"]
+            ((answer.get(f"{name}_keys") or {}).get(self.user_id) or {}).get("keys") == mine[f"{name}_key"]["keys"]
             for name in ("master", "self_signing", "user_signing")
         )
 
