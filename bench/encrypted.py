@@ -32,7 +32,7 @@ from bot.settings import Settings
 
 WARMUP = 10
 ROUND_TRIPS = 100
-CROSS_SIGNED = re.compile(r"cross-signed .* in (\d+) ms")
+CROSS_SIGNED = re.compile(r"device cross-signed \(master key \S+\) (\d+) ms after start")
 
 
 async def measure(server: LocalHomeserver, workdir: Path) -> tuple[list[Subject], float]:

@@ -1,4 +1,4 @@
-"""Command line: `samverkan-bot run | check | export | demo`."""
+"""Command line: `samverkan-bot run | check | export | cross-signing reset | demo`."""
 
 from __future__ import annotations
 
@@ -91,6 +91,26 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_cross_signing_reset(args: argparse.Namespace) -> int:
+    settings = _settings()
+    if settings.password is None:
+        print(
+            "samverkan-bot cross-signing reset: needs BOT_PASSWORD (the homeserver asks for the account password "
+            "before it replaces cross-signing keys)",
+            file=sys.stderr,
+        )
+        return EXIT_SETTINGS
+    setup_logging("ERROR")  # the outcome is told in one line
+    from bot.crosssigning_reset import reset_cross_signing
+
+    try:
+        asyncio.run(reset_cross_signing(settings))
+    except StartupError as exc:
+        print(f"samverkan-bot: {exc}", file=sys.stderr)
+        return EXIT_STARTUP
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import demo
 
@@ -113,6 +133,11 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--output", type=Path, metavar="FILE", help="write to FILE instead of standard output")
     export.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     export.set_defaults(func=cmd_export)
+    cross_signing = sub.add_parser("cross-signing", help="the cross-signing keys of the bot's account")
+    cross_signing_sub = cross_signing.add_subparsers(dest="action", required=True)
+    cross_signing_sub.add_parser(
+        "reset", help="replace the account's cross-signing keys with new ones kept in the data dir (needs BOT_PASSWORD)"
+    ).set_defaults(func=cmd_cross_signing_reset)
     sub.add_parser("demo", help="run the bot against a local homeserver with a demo room").set_defaults(func=cmd_demo)
     args = parser.parse_args(argv)
     return args.func(args)

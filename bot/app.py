@@ -37,6 +37,7 @@ from bot.commands.slash import commands_content, digest
 from bot.errors import StartupError
 from bot.i18n import Catalogue
 from bot.matrix.client import make_client
+from bot.matrix.crosssigning import CrossSigningError, cross_sign_device
 from bot.matrix.events import to_message
 from bot.matrix.late_keys import LateKeys, explain
 from bot.matrix.session import establish, relogin, resume
@@ -111,9 +112,10 @@ class App:
             session = await establish(self.client, self.settings)
             resume(self.client, session)
             await self.syncer.upload_filter()
+            log.info("session %s device %s", session.user_id, session.device_id)
+            await self._cross_sign(started)
         except (*NETWORK_ERRORS, Unavailable) as exc:
             raise StartupError(f"cannot reach the homeserver at {self.settings.homeserver} ({exc})") from None
-        log.info("session %s device %s", session.user_id, session.device_id)
         await self.late_keys.load()
         async with self.db.transaction() as tx:
             self._token = await StateRepo(tx).get(SYNC_TOKEN)
@@ -143,6 +145,20 @@ class App:
         await self.scheduler.check(await apply_seeds(self.db, self.client, self.settings, self.clock))
         log.info("ready: first sync done in %.0f ms", (time.perf_counter() - started) * 1000)
         self.ready.set()
+
+    async def _cross_sign(self, started: float) -> None:
+        """Before the bot says anything: Element shows what an unsigned device sends as not to be trusted."""
+        try:
+            keys = await cross_sign_device(self.transport, self.settings)
+        except (CrossSigningError, SendError) as exc:
+            log.warning("device not cross-signed: %s", exc)
+            return
+        if keys is not None:
+            log.info(
+                "device cross-signed (master key %s) %.0f ms after start",
+                keys.master.public,
+                (time.perf_counter() - started) * 1000,
+            )
 
     async def run(self) -> None:
         """Sync and handle until stop is requested; the command in hand is finished first."""

@@ -1,14 +1,17 @@
-"""`samverkan-bot check`: settings, data dir, homeserver and credentials, one line each, no secrets."""
+"""`samverkan-bot check`: settings, data dir, homeserver, credentials and cross-signing, one line each, no secrets."""
 
 from __future__ import annotations
 
 import aiohttp
+from nio import AsyncClient
 
 from bot.app import prepare_data_dir
 from bot.errors import StartupError
 from bot.matrix.client import make_client
-from bot.matrix.session import establish
-from bot.matrix.transport import NETWORK_ERRORS
+from bot.matrix.crosssigning import OwnKeys, State, query, state_of
+from bot.matrix.session import Session, establish
+from bot.matrix.signing import Identity
+from bot.matrix.transport import NETWORK_ERRORS, SendError, Transport, Unavailable
 from bot.settings import Settings
 
 
@@ -36,14 +39,44 @@ async def check(settings: Settings) -> int:
     print(f"homeserver: answers (Matrix {versions[-1] if versions else '?'})")
     client = make_client(settings)
     try:
-        session = await establish(client, settings)
-    except StartupError as exc:
-        print(f"credentials: {exc}")
-        return 1
-    except NETWORK_ERRORS as exc:
-        print(f"credentials: could not be checked ({type(exc).__name__})")
-        return 1
+        try:
+            session = await establish(client, settings)
+        except StartupError as exc:
+            print(f"credentials: {exc}")
+            return 1
+        except NETWORK_ERRORS as exc:
+            print(f"credentials: could not be checked ({type(exc).__name__})")
+            return 1
+        print(f"credentials: ok ({session.user_id}, device {session.device_id})")
+        return await _cross_signing(client, settings, session)
     finally:
         await client.close()
-    print(f"credentials: ok ({session.user_id}, device {session.device_id})")
+
+
+async def _cross_signing(client: AsyncClient, settings: Settings, session: Session) -> int:
+    client.user_id, client.access_token = session.user_id, session.access_token
+    try:
+        answer = await query(Transport(client), session.user_id)
+        state = state_of(answer, session.user_id, OwnKeys.load(settings.data_dir, session.user_id))
+    except StartupError as exc:
+        print(f"cross-signing: {exc}")
+        return 1
+    except (*NETWORK_ERRORS, Unavailable, SendError) as exc:
+        print(f"cross-signing: could not be checked ({type(exc).__name__}: {exc})")
+        return 1
+    if state is State.NOT_SET_UP:
+        print("cross-signing: not set up yet (done at first start)")
+        return 0
+    if state is State.FOREIGN:
+        print(
+            "cross-signing: the account has cross-signing keys this data dir does not hold; "
+            "`samverkan-bot cross-signing reset` replaces them"
+        )
+        return 1
+    identity = Identity.published(answer, session.user_id)
+    device = answer.get("device_keys", {}).get(session.user_id, {}).get(session.device_id)
+    if identity.signs(device):
+        print(f"cross-signing: ok (master key {identity.master}, device {session.device_id} signed)")
+    else:
+        print(f"cross-signing: master key {identity.master} is this data dir's; device {session.device_id} is signed at the next start")
     return 0

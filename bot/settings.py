@@ -155,6 +155,7 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     key_grace_seconds: float = Field(default=120, gt=0, le=86_400)
     """How long an encrypted command waits for its room key before the sender is told it could not be read."""
+    share_keys_with: Literal["cross-signed", "all"] = "cross-signed"
     series: tuple[SeriesSeed, ...] = ()
 
     @classmethod
@@ -193,7 +194,7 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}, e.g. Europe/Stockholm") from None
         return value
 
-    @field_validator("language", "log_level", mode="before")
+    @field_validator("language", "log_level", "share_keys_with", mode="before")
     @classmethod
     def _case(cls, value: Any) -> Any:
         if isinstance(value, str):

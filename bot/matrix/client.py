@@ -1,11 +1,13 @@
-"""Building the nio client: encryption store in the data dir, retries left to our own transport."""
+"""Building the nio client: encryption store in the data dir, retries left to our own transport, and
+every /keys/query answer handed whole to the key-sharing policy (nio keeps only the device keys)."""
 
 from __future__ import annotations
 
-from nio import AsyncClient, AsyncClientConfig
+from nio import AsyncClient, AsyncClientConfig, KeysQueryResponse, Response
 from nio.crypto import Olm
 from nio.events import ForwardedRoomKeyEvent
 
+from bot.matrix.keysharing import KeySharing, ShareWith
 from bot.settings import Settings
 
 CRYPTO_DIR = "crypto"
@@ -30,14 +32,24 @@ class _Olm(Olm):
         return super()._should_accept_forward(sender, sender_key, event)
 
 
-class BotClient(AsyncClient):
+class Client(AsyncClient):
+    def __init__(self, homeserver: str, user_id: str, store_path: str, config: AsyncClientConfig, share_with: ShareWith):
+        super().__init__(homeserver, user_id, store_path=store_path, config=config)
+        self.key_sharing = KeySharing(self, share_with)
+
     def load_store(self) -> None:
         super().load_store()
         if self.olm is not None:
             self.olm.__class__ = _Olm  # same state, one decision more
 
+    async def receive_response(self, response: Response) -> None:
+        await super().receive_response(response)
+        # Whoever asked (the sync upkeep or nio's own room_send), the policy decides before any key is shared.
+        if isinstance(response, KeysQueryResponse):
+            self.key_sharing.on_keys_query(await response.transport_response.json(content_type=None))
 
-def make_client(settings: Settings) -> AsyncClient:
+
+def make_client(settings: Settings) -> Client:
     store = settings.data_dir / CRYPTO_DIR
     store.mkdir(mode=0o700, exist_ok=True)
     config = AsyncClientConfig(
@@ -47,4 +59,4 @@ def make_client(settings: Settings) -> AsyncClient:
         max_timeouts=0,
         request_timeout=30,
     )
-    return BotClient(settings.homeserver, settings.user_id, store_path=str(store), config=config)
+    return Client(settings.homeserver, settings.user_id, str(store), config, settings.share_keys_with)

@@ -49,6 +49,7 @@ def test_defaults_apply_when_nothing_else_is_set(workdir: Path, required_env: No
     assert settings.command_prefix == ("!",)
     assert settings.moderator_level == 50
     assert settings.log_level == "INFO"
+    assert settings.share_keys_with == "cross-signed"
 
 
 def test_toml_wins_over_defaults(workdir: Path, required_env: None) -> None:
@@ -190,6 +191,7 @@ def test_missing_user_id_is_named(workdir: Path, required_env: None, monkeypatch
         ("BOT_TIMEZONE", "Europe/Eslov", "BOT_TIMEZONE: unknown time zone 'Europe/Eslov'"),
         ("BOT_LANGUAGE", "de", "BOT_LANGUAGE: "),
         ("BOT_LOG_LEVEL", "LOUD", "BOT_LOG_LEVEL: "),
+        ("BOT_SHARE_KEYS_WITH", "verified", "BOT_SHARE_KEYS_WITH: "),
         ("BOT_MODERATOR_LEVEL", "hög", "BOT_MODERATOR_LEVEL: "),
         ("BOT_MODERATOR_LEVEL", "-1", "BOT_MODERATOR_LEVEL: "),
         ("BOT_COMMAND_PREFIX", "bot", "BOT_COMMAND_PREFIX: prefix 'bot' must be punctuation"),
@@ -203,6 +205,14 @@ def test_invalid_value_is_named(workdir: Path, required_env: None, monkeypatch, 
 
     assert message.startswith(expected)
     assert "\n" not in message
+
+
+def test_key_sharing_from_toml_and_environment(workdir: Path, required_env: None, monkeypatch) -> None:
+    write_toml(workdir, 'share_keys_with = "all"\n')
+    assert load_settings().share_keys_with == "all"
+
+    monkeypatch.setenv("BOT_SHARE_KEYS_WITH", "Cross-Signed")
+    assert load_settings().share_keys_with == "cross-signed"
 
 
 def test_language_error_says_what_is_accepted(workdir: Path, required_env: None, monkeypatch) -> None:
