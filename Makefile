@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 PIP_FLAGS = -q --disable-pip-version-check
+ELEMENT = tests/element
 
 .PHONY: demo test bench clean
 
@@ -13,7 +14,12 @@ $(VENV)/.installed: pyproject.toml
 demo: $(VENV)/.installed
 	$(VENV)/bin/samverkan-bot demo
 
-test: $(VENV)/.installed
+# The Element tier's Node 22 and matrix-js-sdk, exactly as locked (npm ci starts from an empty node_modules).
+$(ELEMENT)/node_modules/.installed: $(ELEMENT)/package.json $(ELEMENT)/package-lock.json
+	cd $(ELEMENT) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: $(VENV)/.installed $(ELEMENT)/node_modules/.installed
 	$(VENV)/bin/python -m pytest
 
 bench: $(VENV)/.installed
@@ -23,4 +29,4 @@ bench: $(VENV)/.installed
 	$(VENV)/bin/python -m bench.reminders
 
 clean:
-	rm -rf $(VENV) demo-data .pytest_cache
+	rm -rf $(VENV) demo-data .pytest_cache $(ELEMENT)/node_modules
