@@ -68,3 +68,24 @@ async def test_she_opens_the_minutes_file_of_a_meeting(make_bot, element_user, e
     assert "- Kommunen sätter upp ny belysning" in text.split("## Beslut")[1]
     assert "Belysning i parken" in text
     assert unreadable(await anna.events(room_id)) == []
+
+
+async def test_a_restart_changes_nothing_she_sees(make_bot, element_user):
+    """Same device, still cross-signed: what she wrote while the bot was down is answered, once, and readable."""
+    bot = make_bot()
+    anna = await element_user("anna")
+    room_id = await room_with_bot(bot, anna, encrypted=True)
+    device = bot.app.client.device_id
+    await ask(anna, bot, room_id, "!agenda add Klotter vid busstationen")
+
+    await bot.stop()
+    while_down = await anna.send(room_id, "!agenda add Trasig belysning i Berga")
+    await bot.start()
+
+    assert bot.app.client.device_id == device
+    replies = await anna.replies(room_id, while_down)
+    assert [(r["sender"], r["decryption_failure"]) for r in replies] == [(bot.user_id, None)]
+    assert replies[0]["content"]["body"] == "Punkt 2 på dagordningen för nästa möte."
+    listing = await ask(anna, bot, room_id, "!agenda")
+    assert "Trasig belysning i Berga" in listing["body"]
+    assert unreadable(await anna.events(room_id)) == []
