@@ -177,6 +177,10 @@ STEPS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE agenda_items ADD COLUMN note TEXT",
         "ALTER TABLE actions ADD COLUMN meeting_id INTEGER REFERENCES meetings(id)",
     ),
+    (
+        # A file in the outbox: its bytes until it is uploaded, then NULL and `content` points at the upload.
+        "ALTER TABLE outbox ADD COLUMN file BLOB",
+    ),
 )
 
 LATEST = len(STEPS)
