@@ -11,7 +11,6 @@ from nio import (
     EncryptionError,
     ErrorResponse,
     Event,
-    KeysClaimResponse,
     KeysQueryResponse,
     KeysUploadResponse,
     MegolmEvent,
@@ -71,6 +70,11 @@ class Syncer:
         self.filter_id = response.filter_id
 
     async def sync(self, since: str | None, timeout_ms: int, full_state: bool = False) -> SyncResponse:
+        """The batch after `since`; with None, the first batch. Asked again with the same `since`, the same batch
+        (and whatever came since) comes back."""
+        if since is None:
+            # nio would go on from the last batch it saw: a first batch whose handling failed would be skipped.
+            self.client.next_batch = None
         seen = self.client.next_batch
         try:
             response = await self.client.sync(
@@ -105,17 +109,20 @@ class Syncer:
         client, transport = self.client, self.transport
         for message in list(client.outgoing_to_device_messages):
             txn = uuid4()  # the same on every attempt, so the server delivers the message once
-            await transport.tolerate(
-                f"to-device {message.type}", lambda m=message, t=txn: client.to_device(m, t), ToDeviceResponse
-            )
+            try:
+                await transport.tolerate(
+                    f"to-device {message.type}", lambda m=message, t=txn: client.to_device(m, t), ToDeviceResponse
+                )
+            except Unavailable:
+                if message not in client.outgoing_to_device_messages:  # nio took a 502 for delivery
+                    client.outgoing_to_device_messages.append(message)
+                raise
         if client.should_upload_keys:
             await transport.tolerate("keys upload", client.keys_upload, KeysUploadResponse)
         if client.should_query_keys:
             await transport.tolerate("keys query", client.keys_query, KeysQueryResponse)
         if client.should_claim_keys:
-            await transport.tolerate(
-                "keys claim", lambda: client.keys_claim(client.get_users_for_key_claiming()), KeysClaimResponse
-            )
+            await transport.claim_keys(client.get_users_for_key_claiming())
 
     async def events_to_handle(
         self, room_id: str, timeline: Timeline, last_event_id: str | None, own_user_id: str

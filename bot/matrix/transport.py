@@ -67,18 +67,19 @@ class Backoff:
         self.attempt = 0
 
 
-def _http_status(response: ErrorResponse) -> int | None:
+def _http_status(response: object) -> int | None:
     transport = getattr(response, "transport_response", None)
     return getattr(transport, "status", None)
 
 
-def _is_rate_limit(response: ErrorResponse) -> bool:
-    return response.status_code == "M_LIMIT_EXCEEDED" or _http_status(response) == 429
+def _is_rate_limit(response: object) -> bool:
+    return _http_status(response) == 429 or getattr(response, "status_code", None) == "M_LIMIT_EXCEEDED"
 
 
-def _is_passing_fault(response: ErrorResponse) -> bool:
+def _is_refusal(response: object) -> bool:
+    """An answer that asking again will not change: a 4xx (a rate limit aside), or an error nio read from a 2xx."""
     status = _http_status(response)
-    return status is None or status >= 500
+    return status is not None and status < 500 and (status >= 400 or isinstance(response, ErrorResponse))
 
 
 class Transport:
@@ -101,15 +102,18 @@ class Transport:
                 response = exc
             except LocalProtocolError as exc:  # nio refuses before asking: asking again changes nothing
                 raise SendError("M_LOCAL", str(exc)) from None
-            if isinstance(response, ok):
+            # nio reads some answers as success whatever the HTTP status (a gateway's 502 page makes a
+            # RoomLeaveResponse or a ToDeviceResponse): the status decides.
+            status = _http_status(response)
+            if isinstance(response, ok) and (status is None or status < 300):
                 return response
-            if isinstance(response, ErrorResponse) and _is_rate_limit(response):
-                delay = (response.retry_after_ms or 1000) / 1000
+            if _is_rate_limit(response):
+                delay = (getattr(response, "retry_after_ms", None) or 1000) / 1000
                 log.info("%s: rate limited, waiting %.1fs as the server asks", what, delay)
                 await asyncio.sleep(delay)
                 continue
-            if isinstance(response, ErrorResponse) and not _is_passing_fault(response):
-                raise SendError(response.status_code or str(_http_status(response)), response.message or "")
+            if _is_refusal(response):
+                raise SendError(getattr(response, "status_code", None) or str(status), getattr(response, "message", ""))
             if backoff.attempt >= self.attempts_while_away:
                 raise Unavailable(f"{what}: {response}")
             delay = backoff.next()
@@ -124,6 +128,16 @@ class Transport:
         except SendError as exc:
             log.warning("%s refused: %s", what, exc)
             return None
+
+    async def claim_keys(self, users: dict[str, list[str]], room_id: str = "") -> None:
+        """One-time keys of these devices, for new Olm sessions; a refusal is logged. Asked as nio's keys_claim asks,
+        but with the room id its error class needs: nio's own raises TypeError on any error answer."""
+        method, path, data = Api.keys_claim(self.client.access_token, users)
+        await self.tolerate(
+            f"key claim {room_id}".strip(),
+            lambda: self.client._send(KeysClaimResponse, method, path, data, response_data=(room_id,)),
+            KeysClaimResponse,
+        )
 
     async def send(self, room_id: str, event_type: str, content: dict[str, Any], txn_id: str) -> str:
         """Send one event and return its id. The same txn_id on every attempt lets the server de-duplicate."""
@@ -161,7 +175,7 @@ class Transport:
             return
         missing = client.get_missing_sessions(room_id)
         if missing:
-            await self.tolerate(f"key claim for {room_id}", lambda: client.keys_claim(missing), KeysClaimResponse)
+            await self.claim_keys(missing, room_id)
         for sharing_with, messages in client.olm.share_group_session_parallel(
             room_id, list(room.users), ignore_unverified_devices=True
         ):
@@ -173,7 +187,14 @@ class Transport:
                 # who has the key (it reads the ShareGroupSessionResponse).
                 return client._send(ShareGroupSessionResponse, method, path, data, response_data=(room_id, users))
 
-            await self.tolerate(f"room key for {room_id}", deliver, ShareGroupSessionResponse)
+            try:
+                await self.tolerate(f"room key for {room_id}", deliver, ShareGroupSessionResponse)
+            except Unavailable:
+                # nio may have counted a 502 as delivered: these devices are still to get the key.
+                session = client.olm.outbound_group_sessions[room_id]
+                session.users_shared_with -= sharing_with
+                session.shared = False
+                raise
         # As nio does: devices without an Olm session (no one-time keys left) are not waited for.
         client.olm.outbound_group_sessions[room_id].shared = True
 
