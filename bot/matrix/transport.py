@@ -92,7 +92,7 @@ class Transport:
         self.attempts_while_away = attempts_while_away
         self._flushing = asyncio.Lock()
 
-    async def request(self, what: str, call: Callable[[], Awaitable[Any]], ok: type) -> Any:
+    async def request(self, what: str, call: Callable[[], Awaitable[Any]], ok: type | tuple[type, ...]) -> Any:
         """`call()` until it answers with an `ok` response, which is returned; `what` names it in the log."""
         backoff = Backoff()
         while True:
@@ -120,7 +120,7 @@ class Transport:
             log.warning("%s failed (%s), retrying in %.1fs", what, _describe(response), delay)
             await asyncio.sleep(delay)
 
-    async def tolerate(self, what: str, call: Callable[[], Awaitable[Any]], ok: type) -> Any | None:
+    async def tolerate(self, what: str, call: Callable[[], Awaitable[Any]], ok: type | tuple[type, ...]) -> Any | None:
         """A request whose final refusal is logged rather than raised (encryption upkeep: what cannot be had now
         is asked for again when nio next needs it); None when refused."""
         try:
