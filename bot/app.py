@@ -260,8 +260,6 @@ class App:
         and handled events are skipped on the replay."""
         await self.syncer.after_sync()
         await self.transport.flush(self.db, self.clock)  # replies decided before a crash or outage
-        for room_id, info in response.rooms.invite.items():
-            await self._on_invite(room_id, info.invite_state)
         for room_id in response.rooms.leave:
             async with self.db.transaction() as tx:
                 if await RoomRepo(tx).get(room_id):
@@ -299,6 +297,10 @@ class App:
                 self._advertise_tried.add(room_id)
                 await self._advertise(room_id)
         await self.transport.flush(self.db, self.clock)
+        # Invites last: a join the homeserver cannot take now fails the batch, so the invite comes back with it,
+        # and the commands in the batch are answered all the same (skipped when it comes back).
+        for room_id, info in response.rooms.invite.items():
+            await self._on_invite(room_id, info.invite_state)
         async with self.db.transaction() as tx:
             rooms = RoomRepo(tx)
             for room_id, event_id in last_events.items():

@@ -37,8 +37,8 @@ class OutboxRepo:
         """A message to send; with `file`, an m.file message (render.file_message) whose file is uploaded first."""
         # A message for a room the bot has left is settled at once: a bot that was kicked sends nothing there.
         await self.conn.execute(
-            "INSERT INTO outbox(room_id, txn_id, event_type, content, created_at, file, failed) VALUES (?, ?, ?, ?, ?, ?, "
-            "(SELECT 'left the room' FROM rooms WHERE room_id = ? AND left_at IS NOT NULL))",
+            "INSERT INTO outbox(room_id, txn_id, event_type, content, created_at, file, failed) "
+            "VALUES (?, ?, ?, ?, ?, ?, (SELECT 'left the room' FROM rooms WHERE room_id = ? AND left_at IS NOT NULL))",
             (room_id, txn_id, event_type, json.dumps(content, ensure_ascii=False), now.isoformat(), file, room_id),
         )
 

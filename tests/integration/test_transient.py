@@ -12,6 +12,7 @@ from nio import LocalProtocolError
 
 from bot.localclient import content_of
 from bot.store.state import StateRepo
+from tests.conftest import unique
 from tests.integration.helpers import ask, room_with_bot
 from tests.integration.proxy import FaultyProxy
 from tests.integration.test_meetings import download
@@ -20,6 +21,7 @@ pytestmark = pytest.mark.integration
 
 JOIN = r"^/_matrix/client/v3/join/"
 LEAVE = r"/leave$"
+ALIAS = r"^/_matrix/client/v3/directory/room/"
 UPLOAD = r"^/_matrix/media/v3/upload$"
 RATE_LIMITED = {"errcode": "M_LIMIT_EXCEEDED", "error": "Too Many Requests", "retry_after_ms": 300}
 # One request is tried five times before the bot puts it off; six failures outlast that.
@@ -47,18 +49,25 @@ async def test_a_join_that_first_fails_still_ends_in_the_room(gateway, make_bot,
     assert gateway.count("POST", LEAVE) == 0
 
 
+@pytest.mark.parametrize("batch", ["first", "later"])
 async def test_an_invite_whose_join_keeps_failing_is_not_declined_but_tried_again(
-    gateway, make_bot, make_user, make_room
+    gateway, make_bot, make_user, make_room, batch
 ):
-    gateway.fail("POST", JOIN, times=MORE_THAN_ONE_ROUND + 2)
     bot = make_bot(homeserver=gateway.url)
     user = await make_user()
+    if batch == "later":
+        home = await room_with_bot(bot, user, make_room)
+    gateway.fail("POST", JOIN, times=MORE_THAN_ONE_ROUND + 2)
     room_id = make_room(user, invite=[bot.user_id], power_users={bot.user_id: 50})
 
-    await bot.start()
+    if batch == "first":
+        await bot.start()
+    else:  # meanwhile the bot answers elsewhere
+        assert (await ask(user, home, "!ping"))["body"].startswith("Pong")
     await user.wait_for_member(room_id, bot.user_id, timeout=60)
 
-    assert gateway.count("POST", JOIN, 502) == MORE_THAN_ONE_ROUND + 2 and gateway.count("POST", JOIN, 200) == 1
+    assert gateway.count("POST", JOIN, 502) == MORE_THAN_ONE_ROUND + 2
+    assert gateway.count("POST", JOIN, 200) == (1 if batch == "first" else 2)
     assert gateway.count("POST", LEAVE) == 0  # the invite was never declined
     assert (await ask(user, room_id, "!ping"))["body"].startswith("Pong")
 
@@ -78,7 +87,28 @@ async def test_a_join_refused_for_good_is_logged_not_declined_nor_repeated(
 
     assert gateway.count("POST", JOIN, 403) == 1 and gateway.count("POST", JOIN) == 2
     assert gateway.count("POST", LEAVE) == 0
-    assert any(f"could not join {refused}" in r.getMessage() and "M_FORBIDDEN" in r.getMessage() for r in caplog.records)
+    logged = [r.getMessage() for r in caplog.records]
+    assert any(f"could not join {refused}" in line and "M_FORBIDDEN" in line for line in logged)
+
+
+async def test_a_series_seeded_by_an_alias_that_first_fails_to_resolve_is_created_all_the_same(
+    gateway, make_bot, make_user, make_room, homeserver
+):
+    gateway.fail("GET", ALIAS, times=MORE_THAN_ONE_ROUND)
+    user = await make_user()
+    alias_name = unique("orat")
+    seed = {
+        "room": f"#{alias_name}:{homeserver.server_name}",
+        "name": "Örat mot marken",
+        "schedule": "weekly tuesday 09:00",
+    }
+    bot = make_bot(homeserver=gateway.url, series=[seed])
+    room_id = await room_with_bot(bot, user, make_room, room_alias_name=alias_name)
+
+    await user.wait_for(lambda: gateway.count("GET", ALIAS, 200), timeout=60)
+
+    assert "1. Örat mot marken: varje tisdag kl. 09.00" in (await ask(user, room_id, "!schema"))["body"]
+    assert gateway.count("GET", ALIAS, 502) == MORE_THAN_ONE_ROUND
 
 
 async def test_an_upload_that_first_fails_still_posts_the_minutes_file_once(

@@ -46,7 +46,8 @@ def encryption_state() -> Any:
 
 
 def no_encryption_state() -> Any:
-    return answered(RoomGetStateEventError.from_dict({"errcode": "M_NOT_FOUND", "error": "Event not found."}, ROOM), 404)
+    refusal = {"errcode": "M_NOT_FOUND", "error": "Event not found."}
+    return answered(RoomGetStateEventError.from_dict(refusal, ROOM), 404)
 
 
 def gateway_page() -> Any:
