@@ -201,7 +201,7 @@ class Transport:
     async def upload(self, room_id: str, content: dict[str, Any], data: bytes) -> dict[str, Any]:
         """Upload the file of an m.file message for a room and return the message pointing at the upload. The file
         is encrypted unless the room is known to be unencrypted."""
-        encrypt = await self.encrypted(room_id)
+        encrypt = await self._encrypted(room_id)
         keys: dict[str, Any] = {}
 
         async def call() -> Any:
@@ -219,7 +219,7 @@ class Transport:
         response = await self.request(f"upload to {room_id}", call, UploadResponse)
         return with_upload(content, response.content_uri, keys if encrypt else None)
 
-    async def encrypted(self, room_id: str) -> bool:
+    async def _encrypted(self, room_id: str) -> bool:
         """Whether a room is encrypted, failing closed. nio's False means both "plain" and "not known" (no room
         state yet), so the server is asked, and only its answer that the room has no m.room.encryption state makes
         the room plain; while the server does not answer, this raises Unavailable."""
