@@ -14,9 +14,9 @@ from datetime import timedelta
 
 from nio import (
     AsyncClient,
-    ErrorResponse,
     Event,
     InviteMemberEvent,
+    JoinedMembersResponse,
     JoinResponse,
     MegolmEvent,
     PowerLevelsEvent,
@@ -43,10 +43,9 @@ from bot.matrix.late_keys import LateKeys, explain
 from bot.matrix.session import establish, relogin, resume
 from bot.matrix.sync import Syncer, TokenRejected
 from bot.matrix.transport import NETWORK_ERRORS, Backoff, SendError, Transport, Unavailable
-from bot.matrix.uploads import file_content
 from bot.minutes import filename as minutes_filename
 from bot.permissions import RoomView
-from bot.render import notice
+from bot.render import file_message, notice
 from bot.scheduling import ReminderScheduler
 from bot.seeds import apply_seeds
 from bot.settings import Settings
@@ -90,6 +89,8 @@ class App:
         self._token: str | None = None
         self._advertise_tried: set[str] = set()
         self._creators: dict[str, tuple[frozenset[str], str]] = {}
+        self._first = False  # the first batch of a first start: history, not commands
+        self._seeds_due = bool(settings.series)  # applied after the first batch, and again after each join
         self.scheduler: ReminderScheduler | None = None
         self._commands = commands_content(registry, self.cat, settings.command_prefix[0])
         self._commands_digest = digest(self._commands)
@@ -105,7 +106,7 @@ class App:
         self.db = await Database.open(self.settings.data_dir)
         self.client = make_client(self.settings)
         self.transport = Transport(self.client)
-        self.syncer = Syncer(self.client)
+        self.syncer = Syncer(self.transport)
         self.late_keys = LateKeys(self.client, self.db, self.clock, self.settings.key_grace)
         self.dispatcher = Dispatcher(self.db, self.settings, self.registry, self.clock, self._after_command)
         try:
@@ -121,8 +122,8 @@ class App:
             self._token = await StateRepo(tx).get(SYNC_TOKEN)
             await RoomRepo(tx).forget_handled_before(self.clock.now() - HANDLED_KEPT)
         # After a restart nio knows no room state; full state tells it which rooms are encrypted.
-        first = self._token is None
-        response = await self._retrying(lambda: self.syncer.sync(self._token, 0, full_state=not first))
+        self._first = self._token is None
+        response = await self._retrying(lambda: self.syncer.sync(self._token, 0, full_state=not self._first))
         # Reminders that fell due while the bot was away are decided before the commands sent meanwhile
         # are handled: a command changing a series must not hide a reminder that was due before it.
         self.scheduler = ReminderScheduler(
@@ -138,11 +139,12 @@ class App:
         jobs = await self.scheduler.start()
         log.info("reminders scheduled: %d jobs in %.0f ms", jobs, (time.perf_counter() - scheduling) * 1000)
         try:
-            await self._process(response, first=first)
+            await self._process(response)
         except Unavailable as exc:
             # The position was not stored: run() syncs the same batch again.
             log.warning("first batch not finished, the homeserver went away (%s)", exc)
-        await self.scheduler.check(await apply_seeds(self.db, self.client, self.settings, self.clock))
+        except Exception:
+            log.exception("first batch not finished; it is handled again")
         log.info("ready: first sync done in %.0f ms", (time.perf_counter() - started) * 1000)
         self.ready.set()
 
@@ -161,7 +163,9 @@ class App:
             )
 
     async def run(self) -> None:
-        """Sync and handle until stop is requested; the command in hand is finished first."""
+        """Sync and handle until stop is requested; the command in hand is finished first. Nothing that goes wrong
+        with one batch ends the loop: after a pause the same batch is synced again, and what was handled of it
+        is skipped, so nothing is answered twice."""
         backoff = Backoff()
         while not self._stopping.is_set():
             # A parked command's grace period ending is news too: the sync waits no longer than that.
@@ -174,11 +178,18 @@ class App:
                     break
                 raise
             except Unavailable as exc:
-                await self._pause(backoff, exc)
+                await self._pause(backoff, f"homeserver unavailable ({exc})")
                 continue
             except TokenRejected:
                 log.warning("the homeserver no longer accepts the access token")
-                await relogin(self.client, self.settings)
+                try:
+                    await relogin(self.client, self.settings)
+                except NETWORK_ERRORS as exc:
+                    await self._pause(backoff, f"homeserver unavailable ({type(exc).__name__})")
+                continue
+            except Exception:
+                log.exception("sync failed")
+                await self._pause(backoff, "sync failed")
                 continue
             finally:
                 self._poll = None
@@ -186,7 +197,10 @@ class App:
                 await self._process(response)
                 backoff.reset()
             except Unavailable as exc:
-                await self._pause(backoff, exc)
+                await self._pause(backoff, f"homeserver unavailable ({exc})")
+            except Exception:
+                log.exception("batch not finished; it is synced and handled again")
+                await self._pause(backoff, "batch not finished")
 
     def request_stop(self) -> None:
         self._stopping.set()
@@ -222,31 +236,17 @@ class App:
             await self.scheduler.check_meetings(ctx.changed_meetings)
 
     async def post_minutes_file(self, meeting_id: int) -> None:
-        """Attach a closed meeting's minutes as a Markdown file, once (the outbox row is the record)."""
+        """Attach a closed meeting's minutes as a Markdown file, once: the outbox entry is the record, and the
+        outbox uploads it when it is sent (after the minutes notice, queued before it)."""
         txn = f"sb-minutes-file-{meeting_id}"
-        async with self.db.reading() as conn:
-            if await OutboxRepo(conn).has(txn):
-                return
-            meeting = await MeetingRepo(conn).get(meeting_id)
-        if meeting is None or meeting.minutes is None:
-            return
-        room = self.client.rooms.get(meeting.room_id)
-        try:
-            content = await file_content(
-                self.client,
-                meeting.minutes.encode(),
-                minutes_filename(meeting, self.cat),
-                "text/markdown",
-                encrypt=bool(room and room.encrypted),
-            )
-        except (Unavailable, SendError) as exc:
-            log.warning("minutes file of meeting %s not posted yet (%s); tried again at the next start", meeting_id, exc)
-            return
         async with self.db.transaction() as tx:
             outbox = OutboxRepo(tx)
-            if not await outbox.has(txn):
-                await outbox.add(meeting.room_id, txn, content, self.clock.now())
-        await self._flush_quietly()
+            meeting = await MeetingRepo(tx).get(meeting_id)
+            if meeting is None or meeting.minutes is None or await outbox.has(txn):
+                return
+            data = meeting.minutes.encode()
+            content = file_message(minutes_filename(meeting, self.cat), "text/markdown", len(data))
+            await outbox.add(meeting.room_id, txn, content, self.clock.now(), file=data)
 
     async def _note_presence(self, message: IncomingMessage) -> None:
         """Whoever writes during a meeting takes part in it. Every message is read here, so only a meeting
@@ -260,9 +260,9 @@ class App:
         async with self.db.transaction() as tx:
             await MeetingRepo(tx).note_participant(meeting.id, message.sender, name, "wrote", self.clock.now())
 
-    async def _pause(self, backoff: Backoff, exc: Exception) -> None:
+    async def _pause(self, backoff: Backoff, why: str) -> None:
         delay = backoff.next()
-        log.warning("homeserver unavailable (%s); trying again in %.1fs", exc, delay)
+        log.warning("%s; trying again in %.1fs", why, delay)
         try:
             await asyncio.wait_for(self._stopping.wait(), delay)
         except TimeoutError:
@@ -276,16 +276,14 @@ class App:
             except Unavailable as exc:
                 if backoff.attempt >= 6:
                     raise StartupError(f"the homeserver at {self.settings.homeserver} does not answer ({exc})") from None
-                await self._pause(backoff, exc)
+                await self._pause(backoff, f"homeserver unavailable ({exc})")
 
-    async def _process(self, response: SyncResponse, first: bool = False) -> None:
+    async def _process(self, response: SyncResponse) -> None:
         """Handle one sync batch, then store its position: a crash before that replays the batch,
         and handled events are skipped on the replay."""
         await self.syncer.after_sync()
         await self.transport.flush(self.db, self.clock)  # replies decided before a crash or outage
         await self.late_keys.note_withheld(response.to_device_events)
-        for room_id, info in response.rooms.invite.items():
-            await self._on_invite(room_id, info.invite_state)
         for room_id in response.rooms.leave:
             async with self.db.transaction() as tx:
                 if await RoomRepo(tx).get(room_id):
@@ -304,7 +302,7 @@ class App:
                     await RoomRepo(tx).joined(room_id, self.clock.now())
                 room = None
             self._note_creation(room_id, [*info.state, *info.timeline.events])
-            if first:
+            if self._first:
                 # First start: what was said before is history, not commands.
                 events = []
             else:
@@ -328,33 +326,58 @@ class App:
         await self._tell_unreadable()
         await self.syncer.after_sync()  # key requests for what was parked go out now, not after the next sync
         await self.transport.flush(self.db, self.clock)
+        # Invites last: a join the homeserver cannot take now fails the batch, so the invite comes back with it,
+        # and the commands in the batch are answered all the same (skipped when it comes back).
+        for room_id, info in response.rooms.invite.items():
+            await self._on_invite(room_id, info.invite_state)
         async with self.db.transaction() as tx:
             rooms = RoomRepo(tx)
             for room_id, event_id in last_events.items():
                 await rooms.set_last_event(room_id, event_id)
             await StateRepo(tx).set(SYNC_TOKEN, response.next_batch)
         self._token = response.next_batch
+        self._first = False
+        if self._seeds_due:
+            await self._apply_seeds()
+
+    async def _apply_seeds(self) -> None:
+        """The series of the config, once the bot is in their rooms. While the homeserver is away they wait for the
+        next batch."""
+        try:
+            changed = await apply_seeds(self.db, self.transport, self.settings, self.clock)
+        except Unavailable as exc:
+            log.warning("series from the config not applied yet (%s); tried again after the next sync", exc)
+            return
+        self._seeds_due = False
+        await self.scheduler.check(changed)
 
     async def _on_invite(self, room_id: str, invite_state: list[Event]) -> None:
+        """Join on an allowed inviter's invite, decline any other. Only the inviter decides: a join the homeserver
+        cannot take now raises Unavailable, so the batch is not stored and the invite comes back with it; a join
+        refused for good (the invite was withdrawn) is logged and left."""
         inviter = next(
             (e.sender for e in invite_state if isinstance(e, InviteMemberEvent) and e.state_key == self.user_id),
             None,
         )
-        if inviter and any(fnmatch.fnmatchcase(inviter, p) for p in self.settings.invite_patterns):
-            response = await self.client.join(room_id)
-            if isinstance(response, JoinResponse):
-                async with self.db.transaction() as tx:
-                    await RoomRepo(tx).joined(room_id, self.clock.now())
-                log.info("joined %s on invite from %s", room_id, inviter)
-                if self.settings.series and self.scheduler is not None:
-                    await self.scheduler.check(await apply_seeds(self.db, self.client, self.settings, self.clock))
-                return
-            log.warning("could not join %s on invite from %s: %s", room_id, inviter, response)
-        else:
+        if not (inviter and any(fnmatch.fnmatchcase(inviter, p) for p in self.settings.invite_patterns)):
             log.warning("declined invite to %s from %s: not in BOT_ALLOWED_USERS", room_id, inviter)
-        response = await self.client.room_leave(room_id)
-        if not isinstance(response, RoomLeaveResponse):
-            log.warning("could not decline invite to %s: %s", room_id, response)
+            try:
+                await self.transport.request(
+                    f"decline {room_id}", lambda: self.client.room_leave(room_id), RoomLeaveResponse
+                )
+            except SendError as exc:
+                log.warning("could not decline invite to %s: %s", room_id, exc)
+            return
+        try:
+            await self.transport.request(f"join {room_id}", lambda: self.client.join(room_id), JoinResponse)
+        except SendError as exc:
+            log.warning("could not join %s on invite from %s: %s", room_id, inviter, exc)
+            return
+        async with self.db.transaction() as tx:
+            await RoomRepo(tx).joined(room_id, self.clock.now())
+        log.info("joined %s on invite from %s", room_id, inviter)
+        if self.settings.series:
+            self._seeds_due = True
 
     def _note_creation(self, room_id: str, events: list[Event]) -> None:
         """Remember who created the room: in room version 12 they outrank every power level."""
@@ -373,11 +396,11 @@ class App:
         if not room.members_synced:
             # Members are lazy-loaded; commands that name people need the whole list, once per room.
             try:
-                response = await self.client.joined_members(room_id)
-            except NETWORK_ERRORS as exc:
-                raise Unavailable(f"members of {room_id}: {type(exc).__name__}") from None
-            if isinstance(response, ErrorResponse):
-                log.warning("members of %s not loaded: %s", room_id, response)
+                await self.transport.request(
+                    f"members of {room_id}", lambda: self.client.joined_members(room_id), JoinedMembersResponse
+                )
+            except SendError as exc:
+                log.warning("members of %s not loaded: %s", room_id, exc)
         levels = room.power_levels
         joined = {u for u in room.users if u not in room.invited_users}
         return RoomView(

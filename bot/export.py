@@ -18,7 +18,7 @@ from bot.clock import Clock, SystemClock
 from bot.i18n import Catalogue
 from bot.matrix.client import make_client
 from bot.matrix.session import load_session
-from bot.matrix.transport import NETWORK_ERRORS
+from bot.matrix.transport import Transport, Unavailable
 from bot.minutes import md
 from bot.seeds import resolve_room
 from bot.settings import Settings
@@ -225,8 +225,8 @@ async def room_id_of(settings: Settings, room: str) -> str:
     elif settings.access_token:
         client.access_token = settings.access_token.get_secret_value()
     try:
-        room_id = await resolve_room(client, room)
-    except NETWORK_ERRORS as exc:
+        room_id = await resolve_room(Transport(client), room)
+    except Unavailable as exc:
         raise ExportError(f"cannot reach the homeserver at {settings.homeserver} to resolve {room} ({exc})") from None
     finally:
         await client.close()

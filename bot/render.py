@@ -84,6 +84,24 @@ def notice(text: Text, reply_to: ReplyTarget | None = None, mentions: Mentions =
     return content
 
 
+def file_message(filename: str, mimetype: str, size: int) -> dict[str, Any]:
+    """An m.file message before its upload; with_upload points it at the uploaded file."""
+    return {
+        "msgtype": "m.file",
+        "body": filename,
+        "filename": filename,
+        "info": {"mimetype": mimetype, "size": size},
+        "m.mentions": {},
+    }
+
+
+def with_upload(content: dict[str, Any], uri: str, keys: dict[str, Any] | None) -> dict[str, Any]:
+    """The m.file message pointing at its upload: in the clear, or (with the keys that open it) encrypted."""
+    if keys is None:
+        return {**content, "url": uri}
+    return {**content, "file": {**keys, "url": uri, "mimetype": content["info"]["mimetype"]}}
+
+
 def listing(title: Text, lines: list[Text], more: Callable[[int], Text], budget: int = MAX_BODY // 3) -> Text:
     """A title and lines, cut so the whole stays within `budget` characters; `more(n)` says how many
     were left out, e.g. "… och 12 till: !åtgärder all". A third of a message each: a reply holds at most

@@ -76,7 +76,7 @@ class ReminderScheduler:
 
     async def check_meetings(self, meeting_ids: Iterable[int] | None = None) -> None:
         """Close meetings left open past their scheduled end plus AUTO_CLOSE, schedule the closing of the
-        others, and make sure every closed meeting's minutes file is posted."""
+        others, and have every closed meeting's minutes file queued (after its notice) before the outbox is sent."""
         now = self.clock.now()
         closed: list[int] = []
         later: dict[int, datetime | None] = {}
@@ -102,9 +102,9 @@ class ReminderScheduler:
                 closed += [i for i in await repo.without_file() if i not in closed]
         for meeting_id, when in later.items():
             self._at(f"meeting-{meeting_id}", when, self._run_meeting, meeting_id)
-        await self.flush()
         for meeting_id in closed:
             await self.on_closed(meeting_id)
+        await self.flush()
 
     async def _run_meeting(self, meeting_id: int) -> None:
         try:

@@ -11,9 +11,10 @@ import json
 import logging
 from zoneinfo import ZoneInfo
 
-from nio import AsyncClient, RoomResolveAliasResponse
+from nio import RoomResolveAliasResponse
 
 from bot.clock import Clock
+from bot.matrix.transport import SendError, Transport
 from bot.parsing import parse_duration, parse_offsets
 from bot.schedule import parse_schedule
 from bot.settings import SeriesSeed, Settings
@@ -28,21 +29,28 @@ def seed_digest(seed: SeriesSeed) -> str:
     return hashlib.sha256(json.dumps(seed.model_dump(), sort_keys=True).encode()).hexdigest()
 
 
-async def resolve_room(client: AsyncClient, room: str) -> str | None:
+async def resolve_room(transport: Transport, room: str) -> str | None:
+    """A room id as given, or the room an alias names; None (logged) when the homeserver knows no such alias.
+    Raises Unavailable while the homeserver does not answer."""
     if room.startswith("!"):
         return room
-    response = await client.room_resolve_alias(room)
-    if isinstance(response, RoomResolveAliasResponse):
-        return response.room_id
-    log.warning("series seed: cannot resolve %s (%s)", room, response)
-    return None
+    try:
+        response = await transport.request(
+            f"alias {room}", lambda: transport.client.room_resolve_alias(room), RoomResolveAliasResponse
+        )
+    except SendError as exc:
+        log.warning("cannot resolve %s (%s)", room, exc)
+        return None
+    return response.room_id
 
 
-async def apply_seeds(db: Database, client: AsyncClient, settings: Settings, clock: Clock) -> set[int]:
-    """Bring seeded series in line with the config; returns the ids of series created or changed."""
+async def apply_seeds(db: Database, transport: Transport, settings: Settings, clock: Clock) -> set[int]:
+    """Bring seeded series in line with the config; returns the ids of series created or changed. Every alias is
+    resolved before anything is stored: while the homeserver is away this raises Unavailable and changes nothing,
+    so no changed series goes unscheduled."""
+    rooms = [await resolve_room(transport, seed.room) for seed in settings.series]
     changed: set[int] = set()
-    for seed in settings.series:
-        room_id = await resolve_room(client, seed.room)
+    for seed, room_id in zip(settings.series, rooms):
         if room_id is None:
             continue
         digest = seed_digest(seed)

@@ -77,12 +77,9 @@ async def make_bot(homeserver: LocalHomeserver, tmp_path: Path) -> AsyncIterator
     def factory(clock: Clock | None = None, **values: Any) -> BotRunner:
         localpart = unique("bot")
         homeserver.register(localpart, PASSWORD)
+        values.setdefault("homeserver", homeserver.url)  # or a gateway in front of it
         settings = make_settings(
-            homeserver=homeserver.url,
-            user_id=homeserver.user_id(localpart),
-            password=PASSWORD,
-            data_dir=tmp_path / localpart,
-            **values,
+            user_id=homeserver.user_id(localpart), password=PASSWORD, data_dir=tmp_path / localpart, **values
         )
         runner = BotRunner(settings, clock)
         runners.append(runner)

@@ -146,7 +146,7 @@ async def _request(transport: Transport, what: str, path: str, body: dict[str, A
         error.transport_response = response
         return error
 
-    return await transport._call(what, attempt, _Answer)
+    return await transport.request(what, attempt, _Answer)
 
 
 async def query(transport: Transport, user_id: str) -> dict[str, Any]:
@@ -192,7 +192,7 @@ async def cross_sign_device(transport: Transport, settings: Settings) -> OwnKeys
     client = transport.client
     user_id, device_id, data_dir = client.user_id, client.device_id, settings.data_dir
     if client.should_upload_keys:  # the device's own keys must be on the server before they can be signed
-        await transport._call("keys upload", client.keys_upload, KeysUploadResponse)
+        await transport.request("keys upload", client.keys_upload, KeysUploadResponse)
     answer = await query(transport, user_id)
     own = OwnKeys.load(data_dir, user_id)
     state = state_of(answer, user_id, own)

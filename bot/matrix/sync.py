@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from uuid import uuid4
 
 from nio import (
-    AsyncClient,
+    EncryptionError,
     ErrorResponse,
     Event,
+    KeysQueryResponse,
+    KeysUploadResponse,
+    MegolmEvent,
     MessageDirection,
     RoomMessagesResponse,
     SyncResponse,
     Timeline,
+    ToDeviceResponse,
     UploadFilterResponse,
 )
 
 from bot.matrix.events import is_own_join
-from bot.matrix.transport import NETWORK_ERRORS, Unavailable
+from bot.matrix.transport import NETWORK_ERRORS, SendError, Transport, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +55,9 @@ class TokenRejected(Exception):
 
 
 class Syncer:
-    def __init__(self, client: AsyncClient):
-        self.client = client
+    def __init__(self, transport: Transport):
+        self.transport = transport
+        self.client = transport.client
         self.filter_id: str | None = None
 
     async def upload_filter(self) -> None:
@@ -63,6 +69,12 @@ class Syncer:
         self.filter_id = response.filter_id
 
     async def sync(self, since: str | None, timeout_ms: int, full_state: bool = False) -> SyncResponse:
+        """The batch after `since`; with None, the first batch. Asked again with the same `since`, the same batch
+        (and whatever came since) comes back."""
+        if since is None:
+            # nio would go on from the last batch it saw: a first batch whose handling failed would be skipped.
+            self.client.next_batch = None
+        seen = self.client.next_batch
         try:
             response = await self.client.sync(
                 timeout=timeout_ms, sync_filter=self.filter_id, since=since, full_state=full_state or None
@@ -70,31 +82,46 @@ class Syncer:
         except NETWORK_ERRORS as exc:
             raise Unavailable(f"sync: {type(exc).__name__}") from None
         if isinstance(response, SyncResponse):
+            if response.next_batch == seen:
+                self._decrypt_again(response)
             return response
         if isinstance(response, ErrorResponse) and response.status_code in ("M_UNKNOWN_TOKEN", "M_MISSING_TOKEN"):
             raise TokenRejected(str(response))
         raise Unavailable(f"sync: {response}")
 
-    async def after_sync(self) -> None:
-        """The end-to-end encryption upkeep nio's sync_forever would do: keys out, device lists in."""
-        client = self.client
-        try:
-            for response in await client.send_to_device_messages():
-                if isinstance(response, ErrorResponse):
-                    log.warning("to-device message not sent: %s", response)
-            if client.should_upload_keys:
-                self._check(await client.keys_upload(), "keys upload")
-            if client.should_query_keys:
-                self._check(await client.keys_query(), "keys query")
-            if client.should_claim_keys:
-                self._check(await client.keys_claim(client.get_users_for_key_claiming()), "keys claim")
-        except NETWORK_ERRORS as exc:
-            raise Unavailable(f"encryption upkeep: {type(exc).__name__}") from None
+    def _decrypt_again(self, response: SyncResponse) -> None:
+        """nio handles a batch only once: a batch synced again (its handling failed) comes back as the server sent
+        it, encrypted. Its events are decrypted here, with the keys nio took from the batch the first time."""
+        for room_id, info in response.rooms.join.items():
+            for index, event in enumerate(info.timeline.events):
+                if isinstance(event, MegolmEvent):
+                    event.room_id = room_id
+                    try:
+                        info.timeline.events[index] = self.client.decrypt_event(event)
+                    except EncryptionError:
+                        pass  # still without its key: handled as undecryptable, as the first time
 
-    @staticmethod
-    def _check(response: object, what: str) -> None:
-        if isinstance(response, ErrorResponse):
-            log.warning("%s failed: %s", what, response)
+    async def after_sync(self) -> None:
+        """The end-to-end encryption upkeep nio's sync_forever would do: keys out, device lists in. Each request goes
+        through the transport: while the server is away this raises Unavailable (the batch is handled again); a
+        final refusal is logged, and nio asks again when it next needs to."""
+        client, transport = self.client, self.transport
+        for message in list(client.outgoing_to_device_messages):
+            txn = uuid4()  # the same on every attempt, so the server delivers the message once
+            try:
+                await transport.tolerate(
+                    f"to-device {message.type}", lambda m=message, t=txn: client.to_device(m, t), ToDeviceResponse
+                )
+            except Unavailable:
+                if message not in client.outgoing_to_device_messages:  # nio took a 502 for delivery
+                    client.outgoing_to_device_messages.append(message)
+                raise
+        if client.should_upload_keys:
+            await transport.tolerate("keys upload", client.keys_upload, KeysUploadResponse)
+        if client.should_query_keys:
+            await transport.tolerate("keys query", client.keys_query, KeysQueryResponse)
+        if client.should_claim_keys:
+            await transport.claim_keys(client.get_users_for_key_claiming())
 
     async def events_to_handle(
         self, room_id: str, timeline: Timeline, last_event_id: str | None, own_user_id: str
@@ -113,14 +140,17 @@ class Syncer:
         older: list[Event] = []
         while len(older) < GAP_MAX_EVENTS:
             try:
-                response = await self.client.room_messages(
-                    room_id, start=token, direction=MessageDirection.back, limit=GAP_PAGE,
-                    message_filter={"types": EVENT_TYPES, "lazy_load_members": True},
-                )
-            except NETWORK_ERRORS as exc:
-                raise Unavailable(f"messages: {type(exc).__name__}") from None
-            if not isinstance(response, RoomMessagesResponse):
-                raise Unavailable(f"messages: {response}")
+                response = await self.transport.request(
+                    f"messages of {room_id}",
+                    lambda start=token: self.client.room_messages(
+                        room_id, start=start, direction=MessageDirection.back, limit=GAP_PAGE,
+                        message_filter={"types": EVENT_TYPES, "lazy_load_members": True},
+                    ),
+                    RoomMessagesResponse,
+                )  # fmt: skip
+            except SendError as exc:  # the history cannot be read (the bot is no longer in the room)
+                log.warning("gap in %s not filled: %s", room_id, exc)
+                break
             for event in response.chunk:  # newest first
                 if event.event_id == last_event_id or (last_event_id is None and is_own_join(event, own_user_id)):
                     log.info("filled a gap of %d events in %s", len(older), room_id)

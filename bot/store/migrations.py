@@ -196,6 +196,10 @@ STEPS: tuple[tuple[str, ...], ...] = (
             at TEXT NOT NULL
         )""",
     ),
+    (
+        # A file in the outbox: its bytes until it is uploaded, then NULL and `content` points at the upload.
+        "ALTER TABLE outbox ADD COLUMN file BLOB",
+    ),
 )
 
 LATEST = len(STEPS)

@@ -1,4 +1,5 @@
-"""Outgoing messages: recorded with their transaction id before they are sent, marked once the server has them."""
+"""Outgoing messages: recorded with their transaction id before they are sent, marked once the server has them.
+A file waits with its bytes until it is uploaded; then the message pointing at the upload takes their place."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ class OutgoingMessage:
     txn_id: str
     event_type: str
     content: dict[str, Any]
+    file: bytes | None = None  # still to be uploaded
 
 
 class OutboxRepo:
@@ -24,13 +26,20 @@ class OutboxRepo:
         self.conn = conn
 
     async def add(
-        self, room_id: str, txn_id: str, content: dict[str, Any], now: datetime, event_type: str = "m.room.message"
+        self,
+        room_id: str,
+        txn_id: str,
+        content: dict[str, Any],
+        now: datetime,
+        event_type: str = "m.room.message",
+        file: bytes | None = None,
     ) -> None:
+        """A message to send; with `file`, an m.file message (render.file_message) whose file is uploaded first."""
         # A message for a room the bot has left is settled at once: a bot that was kicked sends nothing there.
         await self.conn.execute(
-            "INSERT INTO outbox(room_id, txn_id, event_type, content, created_at, failed) VALUES (?, ?, ?, ?, ?, "
-            "(SELECT 'left the room' FROM rooms WHERE room_id = ? AND left_at IS NOT NULL))",
-            (room_id, txn_id, event_type, json.dumps(content, ensure_ascii=False), now.isoformat(), room_id),
+            "INSERT INTO outbox(room_id, txn_id, event_type, content, created_at, file, failed) "
+            "VALUES (?, ?, ?, ?, ?, ?, (SELECT 'left the room' FROM rooms WHERE room_id = ? AND left_at IS NOT NULL))",
+            (room_id, txn_id, event_type, json.dumps(content, ensure_ascii=False), now.isoformat(), file, room_id),
         )
 
     async def has(self, txn_id: str) -> bool:
@@ -40,14 +49,23 @@ class OutboxRepo:
     async def pending(self) -> list[OutgoingMessage]:
         """What is to be sent, in order."""
         async with self.conn.execute(
-            "SELECT id, room_id, txn_id, event_type, content FROM outbox "
+            "SELECT id, room_id, txn_id, event_type, content, file FROM outbox "
             "WHERE sent_at IS NULL AND failed IS NULL ORDER BY id"
         ) as cursor:
             rows = await cursor.fetchall()
         return [
-            OutgoingMessage(row["id"], row["room_id"], row["txn_id"], row["event_type"], json.loads(row["content"]))
+            OutgoingMessage(
+                row["id"], row["room_id"], row["txn_id"], row["event_type"], json.loads(row["content"]), row["file"]
+            )
             for row in rows
         ]
+
+    async def uploaded(self, message_id: int, content: dict[str, Any]) -> None:
+        """The file is uploaded: the message now points at it, and the bytes are no longer kept."""
+        await self.conn.execute(
+            "UPDATE outbox SET content = ?, file = NULL WHERE id = ?",
+            (json.dumps(content, ensure_ascii=False), message_id),
+        )
 
     async def mark_sent(self, message_id: int, event_id: str, now: datetime) -> None:
         await self.conn.execute(
