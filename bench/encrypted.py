@@ -25,8 +25,7 @@ from contextlib import AsyncExitStack
 from pathlib import Path
 
 from bench.common import PASSWORD, homeserver, isolate_settings, machine, percentile, table
-from bench.roundtrip import Arrivals, EchoBot, Subject, start_app
-from bot.localclient import UserClient
+from bench.roundtrip import Subject, start_app, user_and_floor
 from bot.localserver import LocalHomeserver, create_room
 from bot.settings import Settings
 
@@ -36,20 +35,9 @@ CROSS_SIGNED = re.compile(r"device cross-signed \(master key \S+\) (\d+) ms afte
 
 
 async def measure(server: LocalHomeserver, workdir: Path) -> tuple[list[Subject], float]:
-    for localpart in ("user", "echo", "bot"):
-        server.register(localpart, PASSWORD)
     async with AsyncExitStack() as stack:
-        user = UserClient(server.url, server.user_id("user"), PASSWORD, workdir / "user-store")
-        await user.start()
-        stack.push_async_callback(user.close)
-        arrivals = Arrivals(user)
+        user, arrivals, floor = await user_and_floor(server, workdir, stack, encrypted=True)
         token = user.client.access_token
-
-        echo_id = server.user_id("echo")
-        floor = Subject("floor (nio echo), encrypted", create_room(server, token, "floor", [echo_id], encrypted=True), echo_id)
-        echo = EchoBot(server.url, echo_id, store=workdir / "echo-store")
-        await echo.start(floor.room_id)
-        stack.push_async_callback(echo.stop)
 
         settings = Settings(
             _env_file=None, homeserver=server.url, user_id=server.user_id("bot"), password=PASSWORD, data_dir=workdir / "bot"

@@ -123,21 +123,28 @@ async def start_app(settings: Settings, stack: AsyncExitStack) -> App:
     return app
 
 
-async def measure(server: LocalHomeserver, workdir: Path) -> tuple[Subject, Subject]:
+async def user_and_floor(
+    server: LocalHomeserver, workdir: Path, stack: AsyncExitStack, encrypted: bool = False
+) -> tuple[UserClient, Arrivals, Subject]:
+    """The users "user", "echo" and "bot"; the user's client, logged in; the floor in a room of its own."""
     for localpart in ("user", "echo", "bot"):
         server.register(localpart, PASSWORD)
-    async with AsyncExitStack() as stack:
-        user = UserClient(server.url, server.user_id("user"), PASSWORD, workdir / "user-store")
-        await user.start()
-        stack.push_async_callback(user.close)
-        arrivals = Arrivals(user)
-        token = user.client.access_token
+    user = UserClient(server.url, server.user_id("user"), PASSWORD, workdir / "user-store")
+    await user.start()
+    stack.push_async_callback(user.close)
+    echo_id = server.user_id("echo")
+    room_id = create_room(server, user.client.access_token, "floor", invite=[echo_id], encrypted=encrypted)
+    floor = Subject("floor (nio echo)" + (", encrypted room" if encrypted else ""), room_id, echo_id)
+    echo = EchoBot(server.url, echo_id, store=workdir / "echo-store" if encrypted else None)
+    await echo.start(floor.room_id)
+    stack.push_async_callback(echo.stop)
+    return user, Arrivals(user), floor
 
-        echo_id = server.user_id("echo")
-        floor = Subject("floor (nio echo)", create_room(server, token, "floor", invite=[echo_id]), echo_id)
-        echo = EchoBot(server.url, echo_id)
-        await echo.start(floor.room_id)
-        stack.push_async_callback(echo.stop)
+
+async def measure(server: LocalHomeserver, workdir: Path) -> tuple[Subject, Subject]:
+    async with AsyncExitStack() as stack:
+        user, arrivals, floor = await user_and_floor(server, workdir, stack)
+        token = user.client.access_token
 
         settings = Settings(
             _env_file=None, homeserver=server.url, user_id=server.user_id("bot"), password=PASSWORD, data_dir=workdir / "bot"

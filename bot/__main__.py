@@ -7,8 +7,10 @@ import asyncio
 import logging
 import re
 import sys
+from collections.abc import Coroutine
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from bot import __version__
 from bot.errors import StartupError
@@ -41,17 +43,22 @@ def _settings() -> Settings:
         raise SystemExit(EXIT_SETTINGS) from None
 
 
+def _until_done(work: Coroutine[Any, Any, Any], errors: tuple[type[Exception], ...] = (StartupError,)) -> int:
+    """Run the work; a problem it names ends it with one line and the start-up exit code."""
+    try:
+        asyncio.run(work)
+    except errors as exc:
+        print(f"samverkan-bot: {exc}", file=sys.stderr)
+        return EXIT_STARTUP
+    return 0
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings()
     setup_logging(settings.log_level)
     from bot.app import serve
 
-    try:
-        asyncio.run(serve(settings))
-    except StartupError as exc:
-        print(f"samverkan-bot: {exc}", file=sys.stderr)
-        return EXIT_STARTUP
-    return 0
+    return _until_done(serve(settings))
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -83,12 +90,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     setup_logging("ERROR")  # stdout may carry the archive; problems are told in one line below
     from bot.export import ExportError, export
 
-    try:
-        asyncio.run(export(settings, args.room, args.format, args.first, args.last, args.output, args.force))
-    except (ExportError, StartupError) as exc:
-        print(f"samverkan-bot: {exc}", file=sys.stderr)
-        return EXIT_STARTUP
-    return 0
+    work = export(settings, args.room, args.format, args.first, args.last, args.output, args.force)
+    return _until_done(work, (ExportError, StartupError))
 
 
 def cmd_cross_signing_reset(args: argparse.Namespace) -> int:
@@ -103,12 +106,7 @@ def cmd_cross_signing_reset(args: argparse.Namespace) -> int:
     setup_logging("ERROR")  # the outcome is told in one line
     from bot.crosssigning_reset import reset_cross_signing
 
-    try:
-        asyncio.run(reset_cross_signing(settings))
-    except StartupError as exc:
-        print(f"samverkan-bot: {exc}", file=sys.stderr)
-        return EXIT_STARTUP
-    return 0
+    return _until_done(reset_cross_signing(settings))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

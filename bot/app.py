@@ -114,9 +114,10 @@ class App:
             resume(self.client, session)
             await self.syncer.upload_filter()
             log.info("session %s device %s", session.user_id, session.device_id)
-            await self._cross_sign(started)
         except (*NETWORK_ERRORS, Unavailable) as exc:
             raise StartupError(f"cannot reach the homeserver at {self.settings.homeserver} ({exc})") from None
+        # Reached the homeserver, so a key request failing now is a passing fault: waited out, not a reason to stop.
+        await self._retrying(lambda: self._cross_sign(started))
         await self.late_keys.load()
         async with self.db.transaction() as tx:
             self._token = await StateRepo(tx).get(SYNC_TOKEN)

@@ -86,7 +86,7 @@ def _rrule(text: str, today: date, zone: ZoneInfo | None = None, probe: bool = T
         hour = int(parts["BYHOUR"])
         minute = int(parts.get("BYMINUTE", "0"))
         at = time(hour, minute)
-    except (KeyError, ValueError):
+    except (KeyError, ValueError, OverflowError):  # BYHOUR=9999999999 is no time of day either
         raise UsageError("schedule.rrule_time", value=text) from None
     parts.setdefault("BYMINUTE", str(minute))
     if "UNTIL" in parts:
