@@ -185,8 +185,9 @@ class App:
                 log.warning("the homeserver no longer accepts the access token")
                 try:
                     await relogin(self.client, self.settings)
-                except NETWORK_ERRORS as exc:
-                    await self._pause(backoff, f"homeserver unavailable ({type(exc).__name__})")
+                    await self._cross_sign(time.perf_counter())  # a new device, signed before it says anything
+                except (Unavailable, *NETWORK_ERRORS) as exc:
+                    await self._pause(backoff, f"homeserver unavailable ({exc or type(exc).__name__})")
                 continue
             except Exception:
                 log.exception("sync failed")

@@ -44,7 +44,7 @@ async def check(settings: Settings) -> int:
         except StartupError as exc:
             print(f"credentials: {exc}")
             return 1
-        except NETWORK_ERRORS as exc:
+        except (*NETWORK_ERRORS, Unavailable) as exc:
             print(f"credentials: could not be checked ({type(exc).__name__})")
             return 1
         print(f"credentials: ok ({session.user_id}, device {session.device_id})")

@@ -11,6 +11,7 @@ from pathlib import Path
 from nio import AsyncClient, LoginResponse, WhoamiResponse
 
 from bot.errors import StartupError
+from bot.matrix.transport import SendError, Transport
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -73,9 +74,14 @@ async def _whoami(client: AsyncClient, user_id: str, token: str) -> WhoamiRespon
 
 async def _password_login(client: AsyncClient, settings: Settings) -> Session:
     client.user_id = settings.user_id
-    response = await client.login(settings.password.get_secret_value(), device_name=DEVICE_NAME)
-    if not isinstance(response, LoginResponse):
-        raise StartupError(f"login as {settings.user_id} failed ({_error_text(response)}); check BOT_PASSWORD")
+    password = settings.password.get_secret_value()
+    try:
+        # A homeserver that is away for a moment (5xx, 429) is waited out; Unavailable if it stays away.
+        response = await Transport(client).request(
+            "login", lambda: client.login(password, device_name=DEVICE_NAME), LoginResponse
+        )
+    except SendError as exc:
+        raise StartupError(f"login as {settings.user_id} failed ({exc}); check BOT_PASSWORD") from None
     log.info("logged in as %s, new device %s", response.user_id, response.device_id)
     return Session(settings.homeserver, response.user_id, response.device_id, response.access_token)
 
@@ -120,7 +126,16 @@ async def relogin(client: AsyncClient, settings: Settings) -> Session:
     """The token stopped working while running: one fresh login if a password is configured."""
     if settings.password is None:
         raise StartupError("the homeserver no longer accepts the access token and no BOT_PASSWORD is set")
+    client.device_id = None  # nio would ask for the old device id again, and get it back without its keys
     session = await _password_login(client, settings)
     save_session(settings.data_dir, session)
+    # The old device is gone and its encryption keys with it: the new device gets an encryption store of its
+    # own, and learns again whose devices it shares its room keys with in the encrypted rooms.
+    client.store = None
+    client.olm = None
     resume(client, session)
+    if client.olm is not None:
+        for room in client.rooms.values():
+            if room.encrypted:
+                client.olm.update_tracked_users(room)
     return session

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import urllib.error
 from typing import Any
 
 import pytest
@@ -88,4 +90,34 @@ async def test_a_restart_changes_nothing_she_sees(make_bot, element_user):
     assert replies[0]["content"]["body"] == "Punkt 2 på dagordningen för nästa möte."
     listing = await ask(anna, bot, room_id, "!agenda")
     assert "Trasig belysning i Berga" in listing["body"]
+    assert unreadable(await anna.events(room_id)) == []
+
+
+async def test_a_bot_logged_out_comes_back_on_a_new_signed_device_she_reads(make_bot, element_user, homeserver):
+    """Someone removed the bot's device: it logs in again, cross-signs the new device and still answers her."""
+    bot = make_bot()
+    anna = await element_user("anna")
+    room_id = await room_with_bot(bot, anna, encrypted=True)
+    old_device = bot.app.client.device_id
+    await ask(anna, bot, room_id, "!agenda add Klotter vid busstationen")
+
+    homeserver.request("POST", "/_matrix/client/v3/logout", {}, token=bot.app.client.access_token)
+
+    def cross_signed_anew() -> bool:
+        client = bot.app.client
+        query = {"device_keys": {bot.user_id: [client.device_id]}}
+        try:
+            answer = homeserver.request("POST", "/_matrix/client/v3/keys/query", query, token=client.access_token)
+        except urllib.error.HTTPError:  # the old token, until the bot has logged in again
+            return False
+        device = answer.get("device_keys", {}).get(bot.user_id, {}).get(client.device_id)
+        return client.device_id != old_device and device is not None and len(device["signatures"][bot.user_id]) == 2
+
+    async def back() -> None:
+        while not cross_signed_anew():
+            await asyncio.sleep(0.2)
+
+    await asyncio.wait_for(back(), 30)
+    listing = await ask(anna, bot, room_id, "!agenda")
+    assert "Klotter vid busstationen" in listing["body"]
     assert unreadable(await anna.events(room_id)) == []

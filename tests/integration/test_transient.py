@@ -23,6 +23,7 @@ JOIN = r"^/_matrix/client/v3/join/"
 LEAVE = r"/leave$"
 ALIAS = r"^/_matrix/client/v3/directory/room/"
 UPLOAD = r"^/_matrix/media/v3/upload$"
+LOGIN = r"^/_matrix/client/v3/login$"
 RATE_LIMITED = {"errcode": "M_LIMIT_EXCEEDED", "error": "Too Many Requests", "retry_after_ms": 300}
 # One request is tried five times before the bot puts it off; six failures outlast that.
 MORE_THAN_ONE_ROUND = 6
@@ -206,3 +207,20 @@ async def test_an_error_in_a_batch_costs_no_command_and_answers_nothing_twice(
     assert content_of(user.replies_to(room_id, before)[0])["body"].startswith("Användning: `!ping`")
     assert failed == ["!help ping", "!help next"]
     assert not bot.task.done()
+
+
+async def test_a_login_again_that_first_fails_does_not_end_the_process(
+    gateway, make_bot, make_user, make_room, homeserver, caplog
+):
+    bot = make_bot(homeserver=gateway.url)
+    user = await make_user()
+    room_id = await room_with_bot(bot, user, make_room)
+    logins = gateway.count("POST", LOGIN, 200)
+    caplog.set_level(logging.INFO, logger="bot.app")
+    caplog.clear()
+    gateway.fail("POST", LOGIN, times=2)
+    homeserver.request("POST", "/_matrix/client/v3/logout", {}, token=bot.app.client.access_token)  # token gone
+
+    assert (await ask(user, room_id, "!ping"))["body"].startswith("Pong")
+    assert gateway.count("POST", LOGIN, 502) == 2 and gateway.count("POST", LOGIN, 200) == logins + 1
+    assert any("device cross-signed" in r.getMessage() for r in caplog.records)  # the new device too
