@@ -52,6 +52,7 @@ from bot.settings import Settings
 from bot.store.db import Database
 from bot.store.meetings import MeetingRepo
 from bot.store.outbox import OutboxRepo
+from bot.store.parked import ParkedRepo
 from bot.store.rooms import HANDLED_KEPT, RoomRepo
 from bot.store.state import SYNC_TOKEN, StateRepo
 
@@ -122,6 +123,7 @@ class App:
         async with self.db.transaction() as tx:
             self._token = await StateRepo(tx).get(SYNC_TOKEN)
             await RoomRepo(tx).forget_handled_before(self.clock.now() - HANDLED_KEPT)
+            await ParkedRepo(tx).forget_withheld_before(self.clock.now() - HANDLED_KEPT)
         # After a restart nio knows no room state; full state tells it which rooms are encrypted.
         self._first = self._token is None
         response = await self._retrying(lambda: self.syncer.sync(self._token, 0, full_state=not self._first))

@@ -69,3 +69,10 @@ class ParkedRepo:
         async with self.conn.execute("SELECT code FROM withheld_keys WHERE session_id = ?", (session_id,)) as cursor:
             row = await cursor.fetchone()
         return row[0] if row else None
+
+    async def forget_withheld_before(self, cutoff: datetime) -> None:
+        """A note older than any parked event can be dropped: nothing waits for that key any more."""
+        await self.conn.execute(
+            "DELETE FROM withheld_keys WHERE at < ? AND at < COALESCE((SELECT MIN(parked_at) FROM parked_events), ?)",
+            (utc_text(cutoff), utc_text(cutoff)),
+        )

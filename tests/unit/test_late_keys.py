@@ -13,6 +13,7 @@ from bot.clock import FakeClock
 from bot.i18n import Catalogue
 from bot.matrix.late_keys import LateKeys, explain
 from bot.store.db import Database
+from bot.store.parked import ParkedRepo
 from tests.unit.helpers import ROOM, STOCKHOLM
 
 GRACE = timedelta(minutes=2)
@@ -153,3 +154,24 @@ async def test_the_notice_counts_the_other_messages(keys: LateKeys, clock: FakeC
     assert explain(group, Catalogue("sv"), STOCKHOLM).plain.endswith(
         "Det gäller också 2 meddelanden till som du skickade strax efter."
     )
+
+
+async def test_old_withheld_notes_are_forgotten_unless_something_still_waits(db: Database, keys: LateKeys, clock: FakeClock) -> None:
+    def note(session_id: str) -> UnknownToDeviceEvent:
+        content = {"session_id": session_id, "code": "m.unverified"}
+        return UnknownToDeviceEvent.from_dict({"type": "m.room_key.withheld", "sender": ALICE, "content": content})
+
+    await keys.note_withheld([note("S1"), note("S2")])
+    await keys.park(ROOM, megolm("$one", session_id="S1"))
+    clock.advance(timedelta(days=40))
+    async with db.transaction() as tx:
+        await ParkedRepo(tx).forget_withheld_before(clock.now() - timedelta(days=30))
+    async with db.reading() as conn:
+        repo = ParkedRepo(conn)
+        assert await repo.withheld("S1") == "m.unverified"  # its event still waits
+        assert await repo.withheld("S2") == "m.unverified"  # noted before that event was parked, so kept too
+    await keys.release(["$one"])
+    async with db.transaction() as tx:
+        await ParkedRepo(tx).forget_withheld_before(clock.now() - timedelta(days=30))
+    async with db.reading() as conn:
+        assert await ParkedRepo(conn).withheld("S1") is None
