@@ -189,7 +189,7 @@ class App:
                     await relogin(self.client, self.settings)
                     await self._cross_sign(time.perf_counter())  # a new device, signed before it says anything
                 except (Unavailable, *NETWORK_ERRORS) as exc:
-                    await self._pause(backoff, f"homeserver unavailable ({exc or type(exc).__name__})")
+                    await self._pause(backoff, f"homeserver unavailable ({type(exc).__name__}: {exc})")
                 continue
             except Exception:
                 log.exception("sync failed")
@@ -312,13 +312,7 @@ class App:
             else:
                 last = room.last_event_id if room else None
                 events = await self.syncer.events_to_handle(room_id, info.timeline, last, self.user_id)
-            for event in events:
-                try:
-                    await self._on_event(room_id, event)
-                except (Unavailable, asyncio.CancelledError):
-                    raise
-                except Exception:
-                    log.exception("event %s in %s could not be handled", event.event_id, room_id)
+            await self._on_events(room_id, events)
             if info.timeline.events:
                 last_events[room_id] = info.timeline.events[-1].event_id
             power_changed = any(isinstance(e, PowerLevelsEvent) for e in info.timeline.events)
@@ -399,12 +393,9 @@ class App:
             return RoomView(room_id, creators=creators, room_version=version)
         if not room.members_synced:
             # Members are lazy-loaded; commands that name people need the whole list, once per room.
-            try:
-                await self.transport.request(
-                    f"members of {room_id}", lambda: self.client.joined_members(room_id), JoinedMembersResponse
-                )
-            except SendError as exc:
-                log.warning("members of %s not loaded: %s", room_id, exc)
+            await self.transport.tolerate(
+                f"members of {room_id}", lambda: self.client.joined_members(room_id), JoinedMembersResponse
+            )
         levels = room.power_levels
         joined = {u for u in room.users if u not in room.invited_users}
         return RoomView(
@@ -441,16 +432,20 @@ class App:
         if invocation is not None:
             await self.dispatcher.dispatch(message, invocation, await self.room_view(room_id))
 
-    async def _handle_late(self, room_id: str) -> None:
-        """Parked events of the room that can be read now: handled as if they had just arrived."""
-        events = await self.late_keys.readable(room_id)
+    async def _on_events(self, room_id: str, events: list[Event], late: bool = False) -> None:
+        """Each event in turn; one that fails is logged and does not keep the others from being handled."""
         for event in events:
             try:
-                await self._on_event(room_id, event, late=True)
+                await self._on_event(room_id, event, late)
             except (Unavailable, asyncio.CancelledError):
                 raise
             except Exception:
                 log.exception("event %s in %s could not be handled", event.event_id, room_id)
+
+    async def _handle_late(self, room_id: str) -> None:
+        """Parked events of the room that can be read now: handled as if they had just arrived."""
+        events = await self.late_keys.readable(room_id)
+        await self._on_events(room_id, events, late=True)
         if events:
             await self.late_keys.release([event.event_id for event in events])
 

@@ -8,7 +8,7 @@ from nio import AsyncClient
 from bot.app import prepare_data_dir
 from bot.errors import StartupError
 from bot.matrix.client import make_client
-from bot.matrix.crosssigning import OwnKeys, State, query, state_of
+from bot.matrix.crosssigning import OwnKeys, State, device_keys, query, state_of
 from bot.matrix.session import Session, establish
 from bot.matrix.signing import Identity
 from bot.matrix.transport import NETWORK_ERRORS, SendError, Transport, Unavailable
@@ -74,7 +74,7 @@ async def _cross_signing(client: AsyncClient, settings: Settings, session: Sessi
         )
         return 1
     identity = Identity.published(answer, session.user_id)
-    device = answer.get("device_keys", {}).get(session.user_id, {}).get(session.device_id)
+    device = device_keys(answer, session.user_id, session.device_id)
     if identity.signs(device):
         print(f"cross-signing: ok (master key {identity.master}, device {session.device_id} signed)")
     else:

@@ -106,6 +106,11 @@ class OwnKeys:
         )
 
 
+def device_keys(answer: dict[str, Any], user_id: str, device_id: str) -> dict[str, Any] | None:
+    """A device's keys in a /keys/query answer, as the homeserver lists them; None if it does not."""
+    return ((answer.get("device_keys") or {}).get(user_id) or {}).get(device_id)
+
+
 def _password_of(settings: Settings) -> str | None:
     return settings.password.get_secret_value() if settings.password else None
 
@@ -208,7 +213,7 @@ async def cross_sign_device(transport: Transport, settings: Settings) -> OwnKeys
     if not own.is_published(answer):
         await publish(transport, own, _password_of(settings))
         log.info("cross-signing keys published (master key %s)", own.master.public)
-    device = (answer.get("device_keys") or {}).get(user_id, {}).get(device_id)
+    device = device_keys(answer, user_id, device_id)
     if device is None:
         raise CrossSigningError(f"the homeserver does not list the keys of device {device_id}")
     if not Identity(user_id, own.master.public, own.self_signing.public).signs(device):
@@ -223,7 +228,7 @@ async def reset(transport: Transport, settings: Settings) -> tuple[OwnKeys, bool
     own = OwnKeys.generate(client.user_id)
     await publish(transport, own, _password_of(settings))
     own.save(settings.data_dir)  # after publishing: a refused password must not cost the keys still in use
-    device = (await query(transport, client.user_id)).get("device_keys", {}).get(client.user_id, {}).get(client.device_id)
+    device = device_keys(await query(transport, client.user_id), client.user_id, client.device_id)
     if device is None:
         return own, False
     await sign_device(transport, own, device)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nio import Event, RoomMemberEvent, RoomMessageText
+from nio import AsyncClient, EncryptionError, Event, MegolmEvent, RoomMemberEvent, RoomMessageText
 
 from bot.commands.message import IncomingMessage
 from bot.commands.slash import COMMAND_BLOCK
@@ -38,6 +38,15 @@ def to_message(room_id: str, event: Event, own_user_id: str) -> IncomingMessage 
         thread_root=relates.get("event_id") if relates.get("rel_type") == "m.thread" else None,
         command_block=block if isinstance(block, dict) else None,
     )
+
+
+def decrypted(client: AsyncClient, room_id: str, event: MegolmEvent) -> Event | None:
+    """An encrypted event decrypted with the keys the client holds now, or None while its key is missing."""
+    event.room_id = room_id
+    try:
+        return client.decrypt_event(event)
+    except EncryptionError:
+        return None
 
 
 def is_own_join(event: Event, own_user_id: str) -> bool:

@@ -9,12 +9,13 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from nio import AsyncClient, EncryptionError, Event, MegolmEvent, ToDeviceEvent
+from nio import AsyncClient, Event, MegolmEvent, ToDeviceEvent
 
 from bot.clock import Clock
 from bot.commands.message import IncomingMessage
 from bot.i18n import Catalogue, Text
 from bot.i18n.dates import clock
+from bot.matrix.events import decrypted
 from bot.store.db import Database
 from bot.store.parked import ParkedEvent, ParkedRepo
 from bot.store.rooms import RoomRepo
@@ -103,18 +104,13 @@ class LateKeys:
             waiting = await ParkedRepo(conn).waiting(room_id)
         if not waiting:
             self.rooms.discard(room_id)
-        decrypted = []
+        readable = []
         for parked in waiting:
             event = Event.parse_event(parked.source)
-            if not isinstance(event, MegolmEvent):
-                continue
-            event.room_id = room_id
-            try:
-                decrypted.append(self.client.decrypt_event(event))
-            except EncryptionError:
-                continue
-            log.info("room key for parked event %s arrived", parked.event_id)
-        return decrypted
+            if isinstance(event, MegolmEvent) and (clear := decrypted(self.client, room_id, event)):
+                log.info("room key for parked event %s arrived", parked.event_id)
+                readable.append(clear)
+        return readable
 
     async def release(self, event_ids: list[str]) -> None:
         async with self.db.transaction() as tx:

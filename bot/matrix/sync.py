@@ -7,7 +7,6 @@ from typing import Any
 from uuid import uuid4
 
 from nio import (
-    EncryptionError,
     ErrorResponse,
     Event,
     KeysQueryResponse,
@@ -21,7 +20,7 @@ from nio import (
     UploadFilterResponse,
 )
 
-from bot.matrix.events import is_own_join
+from bot.matrix.events import decrypted, is_own_join
 from bot.matrix.transport import NETWORK_ERRORS, SendError, Transport, Unavailable
 
 log = logging.getLogger(__name__)
@@ -94,12 +93,9 @@ class Syncer:
         it, encrypted. Its events are decrypted here, with the keys nio took from the batch the first time."""
         for room_id, info in response.rooms.join.items():
             for index, event in enumerate(info.timeline.events):
-                if isinstance(event, MegolmEvent):
-                    event.room_id = room_id
-                    try:
-                        info.timeline.events[index] = self.client.decrypt_event(event)
-                    except EncryptionError:
-                        pass  # still without its key: handled as undecryptable, as the first time
+                # Still without its key, it stays encrypted and is handled as undecryptable, as the first time.
+                if isinstance(event, MegolmEvent) and (readable := decrypted(self.client, room_id, event)):
+                    info.timeline.events[index] = readable
 
     async def after_sync(self) -> None:
         """The end-to-end encryption upkeep nio's sync_forever would do: keys out, device lists in. Each request goes
