@@ -13,7 +13,7 @@ fixed m.notice with a bare matrix-nio client; its due times fall between the bot
 Start-up: a data dir with 1,000 rooms, each with one series (different weekdays and times, meetings
 within the next day, reminders 1d and 1h) last checked two days ago, so that the catch-up finds a
 reminder that fell due "while the bot was down" in every series and puts 1,000 reminders in the outbox
-(marked late, but for the few that fell due within GRACE of the start). ReminderScheduler.start()
+(marked late, but for the few that fell due within ON_TIME of the start). The timed jobs' Runner.start()
 (system clock, Swedish, no-op flush) is timed in a fresh process that logs at INFO to a file as the bot
 does: the catch-up start on a fresh copy, then a second start on the same, now caught-up, data dir (the
 common restart). Each process reports jobs, outbox rows written and its VmRSS after start; the floor is
@@ -46,12 +46,14 @@ from bench.common import PASSWORD, homeserver, isolate_settings, machine, percen
 from bench.startup import rss_mb
 from bot.app import App
 from bot.clock import SystemClock
+from bot.feature import Services
+from bot.features import FEATURES
 from bot.i18n import Catalogue
 from bot.localclient import UserClient
 from bot.localserver import LocalHomeserver, create_room
-from bot.reminders import GRACE
+from bot.policy import ON_TIME
+from bot.runner import Runner
 from bot.schedule import Schedule, occurrences, parse_schedule
-from bot.scheduling import ReminderScheduler
 from bot.settings import Settings
 from bot.store.db import DB_NAME, Database
 from bot.store.rooms import RoomRepo
@@ -225,7 +227,7 @@ def punctuality_report(results: Lateness, outcomes: str) -> str:
             table(["subject", "server p50", "server max", "user p50", "user max"], rows),
             f"target: bot at the user at most {TARGET_LATE_MS} ms after the due time: "
             f"{'met' if worst <= TARGET_LATE_MS else 'NOT met'} (max {worst:.0f} ms)",
-            f"the bot's own outcomes: {outcomes} (late: sent over {GRACE.total_seconds() / 60:.0f} min after the due time)",
+            f"the bot's own outcomes: {outcomes} (late: sent over {ON_TIME.total_seconds() / 60:.0f} min after the due time)",
             "both in this process and event loop with the user client; one Synapse on 127.0.0.1; plain rooms; "
             "bot logs at INFO to a file",
         ]
@@ -267,12 +269,13 @@ async def startup_child(data_dir: Path) -> dict[str, float]:
     async def flush() -> None:
         pass
 
-    scheduler = ReminderScheduler(db, SystemClock(), Catalogue("sv"), "!", flush)
+    settings = Settings(_env_file=None, homeserver="http://127.0.0.1", user_id="@bench:localhost", password="unused")
+    runner = Runner(FEATURES, Services(db, SystemClock(), Catalogue("sv"), settings, FEATURES.sections), flush)
     started = time.perf_counter()
-    jobs = await scheduler.start()
+    jobs = await runner.start()
     elapsed_ms = (time.perf_counter() - started) * 1000
     result = {"ms": elapsed_ms, "jobs": jobs, "written": await outbox_rows(db) - before, "rss": rss_mb(os.getpid())}
-    scheduler.stop()
+    await runner.stop()
     await db.close()
     return result
 
@@ -333,7 +336,7 @@ def startup_report(results: dict[str, list[dict[str, float]]]) -> str:
     return "\n".join(
         [
             "",
-            f"ReminderScheduler.start() with {ROOMS:,} rooms, one series each, in a fresh process, ms ({RUNS} runs)",
+            f"Runner.start() with {ROOMS:,} rooms, one series each, in a fresh process, ms ({RUNS} runs)",
             table(["start", "median", "max", "jobs", "outbox rows written"], time_rows),
             f"target: all jobs scheduled in under {TARGET_START_MS} ms: "
             f"{'met' if slowest < TARGET_START_MS else 'NOT met'} (slowest {slowest:.0f} ms)",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import fnmatch
-import hashlib
 import logging
 import os
 import signal
@@ -22,38 +21,36 @@ from nio import (
     PowerLevelsEvent,
     RoomCreateEvent,
     RoomLeaveResponse,
+    RoomMemberEvent,
     SyncResponse,
 )
 
 from bot.clock import Clock, SystemClock
-from bot.commands import REGISTRY
+from bot.commands.advertise import Advertiser
 from bot.commands.context import Context
 from bot.commands.dispatcher import Dispatcher
-from bot.commands.message import IncomingMessage
 from bot.commands.recognise import recognise
-from bot.commands.registry import Registry
-from bot.commands.slash import EVENT_TYPE as COMMANDS_EVENT
-from bot.commands.slash import commands_content, digest
 from bot.errors import StartupError
+from bot.feature import Features, MemberChange, Seen, Services
+from bot.features import FEATURES
+from bot.features.series import REMINDERS
 from bot.i18n import Catalogue
 from bot.matrix.client import make_client
 from bot.matrix.crosssigning import CrossSigningError, cross_sign_device
 from bot.matrix.events import to_message
-from bot.matrix.late_keys import LateKeys, explain
+from bot.matrix.late_keys import LateKeys
 from bot.matrix.session import establish, relogin, resume
 from bot.matrix.sync import Syncer, TokenRejected
 from bot.matrix.transport import NETWORK_ERRORS, Backoff, SendError, Transport, Unavailable
-from bot.minutes import filename as minutes_filename
 from bot.permissions import RoomView
-from bot.render import file_message, notice
-from bot.scheduling import ReminderScheduler
+from bot.policy import HANDLED_KEPT
+from bot.runner import Runner
 from bot.seeds import apply_seeds
 from bot.settings import Settings
 from bot.store.db import Database
-from bot.store.meetings import MeetingRepo
 from bot.store.outbox import OutboxRepo
 from bot.store.parked import ParkedRepo
-from bot.store.rooms import HANDLED_KEPT, RoomRepo
+from bot.store.rooms import RoomRepo
 from bot.store.state import SYNC_TOKEN, StateRepo
 
 log = logging.getLogger(__name__)
@@ -77,10 +74,11 @@ def prepare_data_dir(settings: Settings) -> None:
 
 
 class App:
-    def __init__(self, settings: Settings, clock: Clock | None = None, registry: Registry = REGISTRY):
+    def __init__(self, settings: Settings, clock: Clock | None = None, features: Features = FEATURES):
         self.settings = settings
         self.clock = clock or SystemClock()
-        self.registry = registry
+        self.features = features
+        self.registry = features.registry
         self.cat = Catalogue(settings.language)
         self.db: Database | None = None
         self.client: AsyncClient | None = None
@@ -88,13 +86,10 @@ class App:
         self._stopping = asyncio.Event()
         self._poll: asyncio.Task | None = None
         self._token: str | None = None
-        self._advertise_tried: set[str] = set()
         self._creators: dict[str, tuple[frozenset[str], str]] = {}
         self._first = False  # the first batch of a first start: history, not commands
         self._seeds_due = bool(settings.series)  # applied after the first batch, and again after each join
-        self.scheduler: ReminderScheduler | None = None
-        self._commands = commands_content(registry, self.cat, settings.command_prefix[0])
-        self._commands_digest = digest(self._commands)
+        self.runner: Runner | None = None
 
     @property
     def user_id(self) -> str:
@@ -110,6 +105,8 @@ class App:
         self.syncer = Syncer(self.transport)
         self.late_keys = LateKeys(self.client, self.db, self.clock, self.settings.key_grace)
         self.dispatcher = Dispatcher(self.db, self.settings, self.registry, self.clock, self._after_command)
+        sigil = self.settings.command_prefix[0]
+        self.advertiser = Advertiser(self.client, self.transport, self.db, self.clock, self.cat, self.registry, sigil)
         try:
             session = await establish(self.client, self.settings)
             resume(self.client, session)
@@ -129,18 +126,11 @@ class App:
         response = await self._retrying(lambda: self.syncer.sync(self._token, 0, full_state=not self._first))
         # Reminders that fell due while the bot was away are decided before the commands sent meanwhile
         # are handled: a command changing a series must not hide a reminder that was due before it.
-        self.scheduler = ReminderScheduler(
-            self.db,
-            self.clock,
-            self.cat,
-            self.settings.command_prefix[0],
-            self._flush_quietly,
-            self.settings.zone,
-            self.post_minutes_file,
-        )
+        services = Services(self.db, self.clock, self.cat, self.settings, self.features.sections)
+        self.runner = Runner(self.features, services, self._flush_quietly)
         scheduling = time.perf_counter()
-        jobs = await self.scheduler.start()
-        log.info("reminders scheduled: %d jobs in %.0f ms", jobs, (time.perf_counter() - scheduling) * 1000)
+        jobs = await self.runner.start()
+        log.info("timed jobs caught up: %d scheduled in %.0f ms", jobs, (time.perf_counter() - scheduling) * 1000)
         try:
             await self._process(response)
         except Unavailable as exc:
@@ -212,9 +202,9 @@ class App:
             self._poll.cancel()
 
     async def stop(self) -> None:
-        if self.scheduler is not None:
-            self.scheduler.stop()
-            self.scheduler = None
+        if self.runner is not None:
+            await self.runner.stop()
+            self.runner = None
         if self.client is not None:
             await self.client.close()
             self.client = None
@@ -230,39 +220,8 @@ class App:
             log.warning("outbox not sent yet: %s", exc)
 
     async def _after_command(self, ctx: Context) -> None:
-        if self.scheduler is None:
-            return
-        if ctx.changed_series:
-            await self.scheduler.check(ctx.changed_series)
-        if ctx.actions_changed:
-            await self.scheduler.check_nudges()
-        if ctx.changed_meetings:
-            await self.scheduler.check_meetings(ctx.changed_meetings)
-
-    async def post_minutes_file(self, meeting_id: int) -> None:
-        """Attach a closed meeting's minutes as a Markdown file, once: the outbox entry is the record, and the
-        outbox uploads it when it is sent (after the minutes notice, queued before it)."""
-        txn = f"sb-minutes-file-{meeting_id}"
-        async with self.db.transaction() as tx:
-            outbox = OutboxRepo(tx)
-            meeting = await MeetingRepo(tx).get(meeting_id)
-            if meeting is None or meeting.minutes is None or await outbox.has(txn):
-                return
-            data = meeting.minutes.encode()
-            content = file_message(minutes_filename(meeting, self.cat), "text/markdown", len(data))
-            await outbox.add(meeting.room_id, txn, content, self.clock.now(), file=data)
-
-    async def _note_presence(self, message: IncomingMessage) -> None:
-        """Whoever writes during a meeting takes part in it. Every message is read here, so only a meeting
-        in progress costs a write."""
-        async with self.db.reading() as conn:
-            meeting = await MeetingRepo(conn).open_in(message.room_id)
-        if meeting is None:
-            return
-        room = self.client.rooms.get(message.room_id)
-        name = (room.user_name(message.sender) if room else None) or message.sender
-        async with self.db.transaction() as tx:
-            await MeetingRepo(tx).note_participant(meeting.id, message.sender, name, "wrote", self.clock.now())
+        if self.runner is not None and ctx.effects:
+            await self.runner.follow(ctx.effects)
 
     async def _pause(self, backoff: Backoff, why: str) -> None:
         delay = backoff.next()
@@ -313,15 +272,14 @@ class App:
                 last = room.last_event_id if room else None
                 events = await self.syncer.events_to_handle(room_id, info.timeline, last, self.user_id)
             await self._on_events(room_id, events)
+            for event in events:
+                if isinstance(event, RoomMemberEvent):
+                    await self.runner.react("member", MemberChange(room_id, event.state_key, event.membership))
             if info.timeline.events:
                 last_events[room_id] = info.timeline.events[-1].event_id
             power_changed = any(isinstance(e, PowerLevelsEvent) for e in info.timeline.events)
-            outdated = room is None or room.commands_advertised != self._commands_digest
-            # Tried once per process, and again when the power levels change: not on every batch.
-            if power_changed or (outdated and room_id not in self._advertise_tried):
-                self._advertise_tried.add(room_id)
-                await self._advertise(room_id)
-        await self._tell_unreadable()
+            await self.advertiser.after_batch(room_id, room, power_changed)
+        await self.late_keys.tell_overdue(self.dispatcher.notify, self.cat, self.settings.zone)
         await self.syncer.after_sync()  # key requests for what was parked go out now, not after the next sync
         await self.transport.flush(self.db, self.clock)
         # Invites last: a join the homeserver cannot take now fails the batch, so the invite comes back with it,
@@ -347,7 +305,8 @@ class App:
             log.warning("series from the config not applied yet (%s); tried again after the next sync", exc)
             return
         self._seeds_due = False
-        await self.scheduler.check(changed)
+        if changed:
+            await self.runner.check(REMINDERS, changed)
 
     async def _on_invite(self, room_id: str, invite_state: list[Event]) -> None:
         """Join on an allowed inviter's invite, decline any other. Only the inviter decides: a join the homeserver
@@ -426,9 +385,9 @@ class App:
             message = replace(message, late=True)
         invocation = recognise(message, self.settings.command_prefix, self.user_id, self._names(room_id))
         command = self.registry.find(invocation.word) if invocation else None
-        # `!here` is how a listener is counted; it is not speaking in the meeting.
-        if command is None or command.name != "here":
-            await self._note_presence(message)
+        room = self.client.rooms.get(room_id)
+        name = (room.user_name(message.sender) if room else None) or message.sender
+        await self.runner.react("message", Seen(message, command.name if command else None, name))
         if invocation is not None:
             await self.dispatcher.dispatch(message, invocation, await self.room_view(room_id))
 
@@ -448,43 +407,6 @@ class App:
         await self._on_events(room_id, events, late=True)
         if events:
             await self.late_keys.release([event.event_id for event in events])
-
-    async def _tell_unreadable(self) -> None:
-        """Once the grace period is over, the sender hears which message could not be read and why."""
-        for group in await self.late_keys.overdue():
-            first = group.first
-            log.warning("event %s in %s from %s still unreadable; telling the sender", first.event_id, first.room_id, first.sender)
-            await self.dispatcher.notify(group.message, explain(group, self.cat, self.settings.zone))
-            await self.late_keys.settle(group)
-
-    async def _advertise(self, room_id: str) -> None:
-        """Keep the MSC4332 commands state event current; without the power to, say so once."""
-        try:
-            await self.transport.put_state(room_id, COMMANDS_EVENT, self._commands, self.user_id)
-        except SendError as exc:
-            if exc.code != "M_FORBIDDEN":
-                log.warning("could not advertise commands in %s: %s", room_id, exc)
-                return
-            await self._tell_commands_refused(room_id)
-            return
-        async with self.db.transaction() as tx:
-            await RoomRepo(tx).set_commands_advertised(room_id, self._commands_digest)
-
-    async def _tell_commands_refused(self, room_id: str) -> None:
-        room = self.client.rooms.get(room_id)
-        levels = room.power_levels if room else None
-        needed = levels.events.get(COMMANDS_EVENT, levels.defaults.state_default) if levels else 50
-        have = levels.get_user_level(self.user_id) if levels else 0
-        log.info("no power to advertise commands in %s: need %s, have %s", room_id, needed, have)
-        async with self.db.transaction() as tx:
-            rooms = RoomRepo(tx)
-            room_row = await rooms.get(room_id)
-            if room_row is None or room_row.commands_refusal_told:
-                return
-            text = self.cat.text("commands_forbidden", needed=needed, have=have, prefix=self.settings.command_prefix[0])
-            txn = "sb-commands-" + hashlib.sha256(room_id.encode()).hexdigest()[:32]
-            await OutboxRepo(tx).add(room_id, txn, notice(text), self.clock.now())
-            await rooms.set_refusal_told(room_id)
 
 
 async def serve(settings: Settings) -> None:

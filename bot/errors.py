@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 
@@ -17,23 +15,12 @@ class UserError(Exception):
 
 
 class UsageError(UserError):
-    """The command was written wrongly; the reply adds a usage line: the one under catalogue key
-    `usage`, or else the usage of the command that was run."""
+    """The command was written wrongly; the reply adds a usage line: that of the form being run (the command
+    layer sets it), or else that of the whole command."""
 
-    def __init__(self, key: str, usage: str | None = None, **values: Any):
+    def __init__(self, key: str, usage: Any = None, **values: Any):
         super().__init__(key, **values)
         self.usage = usage
-
-
-@contextmanager
-def usage(key: str) -> Iterator[None]:
-    """Usage errors raised inside (by converters, which know no command) show this usage line."""
-    try:
-        yield
-    except UsageError as error:
-        if error.usage is None:
-            error.usage = key
-        raise
 
 
 class NotFoundError(UserError):

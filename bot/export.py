@@ -19,7 +19,8 @@ from bot.i18n import Catalogue
 from bot.matrix.client import make_client
 from bot.matrix.session import load_session
 from bot.matrix.transport import Transport, Unavailable
-from bot.minutes import md
+from bot.followup import SECOND, followed_up, status_before
+from bot.views.minutes import md
 from bot.seeds import resolve_room
 from bot.settings import Settings
 from bot.store.actions import CANCELLED, DONE, OPEN, Action, ActionRepo, Change
@@ -42,9 +43,6 @@ CSV_COLUMNS = (
     "meeting_id",
     "last_change_at",
 )
-_STATUS_AFTER = {"done": DONE, "cancelled": CANCELLED, "reopened": OPEN}
-# Instants are stored to the second: a change in a meeting's last second belongs to the meeting.
-_SECOND = timedelta(seconds=1)
 # A spreadsheet runs a cell starting with one of these as a formula; room members' text must stay text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 class ExportError(Exception):
@@ -53,16 +51,6 @@ class ExportError(Exception):
 
 def _midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone)
-
-
-def _status_before(history: list[Change], moment: datetime) -> str:
-    """An action's status just before a moment, replayed from its history."""
-    status = OPEN
-    for change in history:
-        if change.at >= moment:
-            break
-        status = _STATUS_AFTER.get(change.kind, status)
-    return status
 
 
 async def _carried_over(conn: aiosqlite.Connection, meeting: Meeting) -> list[dict[str, Any]]:
@@ -75,20 +63,14 @@ async def _meeting(
     conn: aiosqlite.Connection, meeting: Meeting, actions: list[Action], histories: dict[int, list[Change]]
 ) -> dict[str, Any]:
     repo = MeetingRepo(conn)
-    end = meeting.ended_at + _SECOND
+    end = meeting.ended_at + SECOND
 
     def ref(action: Action) -> dict[str, Any]:
-        status = _status_before(histories[action.number], end)
+        status = status_before(histories.get(action.number, []), end)
         return {"number": action.number, "text": action.text, "status_at_end": status}
 
-    # As in the minutes: earlier actions still open when the meeting started were up for follow-up.
-    followed = [
-        a
-        for a in actions
-        if a.meeting_id != meeting.id
-        and a.created_at <= meeting.started_at
-        and _status_before(histories[a.number], meeting.started_at) == OPEN
-    ]
+    day = meeting.started_at.astimezone(meeting.zone).date()
+    followed = followed_up(meeting.id, meeting.started_at, meeting.ended_at, day, actions, histories)
     return {
         "id": meeting.id,
         "name": meeting.name,
@@ -138,7 +120,7 @@ async def read_archive(
     repo = ActionRepo(conn)
     # Every action, not only those in range: a meeting follows up actions logged before it.
     actions = await repo.in_room(room_id, (OPEN, DONE, CANCELLED))
-    histories = {a.number: await repo.history(room_id, a.number) for a in actions}
+    histories = await repo.histories(room_id)
     meetings = await MeetingRepo(conn).ended_in(room_id, since, until)
     return {
         "format": FORMAT,
@@ -150,7 +132,7 @@ async def read_archive(
         "timezone": zone.key,
         "meetings": [await _meeting(conn, m, actions, histories) for m in meetings],
         "actions": [
-            _action(a, histories[a.number])
+            _action(a, histories.get(a.number, []))
             for a in actions
             if (since is None or a.created_at >= since) and (until is None or a.created_at < until)
         ],

@@ -1,80 +1,70 @@
-"""Nudges: at 08:00 on the working day before an action is due, its owners are reminded. Pure decisions."""
+"""Follow-up of actions: which actions a meeting follows up. One definition, used by the reminder, the agenda, the
+meeting's opening, the minutes and the export.
+
+Before a meeting on day D, the actions up for follow-up are the open ones due by D or without a due date (an
+action due later is not up yet). In the record of a held meeting, the actions it followed up are those logged
+before it that were up for follow-up when it began, and those whose status it changed (closed or reopened during
+it): an action closed before the meeting and reopened in it was followed up there.
+"""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 
-from bot.daysoff import day_off
-from bot.reminders import GRACE
-from bot.schedule import to_utc
-from bot.store.actions import Action
+from bot.store.actions import CANCELLED, DONE, OPEN, Action, Change
 
-NUDGE_AT = time(8, 0)
+_STATUS_AFTER = {"done": DONE, "cancelled": CANCELLED, "reopened": OPEN}
+# Instants are stored to the second: a change in a meeting's last second belongs to the meeting.
+SECOND = timedelta(seconds=1)
 
 
-def working_day_before(due: date) -> date:
-    """The last weekday before `due` that is no Swedish holiday or customary day off."""
-    day = due - timedelta(days=1)
-    while day.weekday() >= 5 or day_off(day, "sv"):
-        day -= timedelta(days=1)
-    return day
+def up_for_followup(action: Action, day: date) -> bool:
+    return action.status == OPEN and (action.due is None or action.due <= day)
 
 
-def nudge_time(due: date, zone: ZoneInfo) -> datetime:
-    return to_utc(datetime.combine(working_day_before(due), NUDGE_AT), zone)
+def upcoming(actions: Iterable[Action], day: date) -> list[Action]:
+    """The actions a meeting on `day` will follow up, as they stand now."""
+    return [a for a in actions if up_for_followup(a, day)]
 
 
-@dataclass(frozen=True)
-class Nudge:
-    action: Action
-    outcome: str
-    """sent, late, or skipped (the due date passed while the bot was away)."""
-
-    @property
-    def txn_id(self) -> str:
-        room = hashlib.sha256(self.action.room_id.encode()).hexdigest()[:16]
-        return f"sb-nudge-{room}-{self.action.number}-{self.action.due.isoformat()}"
+def status_before(history: list[Change], moment: datetime) -> str:
+    """An action's status just before a moment, replayed from its history."""
+    status = OPEN
+    for change in history:
+        if change.at >= moment:
+            break
+        status = _STATUS_AFTER.get(change.kind, status)
+    return status
 
 
-def _wanted(action: Action, zone: ZoneInfo) -> datetime | None:
-    """The action's nudge time, unless it had passed when the due date was set (no nudge then)."""
-    at = nudge_time(action.due, zone)
-    if action.due_set_at is not None and at <= action.due_set_at:
-        return None
-    return at
+def due_before(action: Action, history: list[Change], moment: datetime) -> date | None:
+    """An action's due date just before a moment: the first change of it from then on says what it was."""
+    for change in history:
+        if change.kind == "due" and change.at >= moment:
+            old = change.detail.get("old")
+            return date.fromisoformat(old) if old else None
+    return action.due
 
 
-def decide_nudges(
-    actions: Iterable[Action], nudged: set[tuple[str, int, date]], now: datetime, zone: ZoneInfo
-) -> list[Nudge]:
-    """Nudges due by `now` and not decided before."""
-    today = now.astimezone(zone).date()
-    decided = []
+def followed_up(
+    meeting_id: int,
+    started_at: datetime,
+    ended_at: datetime,
+    day: date,
+    actions: Iterable[Action],
+    histories: Mapping[int, list[Change]],
+) -> list[Action]:
+    """The actions logged before a meeting that it followed up, by number."""
+    end = ended_at + SECOND
+    found = []
     for action in actions:
-        if action.due is None or (action.room_id, action.number, action.due) in nudged:
+        if action.meeting_id == meeting_id or action.created_at > started_at:
             continue
-        at = _wanted(action, zone)
-        if at is None or at > now:
-            continue
-        if today > action.due:
-            outcome = "skipped"
-        else:
-            outcome = "late" if now - at > GRACE else "sent"
-        decided.append(Nudge(action, outcome))
-    return decided
-
-
-def next_nudge(
-    actions: Iterable[Action], nudged: set[tuple[str, int, date]], now: datetime, zone: ZoneInfo
-) -> datetime | None:
-    times = [
-        at
-        for action in actions
-        if action.due and (action.room_id, action.number, action.due) not in nudged
-        and (at := _wanted(action, zone)) is not None and at > now
-    ]
-    return min(times, default=None)
+        history = histories.get(action.number, [])
+        then = replace(action, status=status_before(history, started_at), due=due_before(action, history, started_at))
+        changed = any(c.kind in _STATUS_AFTER and started_at <= c.at < end for c in history)
+        if up_for_followup(then, day) or changed:
+            found.append(action)
+    return sorted(found, key=lambda a: a.number)

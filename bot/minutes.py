@@ -1,25 +1,18 @@
-"""Minutes: what a meeting produced, gathered from the database and written as Markdown and as a notice."""
+"""Minutes: what a held meeting produced, gathered from the database when it ends and kept with it."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import aiosqlite
 
+from bot.followup import followed_up
 from bot.i18n import Catalogue, Text
-from bot.i18n.dates import clock, day, when
-from bot.store.actions import OPEN, Action, ActionRepo
+from bot.store.actions import CANCELLED, DONE, OPEN, Action, ActionRepo
 from bot.store.agenda import AgendaItem, AgendaRepo
 from bot.store.meetings import Decision, Meeting, MeetingRepo, Participant
-
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>#|!~])")
-
-
-def md(text: str) -> str:
-    """User text as literal Markdown: nothing in it becomes a link, a heading or markup."""
-    return _MARKDOWN.sub(r"\\\1", text).replace("\n", "  \n")
+from bot.views.minutes import markdown, summary
 
 
 @dataclass(frozen=True)
@@ -32,101 +25,46 @@ class Record:
     followed_up: list[Action]
     carried: list[AgendaItem]
     names: dict[str, str]
+    closed_after: timedelta | None = None
+    """Closed automatically this long after its planned end; None when someone closed it."""
 
 
-async def gather(tx: aiosqlite.Connection, meeting: Meeting, names: dict[str, str]) -> Record:
+async def gather(
+    tx: aiosqlite.Connection, meeting: Meeting, names: dict[str, str], closed_after: timedelta | None = None
+) -> Record:
+    """A meeting that has just ended (`meeting.ended_at` set), as its minutes will tell it."""
     meetings, agenda, actions = MeetingRepo(tx), AgendaRepo(tx), ActionRepo(tx)
     participants = await meetings.participants(meeting.id)
     known = {**names, **{p.user_id: p.name for p in participants}}
+    every = await actions.in_room(meeting.room_id, (OPEN, DONE, CANCELLED))
+    day = meeting.started_at.astimezone(meeting.zone).date()
+    followed = followed_up(meeting.id, meeting.started_at, meeting.ended_at, day, every, await actions.histories(meeting.room_id))
     return Record(
         meeting=meeting,
         participants=participants,
         discussed=await agenda.discussed_in(meeting.id),
         decisions=await meetings.decisions(meeting.id),
         new_actions=await actions.in_meeting(meeting.id),
-        followed_up=await actions.earlier(meeting.room_id, meeting.id, meeting.started_at),
+        followed_up=followed,
         carried=await agenda.open_items(meeting.room_id),
         names=known,
+        closed_after=closed_after,
     )
-
-
-def _who(record: Record, user_id: str) -> str:
-    return record.names.get(user_id) or user_id
-
-
-def _action(record: Record, action: Action, cat: Catalogue) -> str:
-    owners = [_who(record, u) for u in action.owners] + ([action.organisation] if action.organisation else [])
-    parts = [f"#{action.number} {md(action.text)}", md(", ".join(owners)) if owners else cat("action.nobody")]
-    if action.due:
-        parts.append(cat("action.due", day=day(action.due, cat)))
-    if action.status != OPEN:
-        parts.append(cat(f"action.status.{action.status}"))
-    return " — ".join(parts)
-
-
-def markdown(record: Record, cat: Catalogue) -> str:
-    """The minutes file: title, then the sections a secretary expects, each present even when empty."""
-    meeting = record.meeting
-    local = meeting.started_at.astimezone(meeting.zone)
-    ended = meeting.ended_at.astimezone(meeting.zone) if meeting.ended_at else None
-    lines = [
-        f"# {cat('minutes.title', name=md(meeting.name))}",
-        "",
-        cat("minutes.held", when=when(local, cat), end=clock(ended, cat) if ended else "—"),
-    ]
-    if meeting.auto_closed:
-        lines += ["", cat("minutes.auto_closed_note")]
-
-    def section(key: str, entries: list[str]) -> None:
-        lines.extend(["", f"## {cat(key)}", ""])
-        lines.extend(f"- {entry}" for entry in entries) if entries else lines.append(cat("minutes.none"))
-
-    section(
-        "minutes.participants",
-        [md(p.name) + (f" {cat('minutes.listened')}" if p.how == "here" else "") for p in record.participants],
-    )
-    section(
-        "minutes.agenda",
-        [md(item.text) + (f"  \n  {cat('minutes.note')}: {md(item.note)}" if item.note else "") for item in record.discussed],
-    )
-    section("minutes.decisions", [md(d.text) for d in record.decisions])
-    section("minutes.new_actions", [_action(record, a, cat) for a in record.new_actions])
-    section("minutes.followup", [_action(record, a, cat) for a in record.followed_up])
-    section("minutes.carried", [md(item.text) for item in record.carried])
-    return "\n".join(lines) + "\n"
-
-
-def summary(record: Record, cat: Catalogue) -> Text:
-    """The notice posted when a meeting ends; the full minutes follow as a file."""
-    meeting = record.meeting
-    local = meeting.started_at.astimezone(meeting.zone)
-    names = ", ".join(p.name for p in record.participants) or cat("minutes.none")
-    parts = [
-        cat.text("minutes.summary", name=meeting.name, when=when(local, cat)),
-        cat.text("minutes.summary_participants", names=names),
-        cat.text(
-            "minutes.summary_counts",
-            discussed=len(record.discussed),
-            decisions=len(record.decisions),
-            actions=len(record.new_actions),
-            carried=len(record.carried),
-        ),
-    ]
-    if meeting.auto_closed:
-        parts.insert(0, cat.text("minutes.auto_closed"))
-    return Text.join(parts)
-
-
-def filename(meeting: Meeting, cat: Catalogue) -> str:
-    local = meeting.started_at.astimezone(meeting.zone)
-    return cat("minutes.filename", date=local.date().isoformat())
 
 
 async def close(
-    tx: aiosqlite.Connection, meeting: Meeting, by: str, now: datetime, cat: Catalogue, auto: bool, names: dict[str, str]
+    tx: aiosqlite.Connection,
+    meeting: Meeting,
+    by: str,
+    now: datetime,
+    cat: Catalogue,
+    names: dict[str, str],
+    closed_after: timedelta | None = None,
 ) -> Text:
-    """End the meeting and keep its minutes, in the caller's transaction; returns the notice to post."""
-    record = await gather(tx, replace(meeting, ended_at=now, ended_by=by, auto_closed=auto), names)
+    """End the meeting and keep its minutes, in the caller's transaction; returns the notice to post. A meeting
+    closed by the bot, `closed_after` its planned end, is closed by nobody."""
+    auto = closed_after is not None
+    record = await gather(tx, replace(meeting, ended_at=now, ended_by=by, auto_closed=auto), names, closed_after)
     text = markdown(record, cat)
     await MeetingRepo(tx).end(meeting.id, by, now, text, auto)
     return summary(record, cat)

@@ -1,4 +1,4 @@
-"""Which reminders are due, and what a reminder says. Pure decisions; scheduling.py acts on them."""
+"""Which reminders are due. Pure decisions; the series feature's job acts on them."""
 
 from __future__ import annotations
 
@@ -9,13 +9,9 @@ from datetime import datetime, timedelta
 import aiosqlite
 
 from bot.i18n import Catalogue, Text
-from bot.meetings import describe, holiday_warning
+from bot.policy import ON_TIME
 from bot.schedule import Occurrence, occurrences
 from bot.store.series import Changes, Series
-
-# A reminder sent within this of its time is on time; later, it says it is late.
-GRACE = timedelta(minutes=2)
-
 
 @dataclass(frozen=True)
 class Decision:
@@ -54,7 +50,7 @@ def decide(series: Series, changes: Changes, now: datetime) -> list[Decision]:
             if occurrence.start <= now or index < len(dues) - 1:
                 outcome = "skipped"
             else:
-                outcome = "late" if now - due_at > GRACE else "sent"
+                outcome = "late" if now - due_at > ON_TIME else "sent"
             decisions.append(Decision(series.id, occurrence, offset, due_at, outcome))
     return decisions
 
@@ -86,17 +82,4 @@ class ReminderContext:
 
 
 Section = Callable[[ReminderContext], Awaitable[Text | None]]
-SECTIONS: list[Section] = []
-"""What other features add to a reminder (the agenda, the actions due), in order; each may add nothing."""
-
-
-async def reminder_text(ctx: ReminderContext, late: bool) -> Text:
-    cat = ctx.cat
-    header = cat.text("reminder.late" if late else "reminder.header")
-    parts = [header + Text.of(" ") + describe(ctx.series, ctx.occurrence, cat)]
-    if warning := holiday_warning(ctx.series, ctx.occurrence, cat, ctx.prefix):
-        parts.append(warning)
-    for section in SECTIONS:
-        if (text := await section(ctx)) is not None:
-            parts.append(text)
-    return Text.join(parts, "\n\n")
+"""What a feature adds to a reminder after the meeting is named (the agenda, the actions due); it may add nothing."""

@@ -9,10 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.i18n import Text
+from bot.policy import LIST_BUDGET, MAX_BODY
 
-# A reply must stay readable and well under the homeserver's 64 KiB event limit, even when
-# encrypted (base64 grows it by a third).
-MAX_BODY = 4000
 
 
 @dataclass(frozen=True)
@@ -102,10 +100,9 @@ def with_upload(content: dict[str, Any], uri: str, keys: dict[str, Any] | None) 
     return {**content, "file": {**keys, "url": uri, "mimetype": content["info"]["mimetype"]}}
 
 
-def listing(title: Text, lines: list[Text], more: Callable[[int], Text], budget: int = MAX_BODY // 3) -> Text:
+def listing(title: Text, lines: list[Text], more: Callable[[int], Text], budget: int = LIST_BUDGET) -> Text:
     """A title and lines, cut so the whole stays within `budget` characters; `more(n)` says how many
-    were left out, e.g. "… och 12 till: !åtgärder all". A third of a message each: a reply holds at most
-    two lists and some lines around them."""
+    were left out, e.g. "… och 12 till: !åtgärder all"."""
     kept: list[Text] = []
     used = len(title.plain)
     for line in lines:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,6 +18,8 @@ from pydantic_settings import (
     SettingsConfigDict,
     TomlConfigSettingsSource,
 )
+
+from bot import policy
 
 ENV_PREFIX = "BOT_"
 DEFAULT_CONFIG = Path("config/bot.toml")
@@ -153,9 +155,13 @@ class Settings(BaseSettings):
     allowed_users: Annotated[tuple[str, ...], NoDecode] = ()
     moderator_level: int = Field(default=50, ge=0, le=2**53)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-    key_grace_seconds: float = Field(default=120, gt=0, le=86_400)
+    key_grace_seconds: float = Field(default=policy.KEY_GRACE.total_seconds(), gt=0, le=86_400)
     """How long an encrypted command waits for its room key before the sender is told it could not be read."""
     share_keys_with: Literal["cross-signed", "all"] = "cross-signed"
+    nudge_at: str = policy.NUDGE_AT.strftime("%H:%M")
+    """The local time owners are nudged on the working day before an action is due."""
+    meeting_close_after: str = "3h"
+    """How long after its planned end a meeting left open is closed."""
     series: tuple[SeriesSeed, ...] = ()
 
     @classmethod
@@ -193,6 +199,22 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r}, e.g. Europe/Stockholm") from None
         return value
+
+    @field_validator("nudge_at")
+    @classmethod
+    def _nudge_at(cls, value: str) -> str:
+        from bot.parsing import parse_time
+
+        _checked(parse_time, value)
+        return value.strip()
+
+    @field_validator("meeting_close_after")
+    @classmethod
+    def _close_after(cls, value: str) -> str:
+        from bot.parsing import parse_duration
+
+        _checked(parse_duration, value)
+        return value.strip()
 
     @field_validator("language", "log_level", "share_keys_with", mode="before")
     @classmethod
@@ -235,6 +257,18 @@ class Settings(BaseSettings):
     @property
     def key_grace(self) -> timedelta:
         return timedelta(seconds=self.key_grace_seconds)
+
+    @property
+    def nudge_time(self) -> time:
+        from bot.parsing import parse_time
+
+        return parse_time(self.nudge_at)
+
+    @property
+    def close_after(self) -> timedelta:
+        from bot.parsing import parse_duration
+
+        return parse_duration(self.meeting_close_after)
 
     @property
     def zone(self) -> ZoneInfo:

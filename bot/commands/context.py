@@ -11,6 +11,7 @@ import aiosqlite
 from bot.clock import Clock
 from bot.commands.message import IncomingMessage
 from bot.commands.registry import Registry
+from bot.feature import Effects
 from bot.i18n import Catalogue, Text
 from bot.permissions import RoomView
 from bot.render import Mentions
@@ -34,12 +35,8 @@ class Context:
     prefix: str
     room: RoomView
     replies: list[Reply] = field(default_factory=list)
-    changed_series: set[int] = field(default_factory=set)
-    """Series whose schedule changed; their reminders are rescheduled once the transaction commits."""
-    changed_meetings: set[int] = field(default_factory=set)
-    """Meetings opened or closed: their auto-close job and minutes file follow once the transaction commits."""
-    actions_changed: bool = False
-    """An action's due date or status changed; nudges are rescheduled once the transaction commits."""
+    effects: Effects = field(default_factory=Effects)
+    """Events and job wakes that follow once the transaction commits."""
 
     def reply(self, text: Text, mentions: Mentions = Mentions()) -> None:
         """Queue a reply; it is stored with the command's effects and sent after they commit."""

@@ -89,7 +89,7 @@ class Dispatcher:
                 # Checked before any handler: an identity number is neither stored nor echoed in an error.
                 guard(invocation.args)
                 ctx = Context(message, tx, self.settings, self.cat, self.clock, self.registry, invocation.prefix, room)
-                await command.handler(ctx, invocation.args)
+                await command.run(ctx, invocation.args)
                 await self._store(tx, message, ctx.replies)
         except UserError as error:
             text = self._user_error(error, command, invocation.prefix)
@@ -107,7 +107,7 @@ class Dispatcher:
     def _user_error(self, error: UserError, command: Command, prefix: str) -> Text:
         text = self.cat.text(error.key, **error.values)
         if isinstance(error, UsageError):
-            line = prefix + self.cat.raw(error.usage) if error.usage else command.usage(self.cat, prefix)
+            line = (error.usage or command).usage(self.cat, prefix)
             text = text + Text.of("\n") + self.cat.text("usage", usage=line)
         return text
 

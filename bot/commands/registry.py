@@ -1,35 +1,127 @@
-"""Command registry: commands declared with a decorator, found by their exact name or alias."""
+"""Commands as declared: each is a list of forms (a subcommand word or none, and typed arguments), and from that
+one declaration come the parser, the usage lines, `!help` and the MSC4332 entries, in both languages."""
 
 from __future__ import annotations
 
+import inspect
 import re
-from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+import unicodedata
+from collections.abc import Awaitable, Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bot.errors import UsageError
 
 if TYPE_CHECKING:
     from bot.commands.context import Context
     from bot.i18n import Catalogue
 
-Handler = Callable[["Context", str], Awaitable[None]]
+Handler = Callable[..., Awaitable[None]]
+Converter = Callable[["Context", str], Any]
+"""Text to a typed value; raises a UsageError that says what was wrong. May be async (to read the room's data)."""
 
 SLASH_VARIABLE = re.compile(r"\{([^{}]+)\}")
 
 
+def text(ctx: Context, value: str) -> str:
+    return value
+
+
+def plain(parse: Callable[[str], Any]) -> Converter:
+    """A converter that needs nothing but the text."""
+    return lambda ctx, value: parse(value)
+
+
 @dataclass(frozen=True)
+class Arg:
+    """One argument of a form: a word, or (`rest`) everything after the words before it, as written."""
+
+    name: str
+    convert: Converter = text
+    rest: bool = False
+    optional: bool = False
+    missing: str = "parse.missing"
+    """The user error when a required argument is not given."""
+
+
+@dataclass(frozen=True)
+class Form:
+    """One way to write a command: `!agenda add <text>` is the form `add` of `agenda` with the argument text."""
+
+    command: str
+    sub: str | None
+    aliases: tuple[str, ...]
+    args: tuple[Arg, ...]
+    handler: Handler
+    moderator: bool = False
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return (self.sub, *self.aliases) if self.sub else ()
+
+    def label(self, cat: Catalogue) -> str:
+        """`add <text>`: the form as help and usage lines show it, in the catalogue's language."""
+        parts = [self.sub] if self.sub else []
+        parts += [cat.raw(f"cmd.{self.command}.arg.{arg.name}") for arg in self.args]
+        return " ".join(parts)
+
+    def usage(self, cat: Catalogue, prefix: str) -> str:
+        return f"{prefix}{self.command} {self.label(cat)}".strip()
+
+    def slash(self) -> list[str]:
+        """MSC4332 syntaxes: the required arguments, and all of them when some are optional."""
+        head = [self.command, *([self.sub] if self.sub else [])]
+        required = [f"{{{a.name}}}" for a in self.args if not a.optional]
+        every = [f"{{{a.name}}}" for a in self.args]
+        return [" ".join(head + required)] + ([" ".join(head + every)] if every != required else [])
+
+
+def _norm(word: str) -> str:
+    return unicodedata.normalize("NFC", word).casefold()
+
+
+@dataclass
 class Command:
     name: str
     aliases: tuple[str, ...]
-    handler: Handler
-    slash: tuple[str, ...]
-    """MSC4332 syntaxes without the sigil, e.g. `help {command}`; `{name}` is a variable."""
+    unknown: str
+    """The user error when the text fits no form; it gets the first word as {word}."""
+    selector: Arg | None = None
+    """An optional argument before the subcommand word (`!schedule 2 skip …`: which series)."""
+    fallback: bool = False
+    """A subcommand word whose first argument does not read is text for the plain forms: `!action edit the
+    guidelines` logs an action about editing the guidelines."""
+    forms: list[Form] = field(default_factory=list)
 
     @property
     def words(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
 
+    # Declaring.
+
+    def form(self, *args: Arg, moderator: bool = False) -> Callable[[Handler], Handler]:
+        """A form without a subcommand word; these are tried in the order declared, after the subcommands."""
+        return self._add(None, (), args, moderator)
+
+    def sub(self, name: str, *aliases: str, args: Iterable[Arg] = (), moderator: bool = False) -> Callable[[Handler], Handler]:
+        """A subcommand; an alias may be two words (`ta bort`)."""
+        return self._add(name, aliases, tuple(args), moderator)
+
+    def _add(self, sub: str | None, aliases: tuple[str, ...], args: tuple[Arg, ...], moderator: bool):
+        def register(handler: Handler) -> Handler:
+            self.forms.append(Form(self.name, sub, aliases, args, handler, moderator))
+            return handler
+
+        return register
+
+    # What people read.
+
     def args(self, cat: Catalogue) -> str:
-        return cat.raw(f"cmd.{self.name}.args")
+        labels = [form.label(cat) for form in self.forms]
+        shown = [label for label in labels if label]
+        if len(shown) < len(labels) and shown:
+            return "[" + " | ".join(shown) + "]"
+        return " | ".join(shown)
 
     def usage(self, cat: Catalogue, prefix: str) -> str:
         return f"{prefix}{self.name} {self.args(cat)}".strip()
@@ -37,40 +129,146 @@ class Command:
     def summary(self, cat: Catalogue) -> str:
         return cat.raw(f"cmd.{self.name}.summary")
 
+    def slash(self) -> list[str]:
+        return [syntax for form in self.forms for syntax in form.slash()]
+
     def slash_variables(self) -> list[str]:
-        names: list[str] = []
-        for syntax in self.slash:
-            names += [name for name in SLASH_VARIABLE.findall(syntax) if name not in names]
-        return names
+        return list(dict.fromkeys(arg.name for form in self.forms for arg in form.args))
+
+    # Running.
+
+    async def run(self, ctx: Context, text: str) -> None:
+        """Find the form the text is written in, convert its arguments, and run its handler. A usage error, from
+        a converter or the handler, carries the form's usage line."""
+        values: list[Any] = []
+        if self.selector is not None:
+            head, rest = _first_word(text)
+            if head and head.isdigit():
+                values.append(await _convert(self.selector, ctx, head))
+                text = rest
+                if not text:
+                    raise UsageError(self.unknown, word=head)
+            else:
+                values.append(None)
+        form, converted = await self._parse(ctx, text)
+        try:
+            await form.handler(ctx, *values, *converted)
+        except UsageError as error:
+            error.usage = error.usage or form
+            raise
+
+    async def _parse(self, ctx: Context, text: str) -> tuple[Form, list[Any]]:
+        subs = [f for f in self.forms if f.sub]
+        plain = [f for f in self.forms if not f.sub]
+        failed: UsageError | None = None
+        for form in subs:
+            rest = _after_word(text, form.words)
+            if rest is None:
+                continue
+            try:
+                return form, await _arguments(form, ctx, rest, first_may_fail=self.fallback)
+            except _FirstFailed as first:
+                failed = first.error  # `!action edit the guidelines` is an action about the guidelines
+            break
+        tried: UsageError | None = None
+        for form in plain:
+            if not form.args and text and len(self.forms) > 1:
+                continue  # `!agenda foo` is no way to show the agenda; `!ping foo` still pings
+            try:
+                return form, await _arguments(form, ctx, text, first_may_fail=False)
+            except UsageError as error:
+                tried = error  # the last form tried is the one the text was most likely meant for
+        if tried or failed:
+            raise tried or failed
+        raise UsageError(self.unknown, word=_first_word(text)[0], value=text.strip())
+
+
+class _FirstFailed(Exception):
+    def __init__(self, error: UsageError):
+        self.error = error
+
+
+_WORD = re.compile(r"\s*(\S+)\s*(.*)", re.DOTALL)
+
+
+def _first_word(text: str) -> tuple[str, str]:
+    """The first word and the text after it, as written (line breaks kept)."""
+    match = _WORD.fullmatch(text)
+    return (match.group(1), match.group(2)) if match else ("", "")
+
+
+def _after_word(text: str, words: tuple[str, ...]) -> str | None:
+    """The text after a subcommand word (the longest that fits), or None."""
+    for word in sorted(words, key=lambda w: len(w.split()), reverse=True):
+        pattern = r"\s*" + r"\s+".join(re.escape(part) for part in word.split()) + r"(?:\s+|$)(.*)"
+        match = re.fullmatch(pattern, text, re.IGNORECASE | re.DOTALL)
+        if match:
+            return match.group(1)
+    return None
+
+
+async def _convert(arg: Arg, ctx: Context, value: str) -> Any:
+    result = arg.convert(ctx, value)
+    return await result if inspect.isawaitable(result) else result
+
+
+async def _arguments(form: Form, ctx: Context, text: str, first_may_fail: bool) -> list[Any]:
+    """The form's arguments from the text: split first (so text left over means this is not the form), then
+    converted in order."""
+    if form.moderator:
+        ctx.require_moderator()
+    raws: list[str] = []
+    rest = text
+    for arg in form.args:
+        if arg.rest:
+            raw, rest = rest.strip(), ""
+        else:
+            raw, rest = _first_word(rest)
+        raws.append(raw)
+    if rest.strip() and (form.args or form.sub):
+        extra = UsageError("parse.extra", usage=form, value=rest.strip())
+        raise _FirstFailed(extra) if first_may_fail else extra
+    values: list[Any] = []
+    for index, (arg, raw) in enumerate(zip(form.args, raws)):
+        try:
+            if not raw:
+                if not arg.optional:
+                    raise UsageError(arg.missing)
+                values.append(None)
+                continue
+            values.append(await _convert(arg, ctx, raw))
+        except UsageError as error:
+            error.usage = error.usage or form
+            if index == 0 and first_may_fail:
+                raise _FirstFailed(error) from None
+            raise
+    return values
 
 
 class Registry:
-    def __init__(self) -> None:
+    def __init__(self, commands: Iterable[Command] = ()) -> None:
         self._commands: dict[str, Command] = {}
         self._by_word: dict[str, Command] = {}
+        for command in commands:
+            self.add(command)
 
-    def command(
-        self, name: str, *, aliases: tuple[str, ...] = (), slash: tuple[str, ...] | None = None
-    ) -> Callable[[Handler], Handler]:
-        def register(handler: Handler) -> Handler:
-            command = Command(name, aliases, handler, slash if slash is not None else (name,))
-            for word in command.words:
-                key = word.casefold()
-                if key in self._by_word:
-                    raise ValueError(f"command word {word!r} registered twice")
-                self._by_word[key] = command
-            self._commands[name] = command
-            return handler
+    def add(self, command: Command) -> None:
+        if command.name in self._commands:
+            raise ValueError(f"command {command.name!r} declared twice")
+        for word in command.words:
+            key = _norm(word)
+            if key in self._by_word:
+                raise ValueError(f"command word {word!r} registered twice")
+            self._by_word[key] = command
+        self._commands[command.name] = command
 
-        return register
-
-    def arrange(self, names: list[str]) -> None:
+    def arrange(self, names: Iterable[str]) -> None:
         """Fix the order `!help` lists the commands in; commands not named keep their place after these."""
-        first = {name: self._commands[name] for name in names}
+        first = {name: self._commands[name] for name in names if name in self._commands}
         self._commands = {**first, **{n: c for n, c in self._commands.items() if n not in first}}
 
     def find(self, word: str) -> Command | None:
-        return self._by_word.get(word.casefold())
+        return self._by_word.get(_norm(word))
 
     def __iter__(self) -> Iterator[Command]:
         return iter(self._commands.values())

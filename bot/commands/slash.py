@@ -1,4 +1,5 @@
-"""The MSC4332 state event that advertises the bot's commands as slash commands, in the room's language."""
+"""The MSC4332 state event that advertises the bot's commands as slash commands, in the room's language, generated
+from the commands' declared forms."""
 
 from __future__ import annotations
 
@@ -20,9 +21,11 @@ def _text(body: str) -> dict[str, Any]:
 def commands_content(registry: Registry, cat: Catalogue, sigil: str) -> dict[str, Any]:
     commands = []
     for command in registry:
-        for syntax in command.slash:
+        for syntax in command.slash():
             variables = {
-                name: _text(cat.raw(f"cmd.{command.name}.var.{name}")) for name in command.slash_variables() if f"{{{name}}}" in syntax
+                name: _text(cat.raw(f"cmd.{command.name}.var.{name}"))
+                for name in command.slash_variables()
+                if f"{{{name}}}" in syntax
             }
             commands.append({"syntax": syntax, "variables": variables, "description": _text(command.summary(cat))})
     return {"sigil": sigil, "commands": commands}

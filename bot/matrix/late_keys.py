@@ -4,6 +4,7 @@ about only when the key has still not come after a grace period. A parked messag
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -23,6 +24,9 @@ from bot.store.rooms import RoomRepo
 log = logging.getLogger(__name__)
 
 WITHHELD = "m.room_key.withheld"
+
+Notify = Callable[[IncomingMessage, Text], Awaitable[bool]]
+"""Answers a message once with a notice (the dispatcher's)."""
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,14 @@ class LateKeys:
                 if not await rooms.is_handled(other.event_id):
                     await rooms.mark_handled(other.room_id, other.event_id, self.clock.now(), latest=False)
         await self.release([group.first.event_id, *(other.event_id for other in group.others)])
+
+    async def tell_overdue(self, notify: Notify, cat: Catalogue, zone: ZoneInfo) -> None:
+        """Once the grace period is over, the sender hears which message could not be read and why."""
+        for group in await self.overdue():
+            first = group.first
+            log.warning("event %s in %s from %s still unreadable; telling the sender", first.event_id, first.room_id, first.sender)
+            await notify(group.message, explain(group, cat, zone))
+            await self.settle(group)
 
     def wait(self, longest: timedelta) -> timedelta:
         """How long the next sync may wait for news before the oldest parked event's grace is over."""

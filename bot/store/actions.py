@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -95,18 +96,13 @@ class ActionRepo:
     async def in_meeting(self, meeting_id: int) -> list[Action]:
         return await self._select("meeting_id = ? ORDER BY number", (meeting_id,))
 
-    async def earlier(self, room_id: str, meeting_id: int, since: datetime) -> list[Action]:
-        """Actions from before a meeting that were open at its start: open now, or closed during it."""
-        return await self._select(
-            "room_id = ? AND (meeting_id IS NULL OR meeting_id != ?) AND created_at <= ? AND (status = 'open' OR "
-            "EXISTS (SELECT 1 FROM action_history h WHERE h.room_id = actions.room_id AND h.number = actions.number "
-            "AND h.kind IN ('done', 'cancelled') AND h.at >= ?)) ORDER BY number",
-            (room_id, meeting_id, utc_text(since), utc_text(since)),
-        )
-
-    async def open_with_due(self) -> list[Action]:
-        """Open actions that have a due date, in every room: what nudges are computed from."""
-        return await self._select("status = 'open' AND due IS NOT NULL ORDER BY room_id, number", ())
+    async def open_with_due(self, room_ids: Iterable[str] | None = None) -> list[Action]:
+        """Open actions that have a due date, in these rooms (every room when None): what nudges are computed from."""
+        if room_ids is None:
+            return await self._select("status = 'open' AND due IS NOT NULL ORDER BY room_id, number", ())
+        rooms = list(room_ids)
+        marks = ",".join("?" * len(rooms))
+        return await self._select(f"status = 'open' AND due IS NOT NULL AND room_id IN ({marks}) ORDER BY number", tuple(rooms))
 
     async def create(
         self,
@@ -187,6 +183,16 @@ class ActionRepo:
             rows = await cursor.fetchall()
         return [Change(from_utc_text(r[0]), r[1], r[2], json.loads(r[3])) for r in rows]
 
+    async def histories(self, room_id: str) -> dict[int, list[Change]]:
+        """Every action's history in a room, by number."""
+        found: dict[int, list[Change]] = {}
+        async with self.conn.execute(
+            "SELECT number, at, by, kind, detail FROM action_history WHERE room_id = ? ORDER BY id", (room_id,)
+        ) as cursor:
+            for r in await cursor.fetchall():
+                found.setdefault(r[0], []).append(Change(from_utc_text(r[1]), r[2], r[3], json.loads(r[4])))
+        return found
+
     async def claim_nudge(
         self, room_id: str, number: int, due: date, outcome: str, txn_id: str | None, now: datetime
     ) -> bool:
@@ -197,6 +203,8 @@ class ActionRepo:
         )
         return cursor.rowcount == 1
 
-    async def nudged(self) -> set[tuple[str, int, date]]:
-        async with self.conn.execute("SELECT room_id, number, due FROM nudges") as cursor:
+    async def nudged(self, room_ids: Iterable[str] | None = None) -> set[tuple[str, int, date]]:
+        rooms = list(room_ids or ())
+        where = f" WHERE room_id IN ({','.join('?' * len(rooms))})" if room_ids is not None else ""
+        async with self.conn.execute(f"SELECT room_id, number, due FROM nudges{where}", tuple(rooms)) as cursor:
             return {(r[0], r[1], date.fromisoformat(r[2])) for r in await cursor.fetchall()}

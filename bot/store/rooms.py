@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import aiosqlite
 
@@ -67,5 +67,3 @@ class RoomRepo:
         cursor = await self.conn.execute("DELETE FROM handled_events WHERE handled_at < ?", (cutoff.isoformat(),))
         return cursor.rowcount
 
-
-HANDLED_KEPT = timedelta(days=30)

@@ -70,6 +70,12 @@ class SeriesRepo:
         found = await self._select("WHERE room_id = ? AND name = ?", (room_id, name))
         return found[0] if found else None
 
+    async def zone_of(self, room_id: str) -> ZoneInfo | None:
+        """The zone a room's meetings are held in: that of its first series; None for a room without one."""
+        async with self.conn.execute("SELECT timezone FROM series WHERE room_id = ? ORDER BY id LIMIT 1", (room_id,)) as cursor:
+            row = await cursor.fetchone()
+        return ZoneInfo(row[0]) if row else None
+
     async def all(self) -> list[Series]:
         return await self._select()
 

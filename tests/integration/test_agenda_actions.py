@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.followup import working_day_before
+from bot.nudges import working_day_before
 from bot.localclient import content_of
 from tests.integration.helpers import ShiftedClock, ask, room_with_bot
 

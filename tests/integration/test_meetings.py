@@ -139,5 +139,5 @@ async def test_a_meeting_left_open_is_closed_automatically(make_bot, make_user, 
     assert file_content["msgtype"] == "m.file"
     assert (await ask(chair, room_id, "!möte slut"))["body"].startswith("Inget möte pågår.")
     minutes = (await ask(chair, room_id, "!protokoll"))["body"]
-    assert "Mötet stängdes automatiskt tre timmar efter den planerade sluttiden." in minutes
+    assert "Mötet stängdes automatiskt 3 timmar efter den planerade sluttiden." in minutes
     assert "- Glömde avsluta" in minutes

@@ -10,12 +10,11 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from bot.clock import FakeClock
-from bot.commands import REGISTRY
+from bot.features import FEATURES
 from bot.commands.context import Context
 from bot.commands.dispatcher import Dispatcher, txn_id
 from bot.commands.message import IncomingMessage
 from bot.commands.recognise import recognise
-from bot.i18n import Catalogue
 from bot.permissions import RoomView
 from bot.store.actions import ActionRepo
 from bot.store.agenda import AgendaRepo
@@ -40,7 +39,7 @@ PRIVACY_SV = (
     "Ta gärna bort ditt meddelande också."
 )
 
-ACTION_USAGE = f"Användning: `!action {Catalogue('sv').raw('cmd.action.args')}`"
+ACTION_USAGE = "Användning: `!action <text> [@ansvarig …] [for <Organisation>] [due <datum>]`"
 MORE_ACTIONS = "… och {n} till: `!åtgärder all`"
 
 
@@ -85,10 +84,10 @@ class Chat:
         self.room_id = room_id
         self.room = room or view(room_id)
         self.committed: list[Committed] = []
-        self.dispatcher = Dispatcher(db, make_settings(**settings), REGISTRY, clock, self._after_commit)
+        self.dispatcher = Dispatcher(db, make_settings(**settings), FEATURES.registry, clock, self._after_commit)
 
     async def _after_commit(self, ctx: Context) -> None:
-        self.committed.append(Committed(set(ctx.changed_series), ctx.actions_changed))
+        self.committed.append(Committed(set(ctx.effects.wakes.get("reminders", ())), "nudges" in ctx.effects.wakes))
 
     async def joined(self) -> Chat:
         async with self.db.transaction() as tx:

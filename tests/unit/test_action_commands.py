@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 
 from bot.clock import FakeClock
-from bot.render import MAX_BODY
+from bot.policy import MAX_BODY
 from bot.store.actions import ActionRepo
 from bot.store.db import Database
 from tests.unit.handlers import (
@@ -434,7 +434,7 @@ REFUSED_CHANGES = [
     ),
     (
         "!action cancel 3",
-        "Åtgärd #3 är struken; öppna den igen med `!action reopen 3`.\n" + ACTION_USAGE,
+        "Åtgärd #3 är struken; öppna den igen med `!action reopen 3`.\nAnvändning: `!action cancel <nummer> [kommentar]`",
     ),
     ("!action reopen 1", "Åtgärd #1 är redan öppen.\nAnvändning: `!action reopen <nummer>`"),
     ("!action edit 1", "Skriv vad som ska göras.\nAnvändning: `!action edit <nummer> <ny text>`"),
@@ -465,7 +465,8 @@ REFUSED_CHANGES = [
     ),
     (
         "!action assign 1 @kim:eslov.se @eva:eslov.se",
-        "@eva:eslov.se är inte med i rummet och kan inte vara ansvarig.\n" + ACTION_USAGE,
+        "@eva:eslov.se är inte med i rummet och kan inte vara ansvarig.\n"
+        "Användning: `!action assign <nummer> @ansvarig … [for <Organisation>]`",
     ),
 ]
 
@@ -692,7 +693,7 @@ async def test_an_unknown_filter_is_refused(chat: Chat) -> None:
     for word in ["foo", "@kim:eslov.se @olle:eslov.se", "@kim:eslov.se och fler"]:
         assert await chat.send(f"!actions {word}") == (
             f'Jag förstår inte "{word}"; skriv mine, all, overdue eller @namn.\n'
-            "Användning: `!actions [mine | all | overdue | @namn]`"
+            "Användning: `!actions [open | mine | all | overdue | @namn]`"
         ), word
 
 

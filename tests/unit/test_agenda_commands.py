@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import FakeClock
+from bot.features import FEATURES
 from bot.i18n import Catalogue
-from bot.render import MAX_BODY
+from bot.policy import MAX_BODY
 from bot.store.agenda import AgendaRepo
 from bot.store.db import Database
 from tests.unit.handlers import ANNA, KIM, OLLE, OTHER_ROOM, START, Chat, view
@@ -21,7 +22,7 @@ HEADER_NEXT_WEEK = "Dagordning för Örat mot marken tisdag 8 december 2026 kl. 
 ADDED = "Punkt {n} på dagordningen för Örat mot marken tisdag 1 december 2026 kl. 09.00 (vecka 49)."
 CARRIED = "(bordlagd från tisdag 1 december 2026)"
 AFTER_THE_MEETING = timedelta(days=1)  # Tuesday 1 December, 11:00: the 09:00 meeting is over
-USAGE = f"Användning: `!agenda {Catalogue('sv').raw('cmd.agenda.args')}`"  # the args grow with the commands
+USAGE = f"Användning: `{FEATURES.registry.find('agenda').usage(Catalogue('sv'), '!')}`"  # the args grow with the commands
 
 
 @pytest.fixture
@@ -353,7 +354,7 @@ NOT_AN_ITEM = [
     ("!agenda remove 0", '"0" är inget nummer jag kan läsa; skriv till exempel 3 eller #3.\n' + REMOVE_USAGE),
     ("!agenda remove två", '"två" är inget nummer jag kan läsa; skriv till exempel 3 eller #3.\n' + REMOVE_USAGE),
     ("!agenda remove", "Ange ett nummer.\n" + REMOVE_USAGE),
-    ("!agenda remove 1 2", "Ange ett nummer.\n" + REMOVE_USAGE),
+    ("!agenda remove 1 2", 'Jag förstår inte "2" här.\n' + REMOVE_USAGE),
 ]
 
 
@@ -383,6 +384,7 @@ async def test_an_item_of_another_room_cannot_be_removed(db: Database, clock: Fa
 
 
 async def test_the_agenda_ends_with_the_actions_due_by_the_meeting(chat: Chat) -> None:
+    """Due by the meeting, or without a date (followed up at every meeting until it is closed); not due later."""
     await weekly(chat)
     await chat.send("!agenda add Klotter")
     await chat.send("!action Byt lampor i gångtunneln @olle:eslov.se senast imorgon")
@@ -392,7 +394,8 @@ async def test_the_agenda_ends_with_the_actions_due_by_the_meeting(chat: Chat) -
     assert await chat.send("!agenda") == (
         HEADER + "\n1. Klotter (Anna Andersson)\n\n"
         "Åtgärder att följa upp:\n"
-        "#1 Byt lampor i gångtunneln — Olle Olsson — senast tisdag 1 december 2026"
+        "#1 Byt lampor i gångtunneln — Olle Olsson — senast tisdag 1 december 2026\n"
+        "#3 Fråga fastighetsägaren — Polisen"
     )
 
 
@@ -412,7 +415,7 @@ async def test_overdue_actions_lead_the_follow_up_marked(chat: Chat, clock: Fake
     )
 
 
-async def test_without_a_meeting_every_dated_open_action_is_followed_up(chat: Chat) -> None:
+async def test_without_a_meeting_every_open_action_is_followed_up(chat: Chat) -> None:
     await chat.send("!action Byt lampor senast 2027-03-01")
     await chat.send("!action Utan datum")
     await chat.send("!action Klar sedan länge senast fredag")
@@ -421,7 +424,8 @@ async def test_without_a_meeting_every_dated_open_action_is_followed_up(chat: Ch
     assert await chat.send("!agenda") == (
         "Dagordning för nästa möte:\n" + EMPTY + "\n\n"
         "Åtgärder att följa upp:\n"
-        "#1 Byt lampor — ingen ansvarig — senast måndag 1 mars 2027"
+        "#1 Byt lampor — ingen ansvarig — senast måndag 1 mars 2027\n"
+        "#2 Utan datum — ingen ansvarig"
     )
 
 

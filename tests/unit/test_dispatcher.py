@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 
 from bot.clock import FakeClock
-from bot.commands import REGISTRY
+from bot.features import FEATURES
 from bot.commands.context import Context
 from bot.commands.dispatcher import Dispatcher, txn_id
 from bot.commands.message import IncomingMessage
 from bot.commands.recognise import recognise
-from bot.commands.registry import Registry
+from bot.commands.registry import Arg, Registry
+from bot.feature import Feature, Features
 from bot.errors import ForbiddenError, UsageError
 from bot.i18n import CATALOGUES, Text
 from bot.permissions import RoomView
@@ -23,12 +24,14 @@ from bot.store.outbox import OutboxRepo, OutgoingMessage
 from bot.store.state import StateRepo
 from tests.unit.helpers import BOT, ROOM, make_settings
 
-# A registry of commands that exist only here, to drive the dispatcher's error paths.
-TEST_REGISTRY = Registry()
+# A feature whose commands exist only here, to drive the dispatcher's error paths.
+TEST_FEATURE = Feature("test")
 calls: list[str] = []
 
+count = TEST_FEATURE.command("count", "räkna")
 
-@TEST_REGISTRY.command("count", aliases=("räkna",))
+
+@count.form(Arg("count", rest=True))
 async def count_command(ctx: Context, args: str) -> None:
     calls.append("count")
     if not args.isdigit():
@@ -37,7 +40,10 @@ async def count_command(ctx: Context, args: str) -> None:
     ctx.reply(Text.of("Klart."))
 
 
-@TEST_REGISTRY.command("half")
+half = TEST_FEATURE.command("half")
+
+
+@half.form(Arg("count", rest=True))
 async def half_command(ctx: Context, args: str) -> None:
     """Writes, queues a reply, then finds the input wrong: nothing of it may be kept."""
     await StateRepo(ctx.tx).set("half", "written")
@@ -45,28 +51,28 @@ async def half_command(ctx: Context, args: str) -> None:
     raise UsageError("test.not_a_number", value=args)
 
 
-@TEST_REGISTRY.command("forbidden")
-async def forbidden_command(ctx: Context, args: str) -> None:
+@TEST_FEATURE.command("forbidden").form()
+async def forbidden_command(ctx: Context) -> None:
     raise ForbiddenError("test.forbidden")
 
 
-@TEST_REGISTRY.command("crash")
-async def crash_command(ctx: Context, args: str) -> None:
+@TEST_FEATURE.command("crash").form()
+async def crash_command(ctx: Context) -> None:
     calls.append("crash")
     await StateRepo(ctx.tx).set("crash", "written")
     ctx.reply(Text.of("Halvvägs."))
     raise RuntimeError("secret detail from /srv/bot/internal.py")
 
 
+TEST_REGISTRY = Features([TEST_FEATURE]).registry
+
 # Their texts, added to the Swedish catalogue for the duration of each test.
 TEST_MESSAGES = {
-    "cmd.count.args": "<antal>",
+    "cmd.count.arg.count": "<antal>",
     "cmd.count.summary": "Räknar.",
-    "cmd.half.args": "<antal>",
+    "cmd.half.arg.count": "<antal>",
     "cmd.half.summary": "Skriver hälften.",
-    "cmd.forbidden.args": "",
     "cmd.forbidden.summary": "Får man inte.",
-    "cmd.crash.args": "",
     "cmd.crash.summary": "Kraschar.",
     "test.not_a_number": "`{value}` är inget tal.",
     "test.forbidden": "Det får bara moderatorer göra.",
@@ -81,7 +87,7 @@ def extra_texts(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-def dispatcher(db: Database, clock: FakeClock, registry: Registry = REGISTRY, **settings: Any) -> Dispatcher:
+def dispatcher(db: Database, clock: FakeClock, registry: Registry = FEATURES.registry, **settings: Any) -> Dispatcher:
     return Dispatcher(db, make_settings(**settings), registry, clock)
 
 
@@ -128,7 +134,7 @@ async def test_help_lists_every_command_with_usage_and_summary(db: Database, clo
     lines = body.split("\n")
     assert lines[0] == "Kommandon:"
     assert lines[-1] == "Skriv `!hjälp <kommando>` för mer om ett kommando."
-    assert len(lines) == 2 + len(list(REGISTRY))
+    assert len(lines) == 2 + len(list(FEATURES.registry))
     assert lines[1].startswith("`!help [kommando]`")
     assert lines[1].endswith(" — Visar kommandona, eller hur ett kommando används.")
     assert "`!ping` — Svarar om jag är igång." in lines

@@ -1,20 +1,27 @@
-"""Follow-up: the nudge at 08:00 on the working day before an action is due, exactly once, and the actions
-a meeting reminder lists. Decided from explicit times on a FakeClock; APScheduler is never started."""
+"""Nudges at 08:00 on the working day before an action is due, exactly once, and the actions a meeting reminder
+lists. Decided from explicit times on a FakeClock; APScheduler is never started."""
 
 from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.clock import FakeClock
-from bot.followup import Nudge, decide_nudges, next_nudge, nudge_time, working_day_before
+from bot.feature import Services
+from bot.features import FEATURES
+from bot.features.actions import NUDGES
+from bot.features.series import REMINDERS
+from bot.nudges import Nudge, decide_nudges, next_nudge, nudge_time, working_day_before
 from bot.i18n import Catalogue
-from bot.reminders import ReminderContext, reminder_text
-from bot.render import MAX_BODY, notice
+from bot.reminders import ReminderContext
+from bot.policy import MAX_BODY
+from bot.render import notice
 from bot.schedule import Occurrence
-from bot.scheduling import NUDGES_JOB, ReminderScheduler
+from bot.runner import Runner, job_id
+from bot.views.reminder import reminder_text
 from bot.store.actions import Action, ActionRepo
 from bot.store.agenda import AgendaRepo
 from bot.store.db import Database
@@ -22,7 +29,7 @@ from bot.store.outbox import OutboxRepo, OutgoingMessage
 from bot.store.rooms import RoomRepo
 from bot.store.series import SeriesRepo
 from tests.unit.handlers import ANNA, KIM, OLLE, OTHER_ROOM, START, Chat, utc
-from tests.unit.helpers import ROOM, STOCKHOLM, make_series
+from tests.unit.helpers import ROOM, STOCKHOLM, make_series, make_settings
 
 FRIDAY = date(2026, 12, 4)
 NUDGE = utc(2026, 12, 3, 7)  # Thursday 3 December, 08:00 in Stockholm
@@ -193,8 +200,21 @@ class Flush:
         self.calls += 1
 
 
-def scheduler(db: Database, clock: FakeClock, language: str = "sv", flush: Flush | None = None) -> ReminderScheduler:
-    return ReminderScheduler(db, clock, Catalogue(language), "!", flush or Flush())
+class Nudger:
+    """The nudges job as the runner runs it."""
+
+    def __init__(self, db: Database, clock: FakeClock, language: str, flush: Flush, **settings):
+        settings = make_settings(language=language, **settings)
+        services = Services(db, clock, Catalogue(language), settings, FEATURES.sections)
+        self.runner = Runner(FEATURES, services, flush)
+        self.scheduler = self.runner.scheduler
+
+    async def check_nudges(self) -> None:
+        await self.runner.check(NUDGES)
+
+
+def scheduler(db: Database, clock: FakeClock, language: str = "sv", flush: Flush | None = None, **settings) -> Nudger:
+    return Nudger(db, clock, language, flush or Flush(), **settings)
 
 
 async def nudges(db: Database) -> list[OutgoingMessage]:
@@ -343,7 +363,7 @@ async def test_a_due_date_set_after_its_nudge_time_gets_no_nudge(db: Database, c
     await nudger.check_nudges()
 
     assert await nudges(db) == []
-    assert nudger.scheduler.get_job(NUDGES_JOB) is None
+    assert nudger.scheduler.get_job(job_id(NUDGES, ROOM)) is None
 
 
 async def test_a_changed_due_date_is_nudged_for_once_more(db: Database, clock: FakeClock) -> None:
@@ -383,7 +403,7 @@ async def test_check_nudges_schedules_the_next_one(db: Database, clock: FakeCloc
 
     await nudger.check_nudges()
 
-    job = nudger.scheduler.get_job(NUDGES_JOB)
+    job = nudger.scheduler.get_job(job_id(NUDGES, ROOM))
     ahead = job.trigger.run_date - datetime.now(timezone.utc)
     assert abs(ahead - (NUDGE - clock.now())) < timedelta(seconds=30)
 
@@ -392,9 +412,47 @@ async def test_check_nudges_schedules_the_next_one(db: Database, clock: FakeCloc
     # An unstarted APScheduler keeps the first of two jobs with one id; the app's is started. So: a restart.
     restarted = scheduler(db, clock)
     await restarted.check_nudges()
-    ahead = restarted.scheduler.get_job(NUDGES_JOB).trigger.run_date - datetime.now(timezone.utc)
+    ahead = restarted.scheduler.get_job(job_id(NUDGES, ROOM)).trigger.run_date - datetime.now(timezone.utc)
     assert abs(ahead - (utc(2026, 12, 7, 7) - clock.now())) < timedelta(seconds=30)  # Monday 08:00 for Tuesday
     assert len(await nudges(db)) == 1
+
+
+async def test_nudges_keep_the_time_of_the_rooms_series(db: Database, clock: FakeClock) -> None:
+    """08:00 where the group meets, not where the bot runs: a room whose series is in London is nudged an hour
+    after a room in Stockholm."""
+    await log_action(db, clock, "!action Kolla belysningen @kim:eslov.se senast fredag")
+    await log_action(db, clock, "!action Trygghetsvandring @kim:eslov.se senast fredag", room_id=OTHER_ROOM)
+    series = make_series()
+    async with db.transaction() as tx:
+        await SeriesRepo(tx).create(
+            room_id=OTHER_ROOM, name="Trygghetsrådet", schedule=series.schedule, anchor=date(2026, 11, 30),
+            duration=series.duration, location="", reminders=(), zone=ZoneInfo("Europe/London"), now=START,
+        )  # fmt: skip
+    nudger = scheduler(db, clock)
+
+    clock.advance(NUDGE - clock.now())  # 08:00 in Stockholm, 07:00 in London
+    await nudger.check_nudges()
+    assert [m.room_id for m in await nudges(db)] == [ROOM]
+    ahead = nudger.scheduler.get_job(job_id(NUDGES, OTHER_ROOM)).trigger.run_date - datetime.now(timezone.utc)
+    assert abs(ahead - timedelta(hours=1)) < timedelta(seconds=30)
+
+    clock.advance(timedelta(hours=1))
+    await nudger.check_nudges()
+    assert sorted(m.room_id for m in await nudges(db)) == sorted([ROOM, OTHER_ROOM])
+
+
+async def test_the_nudge_time_is_a_setting(db: Database, clock: FakeClock) -> None:
+    await log_action(db, clock, "!action Kolla belysningen @kim:eslov.se senast fredag")
+    nudger = scheduler(db, clock, nudge_at="13:30")
+
+    clock.advance(NUDGE - clock.now())
+    await nudger.check_nudges()
+    assert await nudges(db) == []
+
+    clock.advance(timedelta(hours=5, minutes=30))  # 13:30 in Stockholm
+    await nudger.check_nudges()
+    [row] = await nudges(db)
+    assert row.content["body"].startswith("Påminnelse om åtgärd #1")
 
 
 # What a reminder says about the actions
@@ -408,7 +466,7 @@ async def reminder(db: Database, language: str = "sv", now: datetime = REMINDED,
     series = make_series(room_id=room_id)
     async with db.reading() as conn:
         ctx = ReminderContext(conn, series, Occurrence(MEETING, MEETING), Catalogue(language), "!", now)
-        return notice(await reminder_text(ctx, late=False))["body"]
+        return notice(await reminder_text(ctx, False, FEATURES.sections))["body"]
 
 
 async def actions_for_the_meeting(db: Database) -> None:
@@ -439,7 +497,8 @@ async def test_a_reminder_lists_the_agenda_and_the_open_actions_due_by_the_meeti
         "Åtgärder att följa upp:\n"
         "#1 Byt lampor i gångtunneln — @olle:eslov.se — senast tisdag 1 december 2026 (försenad)\n"
         "#6 Städa tunneln — @kim:eslov.se — senast måndag 7 december 2026\n"
-        "#2 Kolla kamerorna — Polisen — senast tisdag 8 december 2026"
+        "#2 Kolla kamerorna — Polisen — senast tisdag 8 december 2026\n"
+        "#4 Utan datum — @kim:eslov.se"
     )
 
 
@@ -453,7 +512,8 @@ async def test_a_reminder_in_english_lists_the_actions(db: Database) -> None:
         "Actions to follow up:\n"
         "#1 Byt lampor i gångtunneln — @olle:eslov.se — due Tuesday 1 December 2026 (overdue)\n"
         "#6 Städa tunneln — @kim:eslov.se — due Monday 7 December 2026\n"
-        "#2 Kolla kamerorna — Polisen — due Tuesday 8 December 2026",
+        "#2 Kolla kamerorna — Polisen — due Tuesday 8 December 2026\n"
+        "#4 Utan datum — @kim:eslov.se",
     ]
 
 
@@ -487,7 +547,7 @@ async def test_a_queued_reminder_carries_the_overdue_actions(db: Database, clock
         )  # fmt: skip
     clock.advance(REMINDED - clock.now())
 
-    await scheduler(db, clock).check()
+    await scheduler(db, clock).runner.check(REMINDERS)
 
     async with db.reading() as conn:
         [row] = [m for m in await OutboxRepo(conn).pending() if m.txn_id.startswith("sb-rem-")]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands import REGISTRY
+from bot.features import FEATURES
 from bot.i18n import CATALOGUES, Catalogue, Segment, placeholders
 from bot.render import notice
 
@@ -34,11 +34,12 @@ def test_code_marks_are_paired(language: str) -> None:
 
 
 @pytest.mark.parametrize("language", sorted(CATALOGUES))
-def test_every_command_has_args_summary_and_variable_texts(language: str) -> None:
+def test_every_command_has_argument_labels_summary_and_variable_texts(language: str) -> None:
     cat = Catalogue(language)
     missing = []
-    for command in REGISTRY:
-        keys = [f"cmd.{command.name}.args", f"cmd.{command.name}.summary"]
+    for command in FEATURES.registry:
+        keys = [f"cmd.{command.name}.summary"]
+        keys += [f"cmd.{command.name}.arg.{arg.name}" for form in command.forms for arg in form.args]
         keys += [f"cmd.{command.name}.var.{name}" for name in command.slash_variables()]
         missing += [key for key in keys if not cat.has(key)]
 
@@ -48,7 +49,7 @@ def test_every_command_has_args_summary_and_variable_texts(language: str) -> Non
 @pytest.mark.parametrize("language", sorted(CATALOGUES))
 def test_every_summary_is_one_line_of_text(language: str) -> None:
     cat = Catalogue(language)
-    for command in REGISTRY:
+    for command in FEATURES.registry:
         summary = command.summary(cat)
         assert summary.strip() and "\n" not in summary, command.name
 

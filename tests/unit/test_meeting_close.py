@@ -6,22 +6,40 @@ from datetime import datetime, timedelta, timezone
 
 from bot.clock import FakeClock
 from bot.i18n import Catalogue
-from bot.scheduling import ReminderScheduler
+from bot.feature import Feature, Features, Services
+from bot.features import FEATURES
+from bot.features.meetings import CLOSE
+from bot.runner import Runner, job_id
 from bot.store.db import Database
 from bot.store.meetings import MeetingRepo
 from bot.store.outbox import OutboxRepo
-from tests.unit.helpers import ROOM, STOCKHOLM
+from tests.unit.helpers import ROOM, STOCKHOLM, make_settings
 
 
 async def nothing() -> None:
     return None
 
 
-async def scheduler(db: Database, clock: FakeClock, closed: list[int]) -> ReminderScheduler:
-    async def on_closed(meeting_id: int) -> None:
-        closed.append(meeting_id)
+class Closer:
+    """The meetings feature's closing job as the runner runs it, with a feature that notes every meeting closed."""
 
-    return ReminderScheduler(db, clock, Catalogue("sv"), "!", nothing, STOCKHOLM, on_closed)
+    def __init__(self, db: Database, clock: FakeClock, closed: list[int]):
+        watcher = Feature("watcher")
+
+        @watcher.on("meeting_closed")
+        async def note(services: Services, meeting_id: int) -> None:
+            closed.append(meeting_id)
+
+        features = Features([*FEATURES.units, watcher])
+        self.runner = Runner(features, Services(db, clock, Catalogue("sv"), make_settings(), features.sections), nothing)
+        self.scheduler = self.runner.scheduler
+
+    async def check_meetings(self, meeting_ids: list[int] | None = None) -> None:
+        await self.runner.check(CLOSE, meeting_ids)
+
+
+async def scheduler(db: Database, clock: FakeClock, closed: list[int]) -> Closer:
+    return Closer(db, clock, closed)
 
 
 async def open_meeting(db: Database, clock: FakeClock) -> int:
@@ -36,7 +54,12 @@ async def open_meeting(db: Database, clock: FakeClock) -> int:
 
 async def notices(db: Database) -> list[str]:
     async with db.reading() as conn:
-        return [m.content["body"] for m in await OutboxRepo(conn).pending()]
+        return [m.content["body"] for m in await OutboxRepo(conn).pending() if m.content["msgtype"] == "m.notice"]
+
+
+async def files(db: Database) -> list[str]:
+    async with db.reading() as conn:
+        return [m.content["body"] for m in await OutboxRepo(conn).pending() if m.content["msgtype"] == "m.file"]
 
 
 async def test_an_open_meeting_gets_a_closing_job_at_planned_end_plus_three_hours(db, clock) -> None:
@@ -47,7 +70,7 @@ async def test_an_open_meeting_gets_a_closing_job_at_planned_end_plus_three_hour
     await jobs.check_meetings()
 
     [job] = jobs.scheduler.get_jobs()
-    assert job.id == f"meeting-{meeting_id}"
+    assert job.id == job_id(CLOSE, meeting_id)
     # The job waits on the system clock: four hours of it from now, whatever the fake clock says.
     assert abs(job.trigger.run_date - datetime.now(timezone.utc) - timedelta(hours=4)) < timedelta(seconds=5)
     assert closed == [] and await notices(db) == []
@@ -63,10 +86,11 @@ async def test_past_the_limit_it_is_closed_once_with_a_note(db, clock) -> None:
     await jobs.check_meetings([meeting_id])  # the job firing after a start-up check did the work
 
     [body] = await notices(db)
-    assert body.startswith("Mötet stängdes automatiskt tre timmar efter den planerade sluttiden.\nProtokoll från Örat mot marken")
+    assert body.startswith("Mötet stängdes automatiskt 3 timmar efter den planerade sluttiden.\nProtokoll från Örat mot marken")
     async with db.reading() as conn:
         meeting = await MeetingRepo(conn).get(meeting_id)
     assert meeting.auto_closed and meeting.ended_at == clock.now()
     assert "- Belysning vid stationen" in meeting.minutes
-    assert closed == [meeting_id, meeting_id]  # the file poster is asked twice; it posts once (outbox txn)
+    assert closed == [meeting_id]  # the reactions hear of it once; the minutes file follows the notice
+    assert await files(db) == ["protokoll-2026-12-01.md"]
     assert jobs.scheduler.get_jobs() == []

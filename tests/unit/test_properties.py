@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.clock import FakeClock
-from bot.commands import REGISTRY
+from bot.features import FEATURES
 from bot.commands.dispatcher import Dispatcher
 from bot.commands.message import IncomingMessage
 from bot.commands.recognise import recognise
@@ -33,7 +33,7 @@ from bot.parsing import (
 )
 from bot.permissions import RoomView
 from bot.privacy import guard
-from bot.render import MAX_BODY
+from bot.policy import MAX_BODY
 from bot.schedule import parse_schedule
 from bot.store.db import Database
 from bot.store.outbox import OutboxRepo
@@ -51,7 +51,7 @@ NASTY = [
     "\x00", "\u202e", "\u200b", "\r\n", "\t", "{}", "{0}", "{n}", "%s", "\\", "'; DROP TABLE actions; --",
     "811218-9876", "19811218-9876", "vecka 53", "31/2", "25:00", "1x", "RRULE:FREQ=DAILY;BYSETPOS=5;BYHOUR=9",
 ]  # fmt: skip
-WORDS = [w for c in REGISTRY for w in c.words] + [
+WORDS = [w for c in FEATURES.registry for w in c.words] + [
     "add", "remove", "done", "edit", "due", "assign", "reopen", "cancel", "start", "end", "weekly", "skip", "move",
     "reminders", "place", "name", "mine", "all", "overdue", "last", "ny", "bort", "1", "#2", "999999999",
 ]  # fmt: skip
@@ -102,7 +102,7 @@ class Harness:
         self.clock = FakeClock(datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc))
         self.db = self.loop.run_until_complete(Database.open(Path(tempfile.mkdtemp())))
         self.loop.run_until_complete(self._join())
-        self.dispatcher = Dispatcher(self.db, make_settings(command_prefix="!,/"), REGISTRY, self.clock)
+        self.dispatcher = Dispatcher(self.db, make_settings(command_prefix="!,/"), FEATURES.registry, self.clock)
         self.room = RoomView(ROOM, name="Örat mot marken", users={CHAIR: 100}, members=frozenset({CHAIR, MEMBER}))
         self.events = 0
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.commands import REGISTRY
+from bot.features import FEATURES
 from bot.commands.message import IncomingMessage
 from bot.commands.recognise import recognise
 
@@ -83,14 +83,14 @@ def test_command_words_are_case_insensitive(body: str) -> None:
     invocation = recognise(message(body), ("!",), BOT, NAMES)
 
     assert invocation is not None
-    command = REGISTRY.find(invocation.word)
+    command = FEATURES.registry.find(invocation.word)
     assert command is not None and command.name == "help"
 
 
 def test_registry_matches_the_exact_word_only() -> None:
-    assert REGISTRY.find("pings") is None
-    assert REGISTRY.find("pin") is None
-    assert REGISTRY.find("hjalp") is REGISTRY.find("hjälp") is REGISTRY.find("help")
+    assert FEATURES.registry.find("pings") is None
+    assert FEATURES.registry.find("pin") is None
+    assert FEATURES.registry.find("hjalp") is FEATURES.registry.find("hjälp") is FEATURES.registry.find("help")
 
 
 # Addressing the bot by name

@@ -9,7 +9,9 @@ import pytest
 
 from bot.daysoff import day_off
 from bot.i18n import Catalogue
-from bot.reminders import Decision, ReminderContext, decide, next_due, reminder_text
+from bot.features import FEATURES
+from bot.reminders import Decision, ReminderContext, decide, next_due
+from bot.views.reminder import reminder_text
 from bot.render import notice
 from bot.schedule import Occurrence, occurrences
 from bot.store.db import Database
@@ -220,7 +222,7 @@ async def text_of(db: Database, language: str, late: bool = False, **values) -> 
     start = next(occurrences(series.schedule, series.anchor, series.zone, series.checked_until)).start
     async with db.reading() as conn:
         ctx = ReminderContext(conn, series, Occurrence(start, start), Catalogue(language), "!", start - HOUR)
-        return (await reminder_text(ctx, late=late)).plain
+        return (await reminder_text(ctx, late, FEATURES.sections)).plain
 
 
 async def test_a_reminder_in_swedish(db: Database) -> None:
@@ -262,7 +264,7 @@ async def test_a_reminder_of_a_moved_meeting_says_where_it_came_from(db: Databas
     moved = Occurrence(utc(2026, 12, 2, 12), MEETING)
     async with db.reading() as conn:
         ctx = ReminderContext(conn, series, moved, Catalogue("sv"), "!", DUE_1D)
-        text = (await reminder_text(ctx, late=False)).plain
+        text = (await reminder_text(ctx, False, FEATURES.sections)).plain
 
     assert text == (
         "Påminnelse: Örat mot marken, onsdag 2 december 2026 kl. 13.00 (vecka 49), Stadshuset, sal 2 "
@@ -355,7 +357,7 @@ async def test_the_place_cannot_inject_markup(db: Database) -> None:
     series = make_series(location="<img src=x onerror=alert(1)>")
     async with db.reading() as conn:
         ctx = ReminderContext(conn, series, Occurrence(MEETING, MEETING), Catalogue("sv"), "!", DUE_1D)
-        content = notice(await reminder_text(ctx, late=False))
+        content = notice(await reminder_text(ctx, False, FEATURES.sections))
 
     assert "<img" not in content["formatted_body"]
     assert "&lt;img src=x onerror=alert(1)&gt;" in content["formatted_body"]

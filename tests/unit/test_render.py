@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.i18n import Segment, Text
-from bot.render import MAX_BODY, Mentions, ReplyTarget, notice
+from bot.policy import MAX_BODY
+from bot.render import Mentions, ReplyTarget, notice
 
 
 def test_is_a_notice_with_html() -> None:

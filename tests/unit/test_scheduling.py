@@ -1,6 +1,7 @@
-"""Reminders exactly once: ReminderScheduler.check() claims, queues and schedules, on a real database and a FakeClock.
+"""Reminders exactly once: the series feature's reminders job claims, queues and schedules, on a real database and
+a FakeClock.
 
-APScheduler is never started here: check() is called directly, as the job would call it.
+APScheduler is never started here: the job is run directly, as the clock would wake it.
 """
 
 from __future__ import annotations
@@ -11,14 +12,16 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from bot.clock import FakeClock
-from bot.commands import REGISTRY
+from bot.features import FEATURES
 from bot.commands.dispatcher import Dispatcher
 from bot.commands.message import IncomingMessage
 from bot.commands.recognise import recognise
 from bot.i18n import Catalogue
 from bot.permissions import RoomView
 from bot.schedule import parse_schedule
-from bot.scheduling import ReminderScheduler, job_id
+from bot.feature import Services
+from bot.features.series import REMINDERS
+from bot.runner import Runner, job_id
 from bot.store.db import Database
 from bot.store.outbox import OutboxRepo, OutgoingMessage
 from bot.store.reminders import ReminderRepo
@@ -62,8 +65,20 @@ class Flush:
             raise ConnectionError("homeserver went away before the reminder was sent")
 
 
-def make_scheduler(db: Database, clock: FakeClock, flush: Flush | None = None) -> ReminderScheduler:
-    return ReminderScheduler(db, clock, Catalogue("sv"), "!", flush or Flush())
+class Reminders:
+    """The reminders job as the runner runs it."""
+
+    def __init__(self, db: Database, clock: FakeClock, flush: Flush):
+        services = Services(db, clock, Catalogue("sv"), make_settings(), FEATURES.sections)
+        self.runner = Runner(FEATURES, services, flush)
+        self.scheduler = self.runner.scheduler
+
+    async def check(self, series_ids: list[int] | None = None) -> None:
+        await self.runner.check(REMINDERS, series_ids)
+
+
+def make_scheduler(db: Database, clock: FakeClock, flush: Flush | None = None) -> Reminders:
+    return Reminders(db, clock, flush or Flush())
 
 
 async def create_series(db: Database, clock: FakeClock, room_id: str = ROOM, **values) -> int:
@@ -212,7 +227,7 @@ async def test_away_across_both_sends_only_the_latest(db: Database, clock: FakeC
 
 
 async def test_away_past_the_meeting_skips_and_logs(db: Database, clock: FakeClock, caplog) -> None:
-    caplog.set_level(logging.INFO, logger="bot.scheduling")
+    caplog.set_level(logging.INFO, logger="bot.features.series")
     await create_series(db, clock)
     clock.advance(utc(2026, 12, 1, 9) - clock.now())
 
@@ -247,7 +262,7 @@ async def test_check_schedules_the_next_reminder_as_a_job(db: Database, clock: F
 
     await scheduler.check()
 
-    job = scheduler.scheduler.get_job(job_id(series_id))
+    job = scheduler.scheduler.get_job(job_id(REMINDERS, series_id))
     assert job is not None
     # The job runs on the system clock, as far ahead of it as DUE_1D is ahead of the FakeClock.
     ahead = job.trigger.run_date - datetime.now(timezone.utc)
@@ -260,7 +275,7 @@ async def test_a_series_without_reminders_has_no_job(db: Database, clock: FakeCl
 
     await scheduler.check()
 
-    assert scheduler.scheduler.get_job(job_id(series_id)) is None
+    assert scheduler.scheduler.get_job(job_id(REMINDERS, series_id)) is None
 
 
 async def test_checking_a_series_that_is_gone_removes_its_job(db: Database, clock: FakeClock) -> None:
@@ -270,15 +285,15 @@ async def test_checking_a_series_that_is_gone_removes_its_job(db: Database, cloc
 
     await scheduler.check([series_id + 1])
 
-    assert scheduler.scheduler.get_job(job_id(series_id + 1)) is None
-    assert scheduler.scheduler.get_job(job_id(series_id)) is not None
+    assert scheduler.scheduler.get_job(job_id(REMINDERS, series_id + 1)) is None
+    assert scheduler.scheduler.get_job(job_id(REMINDERS, series_id)) is not None
 
 
 # Commands and reminders together
 
 
 async def send(db: Database, clock: FakeClock, body: str, event_id: str) -> None:
-    dispatcher = Dispatcher(db, make_settings(), REGISTRY, clock)
+    dispatcher = Dispatcher(db, make_settings(), FEATURES.registry, clock)
     message = IncomingMessage(ROOM, event_id, "@anna:eslov.se", body, 0)
     invocation = recognise(message, ("!",), BOT, ())
     assert invocation is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
@@ -196,6 +197,8 @@ def test_missing_user_id_is_named(workdir: Path, required_env: None, monkeypatch
         ("BOT_MODERATOR_LEVEL", "-1", "BOT_MODERATOR_LEVEL: "),
         ("BOT_COMMAND_PREFIX", "bot", "BOT_COMMAND_PREFIX: prefix 'bot' must be punctuation"),
         ("BOT_COMMAND_PREFIX", "", "BOT_COMMAND_PREFIX: needs at least one prefix"),
+        ("BOT_NUDGE_AT", "8", 'BOT_NUDGE_AT: "8" is not a time I can read'),
+        ("BOT_MEETING_CLOSE_AFTER", "soon", 'BOT_MEETING_CLOSE_AFTER: "soon" is not a length of time I can read'),
     ],
 )
 def test_invalid_value_is_named(workdir: Path, required_env: None, monkeypatch, variable, value, expected) -> None:
@@ -205,6 +208,14 @@ def test_invalid_value_is_named(workdir: Path, required_env: None, monkeypatch, 
 
     assert message.startswith(expected)
     assert "\n" not in message
+
+
+def test_group_policy_from_toml(workdir: Path, required_env: None) -> None:
+    (workdir / "bot.toml").write_text('nudge_at = "07:30"\nmeeting_close_after = "1h30m"\n', encoding="utf-8")
+
+    settings = load_settings()
+
+    assert (settings.nudge_time, settings.close_after) == (time(7, 30), timedelta(hours=1, minutes=30))
 
 
 def test_key_sharing_from_toml_and_environment(workdir: Path, required_env: None, monkeypatch) -> None:

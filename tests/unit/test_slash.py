@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.commands import REGISTRY
+from bot.features import FEATURES
 from bot.commands.message import IncomingMessage
 from bot.commands.recognise import recognise
 from bot.commands.slash import commands_content, digest
@@ -15,47 +15,47 @@ def by_syntax(content: dict) -> dict[str, dict]:
 
 
 def test_sigil_and_one_entry_per_syntax() -> None:
-    content = commands_content(REGISTRY, Catalogue("sv"), "!")
+    content = commands_content(FEATURES.registry, Catalogue("sv"), "!")
 
     assert content["sigil"] == "!"
     assert {"help", "help {command}", "ping"} <= set(by_syntax(content))
 
 
 def test_descriptions_and_variables_in_the_rooms_language() -> None:
-    entry = by_syntax(commands_content(REGISTRY, Catalogue("sv"), "!"))["help {command}"]
+    entry = by_syntax(commands_content(FEATURES.registry, Catalogue("sv"), "!"))["help {command}"]
 
     assert entry["description"] == {"m.text": [{"body": "Visar kommandona, eller hur ett kommando används."}]}
     assert entry["variables"] == {"command": {"m.text": [{"body": "Kommandot du vill veta mer om"}]}}
 
 
 def test_english_descriptions() -> None:
-    entry = by_syntax(commands_content(REGISTRY, Catalogue("en"), "!"))["ping"]
+    entry = by_syntax(commands_content(FEATURES.registry, Catalogue("en"), "!"))["ping"]
 
     assert entry["description"] == {"m.text": [{"body": "Answers if I am running."}]}
     assert entry["variables"] == {}
 
 
 def test_every_advertised_variable_appears_in_its_syntax() -> None:
-    for entry in commands_content(REGISTRY, Catalogue("sv"), "!")["commands"]:
+    for entry in commands_content(FEATURES.registry, Catalogue("sv"), "!")["commands"]:
         for name in entry["variables"]:
             assert f"{{{name}}}" in entry["syntax"]
 
 
 def test_every_advertised_syntax_is_recognised_as_its_command() -> None:
     """What a client sends back for each advertised command reaches that command."""
-    for command in REGISTRY:
-        for syntax in command.slash:
+    for command in FEATURES.registry:
+        for syntax in command.slash():
             block = {"syntax": syntax, "variables": {name: "ping" for name in command.slash_variables()}}
             message = IncomingMessage(ROOM, "$e", "@anna:eslov.se", "", 0, mentions=(BOT,), command_block=block)
 
             invocation = recognise(message, ("!",), BOT, ())
 
-            assert invocation is not None and REGISTRY.find(invocation.word) is command, syntax
+            assert invocation is not None and FEATURES.registry.find(invocation.word) is command, syntax
 
 
 def test_digest_changes_with_what_is_advertised() -> None:
-    sv = commands_content(REGISTRY, Catalogue("sv"), "!")
+    sv = commands_content(FEATURES.registry, Catalogue("sv"), "!")
 
-    assert digest(sv) == digest(commands_content(REGISTRY, Catalogue("sv"), "!"))
-    assert digest(sv) != digest(commands_content(REGISTRY, Catalogue("en"), "!"))
-    assert digest(sv) != digest(commands_content(REGISTRY, Catalogue("sv"), "/"))
+    assert digest(sv) == digest(commands_content(FEATURES.registry, Catalogue("sv"), "!"))
+    assert digest(sv) != digest(commands_content(FEATURES.registry, Catalogue("en"), "!"))
+    assert digest(sv) != digest(commands_content(FEATURES.registry, Catalogue("sv"), "/"))

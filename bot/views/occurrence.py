@@ -1,31 +1,13 @@
-"""Describing a meeting to people: name, when, where, and a warning when it falls on a day off."""
+"""A scheduled meeting (an occurrence of a series) as people read it: name, when, where, and a warning when it
+falls on a day off."""
 
 from __future__ import annotations
-
-from datetime import datetime
-
-import aiosqlite
 
 from bot.daysoff import day_off
 from bot.i18n import Catalogue, Text
 from bot.i18n.dates import day, when
-from bot.schedule import Occurrence, occurrences
-from bot.store.series import Changes, Series, SeriesRepo
-
-
-def next_of(series: Series, changes: Changes, now: datetime) -> Occurrence | None:
-    return next(occurrences(series.schedule, series.anchor, series.zone, now, changes), None)
-
-
-async def next_in_room(tx: aiosqlite.Connection, room_id: str, now: datetime) -> tuple[Series, Occurrence] | None:
-    """The room's soonest meeting across its series: what `!next`, the agenda and new items refer to."""
-    repo = SeriesRepo(tx)
-    soonest: tuple[Series, Occurrence] | None = None
-    for series in await repo.in_room(room_id):
-        upcoming = next_of(series, await repo.changes(series.id), now)
-        if upcoming and (soonest is None or upcoming.start < soonest[1].start):
-            soonest = (series, upcoming)
-    return soonest
+from bot.schedule import Occurrence
+from bot.store.series import Series
 
 
 def describe(series: Series, occurrence: Occurrence, cat: Catalogue) -> Text:

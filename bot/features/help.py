@@ -1,17 +1,22 @@
-"""`!help [command]`: the command list, or the full usage of one command, generated from the registry."""
+"""`!help [command]`: the command list, or the full usage of one command, generated from the declarations."""
 
 from __future__ import annotations
 
-from bot.commands import REGISTRY
 from bot.commands.context import Context
+from bot.commands.registry import Arg
+from bot.feature import Feature
 from bot.i18n import Text
 
+feature = Feature("help")
 
-@REGISTRY.command("help", aliases=("hjälp", "hjalp"), slash=("help", "help {command}"))
-async def help_command(ctx: Context, args: str) -> None:
+help_command = feature.command("help", "hjälp", "hjalp")
+
+
+@help_command.form(Arg("command", optional=True))
+async def _help(ctx: Context, word: str | None) -> None:
     cat, prefix = ctx.cat, ctx.prefix
-    if args:
-        word = args.split()[0].lstrip("".join(ctx.settings.command_prefix))
+    if word:
+        word = word.lstrip("".join(ctx.settings.command_prefix))
         command = ctx.registry.find(word)
         if command is None:
             ctx.reply(cat.text("help.unknown", word=word, prefix=prefix))

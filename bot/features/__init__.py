@@ -1,0 +1,20 @@
+"""The features the bot runs, in the order their reminder sections appear. A new feature is a new module here
+and one line in FEATURES."""
+
+from __future__ import annotations
+
+from bot.feature import Features
+from bot.features import actions, agenda, help, meetings, ping, series
+
+FEATURES = Features(
+    [
+        help.feature,
+        series.feature,
+        agenda.feature,
+        actions.feature,
+        meetings.feature,
+        ping.feature,
+    ],
+    # `!help` lists the commands as the group uses them: before, during and after a meeting.
+    help_order=["help", "next", "agenda", "action", "actions", "done", "meeting", "here", "decision", "minutes", "schedule"],
+)

@@ -1,0 +1,317 @@
+"""Agreed actions: `!action` logs, shows and changes one (every change kept in its history), `!actions` lists
+them, `!done` closes one; reminders carry the actions to follow up, and the nudges job reminds owners the working
+day before an action is due."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Hashable
+from datetime import date, datetime
+
+from bot.commands.context import Context
+from bot.commands.registry import Arg
+from bot.errors import ForbiddenError, NotFoundError, UsageError
+from bot.feature import Effects, Feature, Services
+from bot.features.agenda import checked_text
+from bot.followup import upcoming
+from bot.i18n import Text
+from bot.i18n.dates import clock, day
+from bot.nudges import decide_nudges, next_nudge
+from bot.parsing import ActionSpec, mentioned_users, parse_action, parse_due, parse_number
+from bot.policy import HISTORY_BUDGET, MAX_ORGANISATION
+from bot.privacy import guard
+from bot.reminders import ReminderContext
+from bot.render import Mentions, listing, notice
+from bot.store.actions import CANCELLED, DONE, OPEN, Action, ActionRepo, Change
+from bot.store.meetings import MeetingRepo
+from bot.store.outbox import OutboxRepo
+from bot.store.series import SeriesRepo
+from bot.views.actions import action_line, followup_listing, followup_order, nudge_text
+
+log = logging.getLogger(__name__)
+
+feature = Feature("actions")
+NUDGES = "nudges"
+
+
+async def _action(ctx: Context, text: str) -> Action:
+    number = parse_number(text)
+    action = await ActionRepo(ctx.tx).get(ctx.message.room_id, number)
+    if action is None:
+        raise NotFoundError("action.no_such", n=number, prefix=ctx.prefix)
+    return action
+
+
+async def _changeable(ctx: Context, text: str) -> Action:
+    """An action the sender may change: they own it, logged it, or are a moderator."""
+    action = await _action(ctx, text)
+    sender = ctx.message.sender
+    if sender in action.owners or sender == action.created_by:
+        return action
+    try:
+        ctx.require_moderator()
+    except ForbiddenError:
+        raise ForbiddenError("action.forbidden", n=action.number, needed=ctx.settings.moderator_level) from None
+    return action
+
+
+def _organisation(text: str) -> str:
+    if len(text) > MAX_ORGANISATION:
+        raise UsageError("text.too_long", limit=MAX_ORGANISATION)
+    guard(text)
+    return text
+
+
+def _owners_in_room(ctx: Context, owners: tuple[str, ...]) -> None:
+    for user_id in owners:
+        if user_id not in ctx.room.members:
+            raise UsageError("action.owner_not_in_room", user=user_id)
+
+
+def _spec(ctx: Context, text: str) -> ActionSpec:
+    message = ctx.message
+    spec = parse_action(text, message.formatted_body, message.mentions, ctx.settings.user_id, ctx.today)
+    checked_text(ctx, spec.text)
+    if spec.organisation:
+        _organisation(spec.organisation)
+    _owners_in_room(ctx, spec.owners)
+    return spec
+
+
+CHANGEABLE = Arg("number", _changeable, missing="parse.number_missing")
+
+action = feature.command("action", "åtgärd", "atgard", unknown="action.empty", fallback=True)
+
+
+@action.form(Arg("number", _action))
+async def _show(ctx: Context, found: Action) -> None:
+    """One action with its history; a long history keeps its newest changes and counts the older ones."""
+    history = [_history_line(change, ctx) for change in await ActionRepo(ctx.tx).history(found.room_id, found.number)]
+    kept, used = [], 0
+    for line in reversed(history):
+        if used + len(line.plain) > HISTORY_BUDGET and kept:
+            break
+        kept.insert(0, line)
+        used += len(line.plain) + 1
+    lines = [action_line(found, ctx.today, ctx.cat, ctx.room), ctx.cat.text("history.header")]
+    if len(kept) < len(history):
+        lines.append(ctx.cat.text("history.older", n=len(history) - len(kept)))
+    ctx.reply(Text.join(lines + kept))
+
+
+@action.form(Arg("action", _spec, rest=True, missing="action.empty"))
+async def _create(ctx: Context, spec: ActionSpec) -> None:
+    message = ctx.message
+    meeting = await MeetingRepo(ctx.tx).open_in(message.room_id)  # agreed in the running meeting, if any
+    repo = ActionRepo(ctx.tx)
+    number = await repo.create(
+        message.room_id, spec.text, spec.owners, spec.organisation, spec.due, message.sender, ctx.now,
+        meeting.id if meeting else None,
+    )  # fmt: skip
+    ctx.effects.wake(NUDGES, message.room_id)
+    created = await repo.get(message.room_id, number)
+    ctx.reply(ctx.cat.text("action.created", n=number) + Text.of("\n") + action_line(created, ctx.today, ctx.cat, ctx.room))
+
+
+def _history_line(change: Change, ctx: Context) -> Text:
+    cat, detail = ctx.cat, change.detail
+    local = change.at.astimezone(ctx.zone)
+    if change.kind == "due":
+        new = detail.get("new")
+        what = cat("history.due", day=day(date.fromisoformat(new), cat)) if new else cat("history.due_removed")
+    elif change.kind == "assigned":
+        names = [ctx.room.display(u) for u in detail.get("owners", [])]
+        names += [detail["organisation"]] if detail.get("organisation") else []
+        what = cat("history.assigned", owners=", ".join(names) if names else cat("action.nobody"))
+    else:
+        what = cat(f"history.{change.kind}", old=detail.get("old") or "")
+    if detail.get("comment"):
+        what = f"{what}: {detail['comment']}"
+    moment = cat("date.moment", day=day(local.date(), cat), time=clock(local, cat))
+    return cat.text("history.line", when=moment, who=ctx.room.display(change.by), what=what)
+
+
+async def _changed(ctx: Context, changed: Action, said: str) -> None:
+    now = await ActionRepo(ctx.tx).get(changed.room_id, changed.number)
+    ctx.reply(ctx.cat.text(said, n=changed.number) + Text.of("\n") + action_line(now, ctx.today, ctx.cat, ctx.room))
+
+
+def _edited_text(ctx: Context, text: str) -> str:
+    return checked_text(ctx, " ".join(text.split()) if "\n" not in text else text.strip())
+
+
+@action.sub("edit", "ändra", "andra", args=[CHANGEABLE, Arg("text", _edited_text, rest=True, missing="action.empty")])
+async def _edit(ctx: Context, found: Action, text: str) -> None:
+    await ActionRepo(ctx.tx).change(found, ctx.message.sender, ctx.now, "edited", {"old": found.text}, text=text)
+    await _changed(ctx, found, "action.changed")
+
+
+def _due(ctx: Context, text: str) -> date | None:
+    return parse_due(text, ctx.today)
+
+
+@action.sub("due", "datum", "deadline", args=[CHANGEABLE, Arg("date", _due, rest=True, missing="parse.date_missing")])
+async def _set_due(ctx: Context, found: Action, due: date | None) -> None:
+    detail = {"old": found.due.isoformat() if found.due else None, "new": due.isoformat() if due else None}
+    await ActionRepo(ctx.tx).change(found, ctx.message.sender, ctx.now, "due", detail, due=due)
+    ctx.effects.wake(NUDGES, found.room_id)
+    await _changed(ctx, found, "action.changed")
+
+
+def _responsible(ctx: Context, text: str) -> tuple[tuple[str, ...], str | None]:
+    """Pills and mentions in the message name the owners; "for <Organisation>" may follow."""
+    owners, remainder = mentioned_users(text, ctx.message.formatted_body, ctx.message.mentions)
+    owners = tuple(u for u in owners if u != ctx.settings.user_id)
+    remainder = " ".join(remainder.split())
+    organisation = None
+    for word in ("for ", "för "):
+        if remainder.casefold().startswith(word):
+            organisation = remainder[len(word) :].strip() or None
+            remainder = ""
+    if remainder or not (owners or organisation):
+        raise UsageError("action.assign_what")
+    if organisation:
+        _organisation(organisation)
+    _owners_in_room(ctx, owners)
+    return owners, organisation
+
+
+@action.sub(
+    "assign", "tilldela", "ansvar", "ansvarig",
+    args=[CHANGEABLE, Arg("owners", _responsible, rest=True, missing="action.assign_what")],
+)  # fmt: skip
+async def _assign(ctx: Context, found: Action, responsible: tuple[tuple[str, ...], str | None]) -> None:
+    owners, organisation = responsible
+    detail = {"owners": list(owners), "organisation": organisation}
+    await ActionRepo(ctx.tx).change(
+        found, ctx.message.sender, ctx.now, "assigned", detail, owners=owners, organisation=organisation
+    )
+    await _changed(ctx, found, "action.changed")
+
+
+@action.sub("reopen", "återöppna", "öppna", args=[CHANGEABLE])
+async def _reopen(ctx: Context, found: Action) -> None:
+    if found.status == OPEN:
+        raise UsageError("action.already_open", n=found.number)
+    await ActionRepo(ctx.tx).change(found, ctx.message.sender, ctx.now, "reopened", {}, status=OPEN)
+    ctx.effects.wake(NUDGES, found.room_id)
+    await _changed(ctx, found, "action.reopened")
+
+
+async def _close(ctx: Context, found: Action, comment: str | None, status: str) -> None:
+    if found.status != OPEN:
+        raise UsageError(f"action.already_{found.status}", n=found.number, prefix=ctx.prefix)
+    kind = "done" if status == DONE else "cancelled"
+    await ActionRepo(ctx.tx).change(found, ctx.message.sender, ctx.now, kind, {"comment": comment or ""}, status=status)
+    ctx.effects.wake(NUDGES, found.room_id)
+
+
+COMMENT = Arg("comment", checked_text, rest=True, optional=True)
+
+
+@action.sub("cancel", "stryk", "avbryt", args=[CHANGEABLE, COMMENT])
+async def _cancel(ctx: Context, found: Action, comment: str | None) -> None:
+    await _close(ctx, found, comment, CANCELLED)
+    await _changed(ctx, found, "action.cancelled")
+
+
+done = feature.command("done", "klar")
+
+
+@done.form(CHANGEABLE, COMMENT)
+async def _done(ctx: Context, found: Action, comment: str | None) -> None:
+    await _close(ctx, found, comment, DONE)
+    await _changed(ctx, found, "action.done")
+
+
+actions = feature.command("actions", "åtgärder", "atgarder", unknown="actions.unknown_filter")
+
+
+def _member(ctx: Context, text: str) -> str:
+    owners, rest = mentioned_users(text, ctx.message.formatted_body, ctx.message.mentions)
+    owners = tuple(u for u in owners if u != ctx.settings.user_id)
+    if len(owners) != 1 or rest.strip():
+        raise UsageError("actions.unknown_filter", usage=actions, value=text)  # no filter at all: every form
+    return owners[0]
+
+
+async def _list(ctx: Context, title: str, found: list[Action], who: str = "", by_number: bool = False) -> None:
+    cat, today = ctx.cat, ctx.today
+    if not found:
+        ctx.reply(cat.text(f"{title}.none", who=who, prefix=ctx.prefix))
+        return
+    ordered = sorted(found, key=(lambda a: a.number) if by_number else (lambda a: followup_order(a, today)))
+    lines = [action_line(a, today, cat, ctx.room) for a in ordered]
+    header = cat.text(title, n=len(found), who=who)
+    ctx.reply(listing(header, lines, lambda n: cat.text("list.more_actions", n=n, prefix=ctx.prefix)))
+
+
+async def _open(ctx: Context) -> list[Action]:
+    return await ActionRepo(ctx.tx).in_room(ctx.message.room_id)
+
+
+@actions.form()
+@actions.sub("open", "öppna")
+async def _list_open(ctx: Context) -> None:
+    await _list(ctx, "actions.open", await _open(ctx))
+
+
+@actions.sub("mine", "mina")
+async def _list_mine(ctx: Context) -> None:
+    await _list(ctx, "actions.mine", [a for a in await _open(ctx) if ctx.message.sender in a.owners])
+
+
+@actions.sub("all", "alla")
+async def _list_all(ctx: Context) -> None:
+    every = await ActionRepo(ctx.tx).in_room(ctx.message.room_id, (OPEN, DONE, CANCELLED))
+    await _list(ctx, "actions.all", every, by_number=True)
+
+
+@actions.sub("overdue", "försenade", "forsenade")
+async def _list_overdue(ctx: Context) -> None:
+    await _list(ctx, "actions.overdue", [a for a in await _open(ctx) if a.due and a.due < ctx.today])
+
+
+@actions.form(Arg("member", _member, rest=True))
+async def _list_of(ctx: Context, user_id: str) -> None:
+    found = [a for a in await _open(ctx) if user_id in a.owners]
+    await _list(ctx, "actions.of", found, who=ctx.room.display(user_id))
+
+
+@feature.reminder_section
+async def actions_section(ctx: ReminderContext) -> Text | None:
+    """In a reminder: the actions to follow up at the meeting, overdue ones marked."""
+    zone = ctx.series.zone
+    day_of_meeting = ctx.occurrence.start.astimezone(zone).date()
+    found = upcoming(await ActionRepo(ctx.tx).in_room(ctx.series.room_id), day_of_meeting)
+    today = ctx.now.astimezone(zone).date()
+    return followup_listing(ctx.cat.text("agenda.followup"), found, today, ctx.cat, None, ctx.prefix)
+
+
+@feature.job(NUDGES)
+async def nudges_job(services: Services, keys: frozenset[Hashable] | None, effects: Effects) -> dict[Hashable, datetime | None]:
+    """Claim and queue the nudges that are due in these rooms (every room when None), each in the zone of the
+    room's series, and say when each room's next nudge is."""
+    now, at = services.clock.now(), services.settings.nudge_time
+    upcoming_at: dict[Hashable, datetime | None] = {}
+    async with services.db.transaction() as tx:
+        repo, outbox, series = ActionRepo(tx), OutboxRepo(tx), SeriesRepo(tx)
+        dated = await repo.open_with_due(keys)
+        nudged = await repo.nudged(keys)
+        by_room: dict[str, list[Action]] = {room: [] for room in keys or ()}
+        for found in dated:
+            by_room.setdefault(found.room_id, []).append(found)
+        for room_id, room_actions in by_room.items():
+            zone = await series.zone_of(room_id) or services.settings.zone
+            for nudge in decide_nudges(room_actions, nudged, now, zone, at):
+                found = nudge.action
+                txn_id = None if nudge.outcome == "skipped" else nudge.txn_id
+                if not await repo.claim_nudge(found.room_id, found.number, found.due, nudge.outcome, txn_id, now):
+                    continue
+                log.info("nudge %s: action %s in %s due %s", nudge.outcome, found.number, found.room_id, found.due)
+                if txn_id:
+                    text = nudge_text(found, services.cat, late=nudge.outcome == "late")
+                    await outbox.add(found.room_id, txn_id, notice(text, mentions=Mentions(found.owners)), now)
+                nudged.add((found.room_id, found.number, found.due))
+            upcoming_at[room_id] = next_nudge(room_actions, nudged, now, zone, at)
+    return upcoming_at

@@ -1,0 +1,145 @@
+"""The agenda: `!agenda` shows the numbered items of the next meeting and the actions to follow up there; items
+are added, removed, and marked discussed during a meeting; every reminder carries the agenda so far."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.commands.context import Context
+from bot.commands.registry import Arg, plain
+from bot.errors import ForbiddenError, NotFoundError, UsageError
+from bot.feature import Feature
+from bot.followup import upcoming
+from bot.i18n import Text
+from bot.i18n.dates import when
+from bot.occurrences import next_in_room
+from bot.parsing import parse_number
+from bot.policy import ECHO_LENGTH, MAX_TEXT
+from bot.privacy import guard
+from bot.reminders import ReminderContext
+from bot.render import listing
+from bot.store.actions import ActionRepo
+from bot.store.agenda import AgendaItem, AgendaRepo
+from bot.store.meetings import Meeting, MeetingRepo
+from bot.views.actions import followup_listing
+from bot.views.agenda import agenda_lines
+
+feature = Feature("agenda")
+
+
+def checked_text(ctx: Context, text: str) -> str:
+    """Text people write into the record: not too long, and no personal data."""
+    if len(text) > MAX_TEXT:
+        raise UsageError("text.too_long", limit=MAX_TEXT)
+    guard(text)
+    return text
+
+
+NUMBER = Arg("number", plain(parse_number), missing="parse.number_missing")
+
+agenda = feature.command("agenda", "dagordning", unknown="agenda.unknown")
+
+
+async def _numbered(ctx: Context) -> tuple[list[AgendaItem], Meeting | None]:
+    """The agenda as numbered now: during a meeting its items stay numbered as they were, discussed or not."""
+    repo, room_id = AgendaRepo(ctx.tx), ctx.message.room_id
+    meeting = await MeetingRepo(ctx.tx).open_in(room_id)
+    if meeting:
+        return await repo.meeting_items(room_id, meeting.id), meeting
+    return await repo.open_items(room_id), None
+
+
+async def _agenda(ctx: Context) -> Text:
+    cat, room_id = ctx.cat, ctx.message.room_id
+    soonest = await next_in_room(ctx.tx, room_id, ctx.now)
+    items, meeting = await _numbered(ctx)
+    zone = soonest[0].zone if soonest else ctx.zone
+    parts = []
+    if meeting:
+        title = cat.text("agenda.header_meeting", name=meeting.name)
+        zone = meeting.zone
+    elif soonest:
+        series, occurrence = soonest
+        title = cat.text("agenda.header", name=series.name, when=when(occurrence.start.astimezone(series.zone), cat))
+    else:
+        title = cat.text("agenda.header_unscheduled")
+    if not items:
+        parts.append(title + Text.of("\n") + cat.text("agenda.empty", prefix=ctx.prefix))
+    else:
+        next_start = meeting.scheduled_start or meeting.started_at if meeting else soonest[1].original if soonest else None
+        lines = agenda_lines(items, next_start, zone, cat, ctx.room)
+        parts.append(listing(title, lines, lambda n: cat.text("list.more_agenda", n=n, prefix=ctx.prefix)))
+    today = ctx.now.astimezone(zone).date()
+    day = soonest[1].start.astimezone(zone).date() if soonest else date.max  # no meeting set: all of them
+    actions = upcoming(await ActionRepo(ctx.tx).in_room(room_id), day)
+    if followups := followup_listing(cat.text("agenda.followup"), actions, today, cat, ctx.room, ctx.prefix):
+        parts.append(followups)
+    return Text.join(parts, "\n\n")
+
+
+@agenda.form()
+async def _show(ctx: Context) -> None:
+    ctx.reply(await _agenda(ctx))
+
+
+@agenda.sub("add", "ny", "nytt", "lägg", "lagg", args=[Arg("text", checked_text, rest=True, missing="agenda.empty_text")])
+async def _add(ctx: Context, text: str) -> None:
+    soonest = await next_in_room(ctx.tx, ctx.message.room_id, ctx.now)
+    repo = AgendaRepo(ctx.tx)
+    # The meeting an item is for is kept by its scheduled start, so moving that meeting carries nothing over.
+    await repo.add(ctx.message.room_id, text, ctx.message.sender, soonest[1].original if soonest else None, ctx.now)
+    number = len((await _numbered(ctx))[0])
+    if soonest:
+        series, occurrence = soonest
+        when_text = when(occurrence.start.astimezone(series.zone), ctx.cat)
+        ctx.reply(ctx.cat.text("agenda.added", n=number, name=series.name, when=when_text))
+    else:
+        ctx.reply(ctx.cat.text("agenda.added_unscheduled", n=number))
+
+
+def _item(items: list[AgendaItem], number: int) -> AgendaItem:
+    if number > len(items):
+        raise NotFoundError("agenda.no_such_item", n=number, count=len(items))
+    return items[number - 1]
+
+
+@agenda.sub("remove", "ta bort", "bort", "ta", "radera", "delete", args=[NUMBER])
+async def _remove(ctx: Context, number: int) -> None:
+    items, _ = await _numbered(ctx)
+    item = _item(items, number)
+    if item.discussed:
+        raise UsageError("agenda.already_discussed", n=number)
+    if item.author != ctx.message.sender:
+        try:
+            ctx.require_moderator()
+        except ForbiddenError:
+            raise ForbiddenError("agenda.remove_forbidden", n=number, needed=ctx.settings.moderator_level) from None
+    await AgendaRepo(ctx.tx).close(item.id, "removed", ctx.message.sender, ctx.now)
+    shown = item.text if len(item.text) <= ECHO_LENGTH else item.text[: ECHO_LENGTH - 1] + "…"
+    ctx.reply(ctx.cat.text("agenda.removed", n=number, text=shown) + Text.of("\n\n") + await _agenda(ctx))
+
+
+@agenda.sub(
+    "done", "klar", "behandlad", args=[NUMBER, Arg("note", checked_text, rest=True, optional=True)], moderator=True
+)
+async def _done(ctx: Context, number: int, note: str | None) -> None:
+    """In a meeting, item n was discussed."""
+    items, meeting = await _numbered(ctx)
+    if meeting is None:
+        raise UsageError("meeting.none_open", prefix=ctx.prefix)
+    item = _item(items, number)
+    if item.discussed:
+        raise UsageError("agenda.already_discussed", n=number)
+    await AgendaRepo(ctx.tx).discuss(item.id, meeting.id, note, ctx.message.sender, ctx.now)
+    ctx.reply(ctx.cat.text("agenda.discussed", n=number, text=item.text))
+
+
+@feature.reminder_section
+async def agenda_section(ctx: ReminderContext) -> Text:
+    """In a reminder: the numbered agenda so far, or the exact command to add an item."""
+    items = await AgendaRepo(ctx.tx).open_items(ctx.series.room_id)
+    if not items:
+        return ctx.cat.text("agenda.empty", prefix=ctx.prefix)
+    lines = agenda_lines(items, ctx.occurrence.original, ctx.series.zone, ctx.cat, None)
+    more = lambda n: ctx.cat.text("list.more_agenda", n=n, prefix=ctx.prefix)  # noqa: E731
+    return listing(ctx.cat.text("agenda.in_reminder"), lines, more)

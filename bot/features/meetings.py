@@ -1,0 +1,192 @@
+"""Held meetings: `!meeting start|end`, `!here`, `!decision`, `!minutes`. Whoever writes during a meeting takes
+part in it; a meeting left open is closed by a timed job; a closed meeting's minutes follow as a Markdown file."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Hashable
+from datetime import datetime
+
+from bot.commands.context import Context
+from bot.commands.registry import Arg
+from bot.errors import NotFoundError, UsageError
+from bot.feature import Effects, Feature, Seen, Services
+from bot.features.agenda import checked_text
+from bot.followup import upcoming
+from bot.i18n import Text
+from bot.i18n.dates import when
+from bot.minutes import close
+from bot.occurrences import current_in_room
+from bot.parsing import parse_date
+from bot.policy import AD_HOC_LENGTH
+from bot.render import file_message, listing, notice
+from bot.store.actions import ActionRepo
+from bot.store.agenda import AgendaRepo
+from bot.store.meetings import Meeting, MeetingRepo
+from bot.store.outbox import OutboxRepo
+from bot.views.actions import followup_listing
+from bot.views.agenda import agenda_lines
+from bot.views.minutes import filename
+
+log = logging.getLogger(__name__)
+
+feature = Feature("meetings")
+CLOSE = "meeting-close"
+
+
+async def open_meeting(ctx: Context) -> Meeting:
+    meeting = await MeetingRepo(ctx.tx).open_in(ctx.message.room_id)
+    if meeting is None:
+        raise UsageError("meeting.none_open", prefix=ctx.prefix)
+    return meeting
+
+
+meeting = feature.command("meeting", "möte", "mote", unknown="meeting.what")
+
+
+@meeting.sub("start", "börja", "starta", "öppna", moderator=True)
+async def _start(ctx: Context) -> None:
+    meetings = MeetingRepo(ctx.tx)
+    running = await meetings.open_in(ctx.message.room_id)
+    if running:
+        started = when(running.started_at.astimezone(running.zone), ctx.cat)
+        raise UsageError("meeting.already_open", name=running.name, when=started, prefix=ctx.prefix)
+    current = await current_in_room(ctx.tx, ctx.message.room_id, ctx.now)
+    if current:
+        series, occurrence = current
+        name, zone, start, end = series.name, series.zone, occurrence.start, occurrence.start + series.duration
+        series_id = series.id
+    else:
+        name = ctx.room.name or ctx.cat("series.default_name")
+        zone, start, end, series_id = ctx.zone, None, ctx.now + AD_HOC_LENGTH, None
+    meeting_id = await meetings.start(ctx.message.room_id, series_id, name, zone, start, end, ctx.message.sender, ctx.now)
+    await meetings.note_participant(meeting_id, ctx.message.sender, ctx.room.display(ctx.message.sender), "wrote", ctx.now)
+    ctx.effects.emit("meeting_opened", meeting_id)
+    ctx.effects.wake(CLOSE, meeting_id)
+    cat, prefix = ctx.cat, ctx.prefix
+    today = ctx.now.astimezone(zone).date()
+    parts = [cat.text("meeting.started", name=name, when=when(ctx.now.astimezone(zone), cat), prefix=prefix)]
+    items = await AgendaRepo(ctx.tx).open_items(ctx.message.room_id)
+    if items:
+        lines = agenda_lines(items, start, zone, cat, ctx.room)
+        parts.append(listing(cat.text("agenda.in_reminder"), lines, lambda n: cat.text("list.more_agenda", n=n, prefix=prefix)))
+    followups = upcoming(await ActionRepo(ctx.tx).in_room(ctx.message.room_id), today)
+    if listed := followup_listing(cat.text("meeting.followup"), followups, today, cat, ctx.room, prefix):
+        parts.append(listed)
+    ctx.reply(Text.join(parts, "\n\n"))
+
+
+@meeting.sub("end", "slut", "avsluta", "stäng", moderator=True)
+async def _end(ctx: Context) -> None:
+    running = await open_meeting(ctx)
+    ctx.reply(await close(ctx.tx, running, ctx.message.sender, ctx.now, ctx.cat, ctx.room.names))
+    ctx.effects.emit("meeting_closed", running.id)
+    ctx.effects.wake(CLOSE, running.id)
+
+
+here = feature.command("here", "närvarande", "narvarande")
+
+
+@here.form()
+async def _here(ctx: Context) -> None:
+    running = await open_meeting(ctx)
+    sender = ctx.message.sender
+    await MeetingRepo(ctx.tx).note_participant(running.id, sender, ctx.room.display(sender), "here", ctx.now)
+    ctx.reply(ctx.cat.text("meeting.here", who=ctx.room.display(sender), name=running.name))
+
+
+decision = feature.command("decision", "beslut", unknown="decision.empty")
+
+
+@decision.form(Arg("text", checked_text, rest=True, missing="decision.empty"), moderator=True)
+async def _decide(ctx: Context, text: str) -> None:
+    running = await open_meeting(ctx)
+    repo = MeetingRepo(ctx.tx)
+    await repo.decide(running.id, text, ctx.message.sender, ctx.now)
+    ctx.reply(ctx.cat.text("decision.recorded", n=len(await repo.decisions(running.id)), text=text))
+
+
+minutes = feature.command("minutes", "protokoll")
+
+
+async def _held(ctx: Context) -> list[Meeting]:
+    held = await MeetingRepo(ctx.tx).ended_in(ctx.message.room_id)
+    if not held:
+        raise NotFoundError("minutes.none_yet")
+    return held
+
+
+@minutes.form()
+async def _last(ctx: Context) -> None:
+    ctx.reply(Text.of((await _held(ctx))[-1].minutes or ""))
+
+
+minutes.sub("last", "senaste", "sista")(_last)
+
+
+def _past_date(ctx: Context, text: str):
+    return parse_date(text, ctx.today, past=True)
+
+
+@minutes.form(Arg("date", _past_date, rest=True))
+async def _on(ctx: Context, wanted) -> None:
+    found = [m for m in await _held(ctx) if m.started_at.astimezone(m.zone).date() == wanted]
+    if not found:
+        raise NotFoundError("minutes.none_on", date=wanted.isoformat())
+    ctx.reply(Text.of(found[-1].minutes or ""))
+
+
+@feature.on("message")
+async def note_presence(services: Services, seen: Seen) -> None:
+    """Whoever writes during a meeting takes part in it; `!here` is how a listener is counted, not speaking.
+    Every message comes here, so only a meeting in progress costs a write."""
+    if seen.command == "here":
+        return
+    async with services.db.reading() as conn:
+        running = await MeetingRepo(conn).open_in(seen.message.room_id)
+    if running is None:
+        return
+    async with services.db.transaction() as tx:
+        await MeetingRepo(tx).note_participant(running.id, seen.message.sender, seen.sender_name, "wrote", services.clock.now())
+
+
+@feature.on("meeting_closed")
+async def post_minutes_file(services: Services, meeting_id: int) -> None:
+    """Attach a closed meeting's minutes as a Markdown file, once: the outbox entry is the record, and the
+    outbox uploads it when it is sent (after the minutes notice, queued before it)."""
+    txn = f"sb-minutes-file-{meeting_id}"
+    async with services.db.transaction() as tx:
+        outbox = OutboxRepo(tx)
+        held = await MeetingRepo(tx).get(meeting_id)
+        if held is None or held.minutes is None or await outbox.has(txn):
+            return
+        data = held.minutes.encode()
+        content = file_message(filename(held, services.cat), "text/markdown", len(data))
+        await outbox.add(held.room_id, txn, content, services.clock.now(), file=data)
+
+
+@feature.job(CLOSE)
+async def close_job(services: Services, keys: frozenset[Hashable] | None, effects: Effects) -> dict[Hashable, datetime | None]:
+    """Close these meetings (every open one when None) once they are left open past their planned end by the
+    close-after setting, and say when the others will be; every meeting closed has its minutes file follow. At
+    start, closed meetings whose file was never queued (a crash right after closing) get it too."""
+    now, after = services.clock.now(), services.settings.close_after
+    later: dict[Hashable, datetime | None] = {}
+    async with services.db.transaction() as tx:
+        repo = MeetingRepo(tx)
+        if keys is None:
+            for meeting_id in await repo.without_file():
+                effects.emit("meeting_closed", meeting_id)
+        wanted = await repo.all_open() if keys is None else [m for i in keys if (m := await repo.get(i))]
+        for held in wanted:
+            if held.ended_at is not None:
+                later[held.id] = None
+            elif held.scheduled_end + after <= now:
+                text = await close(tx, held, "", now, services.cat, {}, closed_after=after)
+                await OutboxRepo(tx).add(held.room_id, f"sb-minutes-{held.id}", notice(text), now)
+                log.info("meeting %s in %s closed automatically", held.id, held.room_id)
+                effects.emit("meeting_closed", held.id)
+                later[held.id] = None
+            else:
+                later[held.id] = held.scheduled_end + after
+    return later

@@ -1,0 +1,332 @@
+"""Meeting series: `!schedule` shows them and lets moderators change schedule, reminders, place, name and single
+meetings; `!next` tells the next meeting; the reminders job posts each reminder exactly once."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Hashable
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+
+from bot.commands.context import Context
+from bot.commands.registry import Arg
+from bot.errors import NotFoundError, UsageError
+from bot.feature import Effects, Feature, Services
+from bot.i18n import Text
+from bot.i18n.dates import day, span, when
+from bot.occurrences import next_in_room, next_of
+from bot.parsing import parse_date, parse_duration, parse_offsets, parse_time
+from bot.policy import DEFAULT_DURATION, DEFAULT_REMINDERS, MAX_NAME, MAX_REMINDER_BEFORE
+from bot.privacy import guard
+from bot.reminders import ReminderContext, decide, next_due
+from bot.render import notice
+from bot.schedule import Occurrence, meeting_on, parse_schedule, to_utc
+from bot.store.agenda import AgendaRepo
+from bot.store.outbox import OutboxRepo
+from bot.store.reminders import ReminderRepo
+from bot.store.series import Changes, Series, SeriesRepo
+from bot.views.occurrence import describe, holiday_warning
+from bot.views.reminder import reminder_text
+from bot.views.series import describe_reminders, describe_schedule
+
+log = logging.getLogger(__name__)
+
+feature = Feature("series")
+REMINDERS = "reminders"
+
+
+def _series_number(ctx: Context, text: str) -> int:
+    return int(text)
+
+
+def _offsets(ctx: Context, text: str) -> tuple:
+    words = text.split()
+    if [w.casefold() for w in words] in (["off"], ["av"], ["inga"], ["none"]):
+        return ()
+    offsets = parse_offsets(words)
+    if any(offset > MAX_REMINDER_BEFORE for offset in offsets):
+        raise UsageError("schedule.reminder_too_early")
+    return offsets
+
+
+def _short_text(ctx: Context, text: str) -> str:
+    if len(text) > MAX_NAME:
+        raise UsageError("schedule.text_too_long", limit=MAX_NAME)
+    guard(text)
+    return text
+
+
+schedule = feature.command("schedule", "schema", unknown="schedule.missing", selector=Arg("series", _series_number))
+
+
+async def _pick(ctx: Context, number: int | None) -> tuple[list[Series], int]:
+    """The room's series and which one a command means: the first, unless a number says otherwise."""
+    all_series = await SeriesRepo(ctx.tx).in_room(ctx.message.room_id)
+    index = 0 if number is None else number - 1
+    if number is not None and not 0 <= index < len(all_series):
+        raise NotFoundError("schedule.no_such_series", n=number, prefix=ctx.prefix)
+    return all_series, index
+
+
+async def _one(ctx: Context, number: int | None) -> Series:
+    all_series, index = await _pick(ctx, number)
+    if not all_series:
+        raise NotFoundError("schedule.none", prefix=ctx.prefix)
+    return all_series[index]
+
+
+@schedule.form()
+async def _show(ctx: Context, number: int | None) -> None:
+    cat = ctx.cat
+    all_series, _ = await _pick(ctx, number)
+    if not all_series:
+        ctx.reply(cat.text("schedule.none", prefix=ctx.prefix))
+        return
+    repo = SeriesRepo(ctx.tx)
+    blocks = [cat.text("schedule.header")]
+    for n, series in enumerate(all_series, start=1):
+        changes = await repo.changes(series.id)
+        lines = [
+            cat.text(
+                "schedule.series",
+                n=n,
+                name=series.name,
+                schedule=describe_schedule(series.schedule, cat),
+                duration=span(series.duration, cat),
+            ),
+            Text.of(describe_reminders(series, cat)),
+        ]
+        if series.location:
+            lines.append(cat.text("schedule.place", place=series.location))
+        upcoming = next_of(series, changes, ctx.now)
+        if upcoming:
+            lines.append(cat.text("schedule.next", when=when(upcoming.start.astimezone(series.zone), cat)))
+        for original, new in sorted(changes.items()):
+            if (new or original) > ctx.now:
+                was = day(original.astimezone(series.zone).date(), cat)
+                if new is None:
+                    lines.append(cat.text("schedule.skipped", day=was))
+                else:
+                    lines.append(cat.text("schedule.moved", day=was, when=when(new.astimezone(series.zone), cat)))
+        blocks.append(Text.join(lines))
+    ctx.reply(Text.join(blocks, "\n\n"))
+
+
+@schedule.form(Arg("schedule", rest=True, missing="schedule.missing"), moderator=True)
+async def _set_schedule(ctx: Context, number: int | None, text: str) -> None:
+    """`weekly tuesday 09:00 [45m]`: a new series, or the new schedule of one."""
+    all_series, index = await _pick(ctx, number)
+    words = text.split()
+    zone = ZoneInfo(all_series[index].zone.key if all_series else ctx.settings.timezone)
+    today = ctx.now.astimezone(zone).date()
+    duration = None
+    try:
+        parsed = parse_schedule(words, today, zone)
+    except UsageError as error:
+        # `weekly tuesday 09:00 45m`: a duration may follow the schedule.
+        if len(words) < 2:
+            raise
+        try:
+            duration = parse_duration(words[-1])
+        except UsageError:
+            raise error from None  # what was wrong with the schedule, not with a duration it did not have
+        parsed = parse_schedule(words[:-1], today, zone)
+    repo = SeriesRepo(ctx.tx)
+    dropped = 0
+    if all_series:
+        series = all_series[index]
+        fields = {"schedule": parsed, "anchor": today}
+        if duration:
+            fields["duration"] = duration
+        await repo.update(series.id, ctx.now, **fields)
+        # Skips and moves were made for meetings of the old schedule.
+        dropped = await repo.forget_changes(series.id, ctx.now)
+        series_id = series.id
+    else:
+        series_id = await repo.create(
+            room_id=ctx.message.room_id,
+            name=(ctx.room.name or ctx.cat("series.default_name"))[:MAX_NAME],
+            schedule=parsed,
+            anchor=today,
+            duration=duration or DEFAULT_DURATION,
+            location="",
+            reminders=DEFAULT_REMINDERS,
+            zone=zone,
+            now=ctx.now,
+        )
+    ctx.effects.wake(REMINDERS, series_id)
+    series = await repo.get(series_id)
+    reply = ctx.cat.text("schedule.changed", name=series.name, schedule=describe_schedule(parsed, ctx.cat))
+    if dropped:
+        reply = reply + Text.of(" ") + ctx.cat.text("schedule.changes_dropped", n=dropped)
+    upcoming = next_of(series, await repo.changes(series_id), ctx.now)
+    if upcoming:
+        reply = reply + Text.of("\n") + ctx.cat.text("next.line") + Text.of(" ") + describe(series, upcoming, ctx.cat)
+        if warning := holiday_warning(series, upcoming, ctx.cat, ctx.prefix):
+            reply = reply + Text.of("\n") + warning
+    ctx.reply(reply)
+
+
+@schedule.sub(
+    "reminders", "påminnelser", "påminnelse",
+    args=[Arg("offsets", _offsets, rest=True, missing="parse.offsets_missing")],
+    moderator=True,
+)  # fmt: skip
+async def _set_reminders(ctx: Context, number: int | None, offsets: tuple) -> None:
+    series = await _one(ctx, number)
+    await SeriesRepo(ctx.tx).update(series.id, ctx.now, reminders=offsets)
+    ctx.effects.wake(REMINDERS, series.id)
+    updated = await SeriesRepo(ctx.tx).get(series.id)
+    ctx.reply(ctx.cat.text("schedule.reminders_changed", name=series.name, reminders=describe_reminders(updated, ctx.cat)))
+
+
+def _future_date(ctx: Context, words: list[str], zone: ZoneInfo) -> date:
+    today = ctx.now.astimezone(zone).date()
+    value = parse_date(" ".join(words), today)
+    if value < today:
+        raise UsageError("schedule.past", date=value.isoformat())
+    return value
+
+
+def _upcoming_meeting_on(ctx: Context, series: Series, changes: Changes, value: date) -> Occurrence:
+    occurrence = meeting_on(series.schedule, series.anchor, series.zone, value, changes)
+    if occurrence is None:
+        raise NotFoundError("schedule.no_meeting_on", name=series.name, day=day(value, ctx.cat))
+    if occurrence.start <= ctx.now:
+        raise UsageError("schedule.past", date=value.isoformat())
+    return occurrence
+
+
+@schedule.sub(
+    "skip", "hoppa", "ställin", "inställt", args=[Arg("date", rest=True, missing="parse.date_missing")], moderator=True
+)
+async def _skip(ctx: Context, number: int | None, text: str) -> None:
+    series = await _one(ctx, number)
+    repo = SeriesRepo(ctx.tx)
+    changes = await repo.changes(series.id)
+    occurrence = _upcoming_meeting_on(ctx, series, changes, _future_date(ctx, text.split(), series.zone))
+    await repo.change_meeting(series.id, occurrence.original, None, ctx.message.sender, ctx.now)
+    ctx.effects.wake(REMINDERS, series.id)
+    local = occurrence.start.astimezone(series.zone)
+    ctx.reply(ctx.cat.text("schedule.skip_done", name=series.name, when=when(local, ctx.cat)))
+
+
+def _split_move(ctx: Context, series: Series, words: list[str]) -> tuple[date, date, time | None]:
+    """`<date> <new date> [<HH:MM>]` where a date may be several words (`4 dec`, `vecka 50`)."""
+    at: time | None = None
+    body = words
+    if len(words) >= 3:
+        try:
+            at = parse_time(words[-1])
+            body = words[:-1]
+        except UsageError:
+            pass
+    for cut in range(1, len(body)):
+        try:
+            return _future_date(ctx, body[:cut], series.zone), _future_date(ctx, body[cut:], series.zone), at
+        except UsageError as error:
+            if error.key == "schedule.past":
+                raise
+    if len(body) < 2:
+        raise UsageError("parse.date_missing")
+    raise UsageError("parse.date", value=" ".join(body))
+
+
+@schedule.sub("move", "flytta", args=[Arg("dates", rest=True, missing="parse.date_missing")], moderator=True)
+async def _move(ctx: Context, number: int | None, text: str) -> None:
+    series = await _one(ctx, number)
+    repo = SeriesRepo(ctx.tx)
+    changes = await repo.changes(series.id)
+    old_day, new_day, at = _split_move(ctx, series, text.split())
+    occurrence = _upcoming_meeting_on(ctx, series, changes, old_day)
+    local = occurrence.start.astimezone(series.zone)
+    new_start = to_utc(datetime.combine(new_day, at or local.time()), series.zone)
+    if new_start <= ctx.now:
+        raise UsageError("schedule.past", date=new_day.isoformat())
+    await repo.change_meeting(series.id, occurrence.original, new_start, ctx.message.sender, ctx.now)
+    ctx.effects.wake(REMINDERS, series.id)
+    ctx.reply(
+        ctx.cat.text(
+            "schedule.move_done",
+            name=series.name,
+            old=when(local, ctx.cat),
+            new=when(new_start.astimezone(series.zone), ctx.cat),
+        )
+    )
+
+
+@schedule.sub("place", "plats", args=[Arg("place", _short_text, rest=True, missing="schedule.text_missing")], moderator=True)
+async def _place(ctx: Context, number: int | None, text: str) -> None:
+    series = await _one(ctx, number)
+    await SeriesRepo(ctx.tx).update(series.id, ctx.now, location=text)
+    ctx.effects.wake(REMINDERS, series.id)
+    ctx.reply(ctx.cat.text("schedule.place_done", name=series.name, place=text))
+
+
+@schedule.sub("name", "namn", args=[Arg("name", _short_text, rest=True, missing="schedule.text_missing")], moderator=True)
+async def _name(ctx: Context, number: int | None, text: str) -> None:
+    all_series, index = await _pick(ctx, number)
+    series = await _one(ctx, number)
+    if any(s.name == text and s.id != series.id for s in all_series):
+        raise UsageError("schedule.name_taken", name=text)
+    await SeriesRepo(ctx.tx).update(series.id, ctx.now, name=text)
+    ctx.effects.wake(REMINDERS, series.id)
+    ctx.reply(ctx.cat.text("schedule.name_done", old=series.name, name=text))
+
+
+next_meeting = feature.command("next", "nästa", "nasta")
+
+
+@next_meeting.form()
+async def _next(ctx: Context) -> None:
+    soonest = await next_in_room(ctx.tx, ctx.message.room_id, ctx.now)
+    if soonest is None:
+        ctx.reply(ctx.cat.text("next.none", prefix=ctx.prefix))
+        return
+    series, upcoming = soonest
+    items = len(await AgendaRepo(ctx.tx).open_items(ctx.message.room_id))
+    text = ctx.cat.text("next.line") + Text.of(" ") + describe(series, upcoming, ctx.cat)
+    text = text + Text.of(" ") + ctx.cat.text("next.items.one" if items == 1 else "next.items.many", n=items)
+    if warning := holiday_warning(series, upcoming, ctx.cat, ctx.prefix):
+        text = text + Text.of("\n") + warning
+    ctx.reply(text)
+
+
+@feature.job(REMINDERS)
+async def reminders_job(services: Services, keys: frozenset[Hashable] | None, effects: Effects) -> dict[Hashable, datetime | None]:
+    """Claim the reminders of these series (all when None) that fell due since each was last checked, queue
+    them, and say when each series' next reminder is due."""
+    now = services.clock.now()
+    upcoming: dict[Hashable, datetime | None] = {}
+    async with services.db.transaction() as tx:
+        repo = SeriesRepo(tx)
+        every = await repo.all() if keys is None else [s for i in keys if (s := await repo.get(i))]
+        changes = await repo.all_changes() if keys is None else {s.id: await repo.changes(s.id) for s in every}
+        for series in every:
+            series_changes = changes.get(series.id, {})
+            await _claim_due(tx, services, series, series_changes, now)
+            await repo.set_checked_until(series.id, now)
+            upcoming[series.id] = next_due(series, series_changes, now)
+    return upcoming
+
+
+async def _claim_due(tx: aiosqlite.Connection, services: Services, series: Series, changes: Changes, now: datetime) -> None:
+    reminders, outbox = ReminderRepo(tx), OutboxRepo(tx)
+    for decision in decide(series, changes, now):
+        txn_id = None if decision.outcome == "skipped" else decision.txn_id
+        claimed = await reminders.claim(
+            series.id, decision.occurrence.start, decision.offset, decision.due_at, decision.outcome, txn_id, now
+        )
+        if not claimed:
+            continue
+        log.info(
+            "reminder %s: series %s meeting %s offset %s due at %s",
+            decision.outcome, series.id, decision.occurrence.start.isoformat(), decision.offset, decision.due_at.isoformat(),
+        )  # fmt: skip
+        if txn_id is None:
+            continue
+        ctx = ReminderContext(tx, series, decision.occurrence, services.cat, services.prefix, now)
+        text = await reminder_text(ctx, decision.outcome == "late", services.sections)
+        await outbox.add(series.room_id, txn_id, notice(text), now)

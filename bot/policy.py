@@ -1,0 +1,49 @@
+"""Product policy: the times and limits the bot works by, each named once. Those a group may reasonably want to
+change are settings (bot/settings.py), with these as their defaults."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+
+# Meetings.
+DEFAULT_REMINDERS = (timedelta(days=1), timedelta(hours=1))
+"""Reminders of a series made by command; a seeded series says its own."""
+DEFAULT_DURATION = timedelta(minutes=30)
+MAX_REMINDER_BEFORE = timedelta(days=28)
+NEAR_SCHEDULED = timedelta(hours=3)
+"""A meeting started this long before or after a scheduled one is that one; otherwise it is ad hoc."""
+AD_HOC_LENGTH = timedelta(hours=1)
+CLOSE_AFTER = timedelta(hours=3)
+"""A meeting left open is closed this long after its planned end (setting `meeting_close_after`)."""
+
+# Timed messages.
+ON_TIME = timedelta(minutes=2)
+"""A reminder or nudge sent within this of its time is on time; later, it says it is late."""
+NUDGE_AT = time(8, 0)
+"""Owners are nudged at this local time on the working day before an action is due (setting `nudge_at`)."""
+JOB_RETRY = timedelta(minutes=1)
+"""A timed job that failed runs again after this."""
+
+# Text people write.
+MAX_TEXT = 2000
+"""An agenda item, an action, a decision, a note or a comment."""
+MAX_NAME = 200
+"""A series' name or place."""
+MAX_ORGANISATION = 100
+
+# What a message holds.
+MAX_BODY = 4000
+"""A reply stays readable, and well under the homeserver's 64 KiB event limit even when encrypted (base64 grows it
+by a third)."""
+LIST_BUDGET = MAX_BODY // 3
+"""A cut list takes at most a third of a message: a reply holds at most two lists and some lines around them."""
+HISTORY_BUDGET = MAX_BODY // 2
+"""An action's history keeps its newest changes within this; the older ones are counted."""
+ECHO_LENGTH = 200
+"""How much of a removed item's text the reply repeats."""
+
+# What is kept.
+HANDLED_KEPT = timedelta(days=30)
+"""Handled event ids are kept this long, to skip a replayed batch; older ones are forgotten at start."""
+KEY_GRACE = timedelta(minutes=2)
+"""An encrypted command waits this long for its room key before the sender is told (setting `key_grace_seconds`)."""

@@ -1,0 +1,200 @@
+"""Features as units: what they declare reaches help, usage lines and the advertised commands; declared forms parse
+as written; timed jobs share one error path and finish before the bot stops."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Hashable
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.commands.registry import Arg, plain
+from bot.commands.slash import commands_content
+from bot.errors import UsageError
+from bot.feature import Effects, Feature, Features, Services
+from bot.features import FEATURES
+from bot.i18n import Catalogue
+from bot.parsing import parse_number
+from bot.runner import Runner, job_id
+from bot.store.db import Database
+from tests.unit.handlers import START, Chat
+from tests.unit.helpers import make_settings
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+# One declaration, everywhere
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_every_subcommand_is_advertised_and_in_help(db: Database, clock: FakeClock, language: str) -> None:
+    chat = Chat(db, clock, language=language)
+    overview = await chat.send("!help")
+    syntaxes = [entry["syntax"] for entry in commands_content(FEATURES.registry, Catalogue(language), "!")["commands"]]
+    missing = []
+    for command in FEATURES.registry:
+        details = await chat.send(f"!help {command.name}")
+        for form in command.forms:
+            if form.sub is None:
+                continue
+            if not any(s == f"{command.name} {form.sub}" or s.startswith(f"{command.name} {form.sub} ") for s in syntaxes):
+                missing.append(f"advertised: {command.name} {form.sub}")
+            if f"{form.sub} " not in details and f"{form.sub}]" not in details and f"{form.sub}`" not in details:
+                missing.append(f"!help {command.name}: {form.sub}")
+            if form.label(Catalogue(language)) not in overview:
+                missing.append(f"!help: {command.name} {form.sub}")
+
+    assert missing == []
+
+
+def test_each_form_has_its_own_usage_line_in_both_languages() -> None:
+    action = FEATURES.registry.find("action")
+    usages = {form.sub: form.usage(Catalogue("sv"), "!") for form in action.forms if form.sub}
+
+    assert usages == {
+        "edit": "!action edit <nummer> <ny text>",
+        "due": "!action due <nummer> <datum | none>",
+        "assign": "!action assign <nummer> @ansvarig … [for <Organisation>]",
+        "reopen": "!action reopen <nummer>",
+        "cancel": "!action cancel <nummer> [kommentar]",
+    }
+    assert [form.usage(Catalogue("en"), "/") for form in action.forms if form.sub == "cancel"] == [
+        "/action cancel <number> [comment]"
+    ]
+
+
+# Parsing what the forms declare
+
+
+def toy() -> Feature:
+    feature = Feature("toy")
+    thing = feature.command("thing", unknown="parse.unknown", fallback=True)
+    seen = feature.seen = []  # type: ignore[attr-defined]
+
+    @thing.form()
+    async def show(ctx) -> None:
+        seen.append(("show",))
+
+    @thing.sub("remove", "ta bort", "bort", args=[Arg("number", plain(parse_number), missing="parse.number_missing")])
+    async def remove(ctx, number: int) -> None:
+        seen.append(("remove", number))
+
+    @thing.form(Arg("number", plain(parse_number)))
+    async def one(ctx, number: int) -> None:
+        seen.append(("one", number))
+
+    @thing.form(Arg("text", rest=True))
+    async def add(ctx, text: str) -> None:
+        seen.append(("add", text))
+
+    return feature
+
+
+async def parsed(text: str) -> list[tuple]:
+    feature = toy()
+    await feature.commands[0].run(None, text)  # type: ignore[arg-type]
+    return feature.seen  # type: ignore[attr-defined]
+
+
+async def test_forms_are_found_by_their_words_and_arguments() -> None:
+    assert await parsed("") == [("show",)]
+    assert await parsed("remove 3") == [("remove", 3)]
+    assert await parsed("TA   BORT #4") == [("remove", 4)]  # a two-word alias, in any case and spacing
+    assert await parsed("bort 5") == [("remove", 5)]
+    assert await parsed("#7") == [("one", 7)]
+    assert await parsed("7 dagar") == [("add", "7 dagar")]
+    assert await parsed("Klotter vid\n  stationen") == [("add", "Klotter vid\n  stationen")]  # as written
+
+
+async def test_a_subcommand_word_whose_argument_does_not_read_is_text_of_the_other_forms() -> None:
+    assert await parsed("remove the old signs") == [("add", "remove the old signs")]
+    assert await parsed("remove 3 signs") == [("add", "remove 3 signs")]
+
+
+async def test_without_fallback_a_bad_argument_is_a_usage_error_of_its_form() -> None:
+    feature = toy()
+    command = feature.commands[0]
+    command.fallback = False
+    with pytest.raises(UsageError) as caught:
+        await command.run(None, "remove 3 signs")  # type: ignore[arg-type]
+
+    assert caught.value.key == "parse.extra" and caught.value.values == {"value": "signs"}
+    assert caught.value.usage is next(form for form in command.forms if form.sub == "remove")  # its usage line
+
+
+def test_a_command_word_declared_twice_is_refused() -> None:
+    first, second = Feature("a"), Feature("b")
+    first.command("agenda")
+    second.command("plan", "agenda")
+
+    with pytest.raises(ValueError, match="agenda"):
+        Features([first, second])
+
+
+def test_reactions_are_to_known_events_only() -> None:
+    with pytest.raises(ValueError, match="meeting_started"):
+        Feature("x").on("meeting_started")
+
+
+# Timed jobs
+
+
+def runner_with(job, db: Database, clock: FakeClock) -> Runner:
+    feature = Feature("test")
+    feature.job("test")(job)
+
+    async def flush() -> None:
+        return None
+
+    return Runner(Features([feature]), Services(db, clock, Catalogue("sv"), make_settings()), flush)
+
+
+def ahead(runner: Runner, key: Hashable) -> timedelta:
+    return runner.scheduler.get_job(job_id("test", key)).trigger.run_date - datetime.now(timezone.utc)
+
+
+async def test_a_failing_job_is_logged_and_tried_again_in_a_minute(db: Database, clock: FakeClock, caplog) -> None:
+    async def job(services: Services, keys, effects: Effects):
+        raise RuntimeError("the database is locked")
+
+    runner = runner_with(job, db, clock)
+    with caplog.at_level(logging.ERROR, logger="bot.runner"):
+        await runner.check("test", ["room-a"])
+
+    assert "job test (room-a) failed; trying again in a minute" in caplog.text
+    assert abs(ahead(runner, "room-a") - timedelta(minutes=1)) < timedelta(seconds=5)
+
+
+async def test_stopping_waits_for_a_running_job_to_finish(db: Database, clock: FakeClock) -> None:
+    entered, finished = asyncio.Event(), []
+
+    async def job(services: Services, keys, effects: Effects):
+        entered.set()
+        await asyncio.sleep(0.2)  # a transaction under way
+        finished.append(keys)
+        return {"room-a": None}
+
+    runner = runner_with(job, db, clock)
+    running = asyncio.ensure_future(runner.check("test", ["room-a"]))
+    await entered.wait()
+
+    await runner.stop()
+
+    assert finished == [frozenset({"room-a"})]
+    await running
+    await runner.check("test", ["room-b"])  # after the stop nothing new starts
+    assert finished == [frozenset({"room-a"})]
+
+
+async def test_an_action_may_start_with_a_subcommand_word(db: Database, clock: FakeClock) -> None:
+    chat = Chat(db, clock)
+
+    reply = await chat.send("!action edit the guidelines for the night patrols")
+
+    assert reply.startswith("Åtgärd #1 är registrerad") and "edit the guidelines for the night patrols" in reply
