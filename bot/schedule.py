@@ -94,11 +94,13 @@ def _rrule(text: str, today: date, zone: ZoneInfo | None = None, probe: bool = T
     canonical = ";".join(f"{k}={v}" for k, v in parts.items())
     schedule = Schedule("rrule", at, rrule_text=canonical)
     try:
-        schedule.rule(today)
+        rule = schedule.rule(today)
     except (ValueError, TypeError):
         raise UsageError("schedule.rrule_invalid", value=text) from None
     if not probe:
         return schedule
+    if not _within_ranges(parts, rule):
+        raise UsageError("schedule.rrule_invalid", value=text)
     # Checked on a bounded copy: for a rule that never matches, dateutil would search to year 9999.
     bounded = {k: v for k, v in parts.items() if k != "COUNT"}
     bounded.setdefault("UNTIL", (today + HORIZON).strftime("%Y%m%dT000000"))
@@ -114,6 +116,25 @@ def _rrule(text: str, today: date, zone: ZoneInfo | None = None, probe: bool = T
     if not found or found[0] is None:
         raise UsageError("schedule.never", value=text)
     return schedule
+
+
+_LIMITS = {"BYMONTHDAY": 31, "BYYEARDAY": 366, "BYWEEKNO": 53}
+
+
+def _within_ranges(parts: dict[str, str], rule: rrule) -> bool:
+    """RFC 5545's ranges, which dateutil does not check: it reads BYMONTHDAY=0 as no BYMONTHDAY at all, and
+    searches the same period forever with INTERVAL=0. A month has at most five of a weekday; dateutil fails
+    with an IndexError on some higher numbers once it reaches December. Its own BYEASTER is no RFC 5545 and
+    fails on some offsets."""
+    if "BYEASTER" in parts or rule._interval < 1:
+        return False
+    if any(not 1 <= int(v) <= 12 for v in parts.get("BYMONTH", "1").split(",")):
+        return False
+    for key, limit in _LIMITS.items():
+        if any(not 1 <= abs(int(v)) <= limit for v in parts.get(key, "1").split(",")):
+            return False
+    in_month = rule._freq == MONTHLY or rule._bymonth is not None
+    return all(abs(n) <= (5 if in_month else 53) for _, n in rule._bynweekday or ())
 
 
 def load_schedule(spec: str) -> Schedule:

@@ -293,6 +293,17 @@ def test_an_rrule_with_a_count_ends() -> None:
         # Never: ended before today, and a day that does not exist.
         ("RRULE:FREQ=WEEKLY;BYDAY=TU;BYHOUR=9;UNTIL=20200101T000000", "schedule.never"),
         ("RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30;BYHOUR=9", "schedule.never"),
+        # Read by dateutil, but not RFC 5545 (or not in its ranges), and trouble for dateutil later on.
+        ("RRULE:FREQ=YEARLY;INTERVAL=0;BYHOUR=9", "schedule.rrule_invalid"),
+        ("RRULE:FREQ=DAILY;INTERVAL=-1;BYHOUR=9", "schedule.rrule_invalid"),
+        ("RRULE:FREQ=MONTHLY;BYMONTHDAY=0;BYHOUR=9", "schedule.rrule_invalid"),
+        ("RRULE:FREQ=MONTHLY;BYMONTHDAY=32;BYHOUR=9", "schedule.rrule_invalid"),
+        ("RRULE:FREQ=YEARLY;BYMONTH=13;BYHOUR=9", "schedule.rrule_invalid"),
+        ("RRULE:FREQ=YEARLY;BYWEEKNO=54;BYHOUR=9", "schedule.rrule_invalid"),
+        ("RRULE:FREQ=YEARLY;BYYEARDAY=-367;BYHOUR=9", "schedule.rrule_invalid"),
+        ("RRULE:FREQ=MONTHLY;BYDAY=1MO,9MO;BYHOUR=9", "schedule.rrule_invalid"),
+        ("RRULE:FREQ=YEARLY;BYMONTH=12;BYDAY=6SU;BYHOUR=9", "schedule.rrule_invalid"),
+        ("RRULE:FREQ=YEARLY;BYEASTER=0;BYHOUR=9", "schedule.rrule_invalid"),
     ],
 )
 def test_schedules_refused(text: str, key: str) -> None:
@@ -325,6 +336,12 @@ def test_an_rrule_with_until_in_utc_is_accepted() -> None:
 
     found = list(occurrences(parsed, TODAY, STOCKHOLM, utc(2026, 11, 30)))
     assert [o.start for o in found] == [utc(2026, 12, 1, 8), utc(2026, 12, 8, 8), utc(2026, 12, 15, 8)]
+
+
+def test_a_stored_rule_loads_even_if_a_new_one_like_it_would_be_refused() -> None:
+    stored = load_schedule("RRULE:FREQ=YEARLY;BYEASTER=0;BYHOUR=9;BYMINUTE=0")
+
+    assert stored.spec == "RRULE:FREQ=YEARLY;BYEASTER=0;BYHOUR=9;BYMINUTE=0"
 
 
 # Skips and moves
