@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import calendar
+import random
+import threading
 from datetime import date, datetime, time, timedelta, timezone
 from itertools import islice
+from time import perf_counter
 from zoneinfo import ZoneInfo
 
 import pytest
+from dateutil.rrule import rrulestr
 from pydantic import ValidationError
 
 from bot.errors import UsageError
 from bot.i18n import Catalogue
 from bot.i18n.dates import when
-from bot.schedule import Occurrence, Schedule, load_schedule, meeting_on, occurrences, parse_schedule
+from bot.schedule import (
+    HORIZON,
+    Occurrence,
+    Schedule,
+    _first_meeting,
+    load_schedule,
+    meeting_on,
+    occurrences,
+    parse_schedule,
+)
 from bot.settings import SeriesSeed
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -293,6 +306,17 @@ def test_an_rrule_with_a_count_ends() -> None:
         # Never: ended before today, and a day that does not exist.
         ("RRULE:FREQ=WEEKLY;BYDAY=TU;BYHOUR=9;UNTIL=20200101T000000", "schedule.never"),
         ("RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30;BYHOUR=9", "schedule.never"),
+        # Read by dateutil, but not RFC 5545 (or not in its ranges), and trouble for dateutil later on.
+        ("RRULE:FREQ=YEARLY;INTERVAL=0;BYHOUR=9", "schedule.rrule_invalid"),
+        ("RRULE:FREQ=DAILY;INTERVAL=-1;BYHOUR=9", "schedule.rrule_invalid"),
+        ("RRULE:FREQ=MONTHLY;BYMONTHDAY=0;BYHOUR=9", "schedule.rrule_invalid"),
+        ("RRULE:FREQ=MONTHLY;BYMONTHDAY=32;BYHOUR=9", "schedule.rrule_invalid"),
+        ("RRULE:FREQ=YEARLY;BYMONTH=13;BYHOUR=9", "schedule.rrule_invalid"),
+        ("RRULE:FREQ=YEARLY;BYWEEKNO=54;BYHOUR=9", "schedule.rrule_invalid"),
+        ("RRULE:FREQ=YEARLY;BYYEARDAY=-367;BYHOUR=9", "schedule.rrule_invalid"),
+        ("RRULE:FREQ=MONTHLY;BYDAY=1MO,9MO;BYHOUR=9", "schedule.rrule_invalid"),
+        ("RRULE:FREQ=YEARLY;BYMONTH=12;BYDAY=6SU;BYHOUR=9", "schedule.rrule_invalid"),
+        ("RRULE:FREQ=YEARLY;BYEASTER=0;BYHOUR=9", "schedule.rrule_invalid"),
     ],
 )
 def test_schedules_refused(text: str, key: str) -> None:
@@ -325,6 +349,139 @@ def test_an_rrule_with_until_in_utc_is_accepted() -> None:
 
     found = list(occurrences(parsed, TODAY, STOCKHOLM, utc(2026, 11, 30)))
     assert [o.start for o in found] == [utc(2026, 12, 1, 8), utc(2026, 12, 8, 8), utc(2026, 12, 15, 8)]
+
+
+def test_a_stored_rule_loads_even_if_a_new_one_like_it_would_be_refused() -> None:
+    stored = load_schedule("RRULE:FREQ=YEARLY;BYEASTER=0;BYHOUR=9;BYMINUTE=0")
+
+    assert stored.spec == "RRULE:FREQ=YEARLY;BYEASTER=0;BYHOUR=9;BYMINUTE=0"
+
+
+# Whether a rule meets at all: answered in milliseconds, with no search left running
+
+
+NEVER = [
+    "RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30;BYHOUR=9",
+    "RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=31;BYHOUR=9",
+    "RRULE:FREQ=MONTHLY;BYMONTHDAY=31;BYMONTH=4;BYHOUR=9",
+    "RRULE:FREQ=WEEKLY;BYMONTH=2;BYMONTHDAY=30;BYHOUR=9",
+    "RRULE:FREQ=YEARLY;BYMONTH=5;BYMONTHDAY=3;BYSETPOS=3;BYHOUR=9",  # the third of one day a year
+    "RRULE:FREQ=YEARLY;BYWEEKNO=53;BYMONTH=6;BYHOUR=9",
+    "RRULE:FREQ=DAILY;INTERVAL=7;BYDAY=MO;BYHOUR=9",  # every seventh day from a Tuesday
+    "RRULE:FREQ=YEARLY;INTERVAL=4;BYMONTH=2;BYMONTHDAY=29;BYHOUR=9",  # 2026, 2030, 2034: no leap years
+    "RRULE:FREQ=DAILY;INTERVAL=100000;BYMONTH=1;BYHOUR=9",  # the next day it counts is 273 years on
+    "RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO;BYHOUR=9",  # first in 2044
+    "RRULE:FREQ=WEEKLY;BYDAY=TU;BYHOUR=9;UNTIL=20200101T000000",
+    "RRULE:FREQ=WEEKLY;BYDAY=TU;BYHOUR=9;UNTIL=20261201T085959",  # ends a second before the first
+    "RRULE:FREQ=DAILY;BYHOUR=9;COUNT=0",
+]
+
+
+@pytest.mark.parametrize("text", NEVER)
+def test_a_rule_that_never_meets_is_refused_at_once(text: str) -> None:
+    threads = threading.active_count()
+    started = perf_counter()
+
+    with pytest.raises(UsageError) as caught:
+        schedule(text)
+
+    assert caught.value.key == "schedule.never"
+    assert perf_counter() - started < 0.05  # dateutil's own search goes on to the year 9999: up to seconds
+    assert threading.active_count() == threads
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;BYHOUR=9", date(2028, 2, 29)),
+        ("RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;BYHOUR=9", date(2028, 2, 29)),
+        ("RRULE:FREQ=YEARLY;INTERVAL=2;BYMONTH=2;BYMONTHDAY=29;BYHOUR=9", date(2028, 2, 29)),
+        ("RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;BYDAY=TU;BYHOUR=9", date(2028, 2, 29)),
+        ("RRULE:FREQ=YEARLY;BYMONTH=2;BYDAY=5TU;BYHOUR=9", date(2028, 2, 29)),
+        ("RRULE:FREQ=YEARLY;BYYEARDAY=366;BYHOUR=9", date(2028, 12, 31)),
+        ("RRULE:FREQ=MONTHLY;BYDAY=FR;BYMONTHDAY=13;BYHOUR=9", date(2027, 8, 13)),
+        ("RRULE:FREQ=MONTHLY;BYDAY=MO;BYMONTHDAY=13;BYHOUR=9", date(2027, 9, 13)),
+        ("RRULE:FREQ=YEARLY;BYWEEKNO=53;BYDAY=TH;BYHOUR=9", date(2026, 12, 31)),
+        ("RRULE:FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;BYHOUR=9", date(2026, 12, 31)),
+        ("RRULE:FREQ=DAILY;INTERVAL=1000000;BYHOUR=9", TODAY),  # today, and never again before the year 9999
+        ("RRULE:FREQ=WEEKLY;BYDAY=TU;BYHOUR=9;COUNT=1", TODAY),
+        ("RRULE:FREQ=WEEKLY;BYDAY=TU;BYHOUR=9;UNTIL=20261201T090000", TODAY),
+    ],
+)
+def test_a_rare_rule_is_accepted(text: str, first: date) -> None:
+    started = perf_counter()
+
+    parsed = schedule(text)
+
+    assert perf_counter() - started < 0.05
+    [meeting] = islice(occurrences(parsed, TODAY, STOCKHOLM, utc(2026, 11, 30)), 1)
+    assert meeting.start.astimezone(STOCKHOLM).date() == first
+
+
+def test_a_first_meeting_just_inside_the_five_years_counts_and_just_outside_does_not() -> None:
+    # Leap days on a Sunday: 29 February 2032, then 2060.
+    text = "RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;BYDAY=SU;BYHOUR=9"
+
+    assert schedule(text, date(2027, 3, 1)).kind == "rrule"  # the five years end on 4 March 2032
+    with pytest.raises(UsageError) as caught:
+        schedule(text, date(2027, 2, 20))  # they end on 24 February 2032
+    assert caught.value.key == "schedule.never"
+
+
+def _random_rule(rng: random.Random, today: date) -> str:
+    days = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+
+    def numbers(low: int, high: int, signs: tuple[int, ...] = (1, -1)) -> str:
+        return ",".join(str(rng.choice(signs) * rng.randint(low, high)) for _ in range(rng.randint(1, 3)))
+
+    parts = {"FREQ": rng.choice(["DAILY", "WEEKLY", "MONTHLY", "YEARLY"])}
+    optional = {
+        "INTERVAL": lambda: str(rng.choice([2, 3, 4, 7, 13, 100, 1000])),
+        "COUNT": lambda: str(rng.choice([0, 1, 3])),
+        "UNTIL": lambda: (today + timedelta(days=rng.randint(-30, 2500))).strftime("%Y%m%dT%H%M%S"),
+        "WKST": lambda: rng.choice(days),
+        "BYMONTH": lambda: numbers(1, 12, signs=(1,)),
+        "BYMONTHDAY": lambda: numbers(1, 31),
+        "BYYEARDAY": lambda: numbers(1, 366),
+        "BYWEEKNO": lambda: numbers(1, 53),
+        "BYDAY": lambda: ",".join(rng.choice(["", "1", "-1", "2", "5", "-5"]) + rng.choice(days) for _ in range(2)),
+        "BYSETPOS": lambda: numbers(1, 5),
+    }
+    for key, make in optional.items():
+        if rng.random() < 0.3 and not (key == "UNTIL" and "COUNT" in parts):
+            parts[key] = make()
+    parts["BYHOUR"], parts["BYMINUTE"] = rng.choice(["0", "9", "23"]), rng.choice(["0", "30"])
+    return ";".join(f"{key}={value}" for key, value in parts.items())
+
+
+def test_the_search_within_five_years_agrees_with_dateutil() -> None:
+    """Random rules, each against dateutil's own iteration. Near the year 9999, where dateutil's search for a
+    rule that never meets ends within years rather than millennia."""
+    rng = random.Random(5545)
+    compared = met = 0
+    for _ in range(200):
+        today = date(9985, 1, 1) + timedelta(days=rng.randint(0, 1500))
+        text = _random_rule(rng, today)
+        try:
+            parse_schedule([text], today)
+            accepted = True
+        except UsageError as refused:
+            if refused.key != "schedule.never":
+                continue
+            accepted = False
+        rule = rrulestr(text, dtstart=datetime.combine(today, load_schedule(f"RRULE:{text}").at))
+        end = datetime.combine(today + HORIZON, time())
+        try:
+            first = next(iter(rule), None)
+        except ValueError:  # dateutil reached the year 10000 without a meeting
+            first = None
+        expected = first if first is not None and first <= end else None
+
+        assert _first_meeting(rule, end) == expected, text
+        assert accepted == (expected is not None), text
+        compared += 1
+        met += expected is not None
+    assert compared > 150 and 50 < met < compared - 50  # both answers well represented
 
 
 # Skips and moves
