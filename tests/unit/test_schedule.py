@@ -17,11 +17,11 @@ from pydantic import ValidationError
 from bot.errors import UsageError
 from bot.i18n import Catalogue
 from bot.i18n.dates import when
+from bot.rrule_bounds import first_meeting
 from bot.schedule import (
     HORIZON,
     Occurrence,
     Schedule,
-    _first_meeting,
     load_schedule,
     meeting_on,
     occurrences,
@@ -477,7 +477,7 @@ def test_the_search_within_five_years_agrees_with_dateutil() -> None:
             first = None
         expected = first if first is not None and first <= end else None
 
-        assert _first_meeting(rule, end) == expected, text
+        assert first_meeting(rule, end) == expected, text
         assert accepted == (expected is not None), text
         compared += 1
         met += expected is not None
