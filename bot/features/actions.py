@@ -250,8 +250,8 @@ async def _open(ctx: Context) -> list[Action]:
     return await ActionRepo(ctx.tx).in_room(ctx.message.room_id)
 
 
-@actions.form()
 @actions.sub("open", "öppna")
+@actions.form()  # declared first: decorators apply from the bottom
 async def _list_open(ctx: Context) -> None:
     await _list(ctx, "actions.open", await _open(ctx))
 

@@ -267,9 +267,8 @@ async def _place(ctx: Context, number: int | None, text: str) -> None:
 
 @schedule.sub("name", "namn", args=[Arg("name", _short_text, rest=True, missing="schedule.text_missing")], moderator=True)
 async def _name(ctx: Context, number: int | None, text: str) -> None:
-    all_series, index = await _pick(ctx, number)
     series = await _one(ctx, number)
-    if any(s.name == text and s.id != series.id for s in all_series):
+    if await SeriesRepo(ctx.tx).find(ctx.message.room_id, text) not in (None, series):
         raise UsageError("schedule.name_taken", name=text)
     await SeriesRepo(ctx.tx).update(series.id, ctx.now, name=text)
     ctx.effects.wake(REMINDERS, series.id)
