@@ -39,6 +39,16 @@ async def ask(user: UserClient, room_id: str, body: str, **extra: Any) -> dict[s
     return content_of(await user.reply_to(room_id, event_id))
 
 
+async def barrier(user: UserClient, room_id: str) -> None:
+    """Returns once the bot has sent whatever it was going to send about what came before: `user` says `!ping` in
+    `room_id` and waits for the answer, twice. The bot handles a room's events in order and sends its outbox in order,
+    so what it decided before the first ping is in the room before the first answer. The second ping comes in a later
+    sync batch than the first, so it also waits out the rest of the first one's batch: other rooms' events, and the
+    notices of parked messages whose grace period is over."""
+    for _ in range(2):
+        await ask(user, room_id, "!ping")
+
+
 class ShiftedClock:
     """Real time moved by a fixed offset: the bot lives seconds before a chosen moment, and the scheduler,
     which waits on the system clock, still fires at the right real instant."""

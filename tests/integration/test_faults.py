@@ -16,7 +16,7 @@ from bot.localclient import UserClient
 from bot.localserver import LocalHomeserver, create_room
 from bot.store.db import DB_NAME
 from tests.conftest import PASSWORD, BotRunner, make_settings, unique
-from tests.integration.helpers import BotProcess, ask, room_with_bot
+from tests.integration.helpers import BotProcess, ask, barrier, room_with_bot
 from tests.integration.test_process import bot_env
 
 pytestmark = pytest.mark.integration
@@ -57,6 +57,7 @@ async def test_homeserver_away_for_30_seconds(own_homeserver, tmp_path):
         await user.start()
         sent = [await user.send(room_id, f"!help ping {n}") for n in range(5)]
         await user.wait_for(lambda: all(user.replies_to(room_id, e) for e in sent), timeout=90)
+        await barrier(user, room_id)
         assert all(len(user.replies_to(room_id, e)) == 1 for e in sent)
         assert not bot.task.done()
     finally:
@@ -85,8 +86,7 @@ async def test_sigkill_in_a_burst_loses_and_doubles_nothing(tmp_path, homeserver
     process = await start_bot()
     try:
         await user.wait_for(lambda: all(user.replies_to(room_id, e) for e in sent), timeout=90)
-        await ask(user, room_id, "!ping")
-        await asyncio.sleep(1)
+        await barrier(user, room_id)
     finally:
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.wait(), 30)
@@ -126,6 +126,7 @@ async def test_after_a_kick_nothing_is_sent_and_the_data_stays(make_bot, make_us
     bot = make_bot()
     chair = await make_user("chair")
     room_id = await room_with_bot(bot, chair, make_room)
+    elsewhere = await room_with_bot(bot, chair, make_room)  # where the bot stays, to see that it is done
     await ask(chair, room_id, "!åtgärd Städa parken")
     homeserver.request(
         "POST", f"/_matrix/client/v3/rooms/{room_id}/kick", {"user_id": bot.user_id}, token=chair.client.access_token
@@ -133,7 +134,7 @@ async def test_after_a_kick_nothing_is_sent_and_the_data_stays(make_bot, make_us
     await chair.wait_for(lambda: bot.user_id not in chair.client.rooms[room_id].users)
     before = len(chair.messages_from(room_id, bot.user_id))
     await chair.send(room_id, "!åtgärder")
-    await asyncio.sleep(3)
+    await barrier(chair, elsewhere)  # it has read whatever it can of the room it was kicked from
     assert len(chair.messages_from(room_id, bot.user_id)) == before
 
     async with bot.app.db.reading() as conn:

@@ -9,7 +9,7 @@ import pytest
 from nio import RoomMessageNotice
 
 from bot.localclient import content_of
-from tests.integration.helpers import ask, room_with_bot
+from tests.integration.helpers import ask, barrier, room_with_bot
 from tests.integration.room_keys import KeyHolder
 
 pytestmark = pytest.mark.integration
@@ -17,9 +17,14 @@ pytestmark = pytest.mark.integration
 GRACE = 3.0
 
 
-async def quiet(seconds: float) -> None:
-    """Long enough for a reply that should not come to have come."""
-    await asyncio.sleep(seconds)
+def now() -> float:
+    return asyncio.get_running_loop().time()
+
+
+async def grace_over(parked_by: float) -> None:
+    """Until the grace period of a message the bot parked by `parked_by` (a `now()`) is over: the bot's own timer,
+    waited out. What the bot then does about it is seen after a barrier."""
+    await asyncio.sleep(max(0.0, parked_by + GRACE - now()))
 
 
 async def encrypted_room(make_bot, make_user, make_room, **settings):
@@ -33,16 +38,19 @@ async def encrypted_room(make_bot, make_user, make_room, **settings):
 
 async def test_a_command_whose_key_comes_late_is_answered_once(make_bot, make_user, make_room):
     bot, user, room_id, holder = await encrypted_room(make_bot, make_user, make_room)
+    plain = await room_with_bot(bot, user, make_room)  # where the bot reads her while her key is held back
     held = await holder.hold(room_id)
     command = await user.send(room_id, "!dagordning ny Belysningen vid stationen")
-    await quiet(1.5)
+    await barrier(user, plain)
+    parked_by = now()
     assert user.replies_to(room_id, command) == []  # parked, not answered and not refused
 
     await holder.share(held)
     reply = content_of(await user.reply_to(room_id, command))
     assert reply["body"].startswith("Punkt 1")
     await holder.stop_holding(room_id)
-    await quiet(GRACE + 1)  # past the grace period: no notice comes after the answer
+    await grace_over(parked_by)
+    await barrier(user, room_id)  # past the grace period: no notice comes after the answer
     assert len(user.replies_to(room_id, command)) == 1
     listing = await ask(user, room_id, "!dagordning")
     assert listing["body"].count("Belysningen vid stationen") == 1
@@ -59,11 +67,13 @@ async def test_a_key_that_never_comes_gets_one_notice(make_bot, make_user, make_
     body = content_of(notice)["body"]
     assert body.startswith("Jag kunde inte läsa ditt meddelande från kl. ")
     assert "kom aldrig fram" in body and "ett meddelande till" in body
-    await quiet(GRACE + 1)
+    await holder.stop_holding(room_id)  # the bot reads what she writes next: the barriers
+    await barrier(user, room_id)  # both are parked by now
+    await grace_over(now())
+    await barrier(user, room_id)
     assert len(user.replies_to(room_id, first)) == 1
     assert user.replies_to(room_id, second) == []  # told about with the first, not once more
 
-    await holder.stop_holding(room_id)
     listing = await ask(user, room_id, "!dagordning")  # the bot reads the room again, and stored nothing
     assert "Klotter i tunneln" not in listing["body"]
 
@@ -91,9 +101,11 @@ async def test_the_key_the_bot_asks_the_sender_for_is_taken(make_bot, make_user,
 
 async def test_a_parked_command_survives_a_restart(make_bot, make_user, make_room):
     bot, user, room_id, holder = await encrypted_room(make_bot, make_user, make_room, key_grace_seconds=60)
+    plain = await room_with_bot(bot, user, make_room)
     held = await holder.hold(room_id)
     command = await user.send(room_id, "!dagordning ny Nedskräpning vid skolan")
-    await quiet(1.5)
+    await barrier(user, plain)  # the bot has parked it
+    assert user.replies_to(room_id, command) == []
     await bot.stop()
 
     await holder.share(held)  # the key reaches the bot only while it is down
@@ -101,5 +113,5 @@ async def test_a_parked_command_survives_a_restart(make_bot, make_user, make_roo
     reply = content_of(await user.reply_to(room_id, command))
     assert reply["body"].startswith("Punkt 1")
     await holder.stop_holding(room_id)
-    await ask(user, room_id, "!ping")
+    await barrier(user, room_id)
     assert len(user.replies_to(room_id, command)) == 1

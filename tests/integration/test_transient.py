@@ -3,7 +3,6 @@ error nio raises): they cost no room, no file, no command and not the process, a
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -13,7 +12,7 @@ from nio import LocalProtocolError
 from bot.localclient import content_of
 from bot.store.state import StateRepo
 from tests.conftest import unique
-from tests.integration.helpers import ask, room_with_bot
+from tests.integration.helpers import ask, barrier, room_with_bot
 from tests.integration.proxy import FaultyProxy
 from tests.integration.test_meetings import download
 
@@ -128,7 +127,7 @@ async def test_an_upload_that_first_fails_still_posts_the_minutes_file_once(
         return [e for e in chair.messages_from(room_id, bot.user_id) if content_of(e).get("msgtype") == "m.file"]
 
     await chair.wait_for(files, timeout=60)
-    await ask(chair, room_id, "!ping")  # a second copy would go out with later traffic
+    await barrier(chair, room_id)  # a second copy would go out with later traffic
     [file] = files()
     timeline = [e.event_id for e in chair.messages_from(room_id, bot.user_id)]
     assert timeline.index(chair.replies_to(room_id, ended)[0].event_id) < timeline.index(file.event_id)
@@ -155,7 +154,7 @@ async def test_key_and_member_requests_failing_for_a_while_do_not_stop_the_bot(
     reply = await user.reply_to(room_id, command, timeout=120)
     assert content_of(reply)["body"].startswith("Pong")
     assert [gateway.count(method, path, 502) for method, path in failing] == [MORE_THAN_ONE_ROUND] * 3
-    await ask(user, room_id, "!ping")
+    await barrier(user, room_id)
     assert len(user.replies_to(room_id, command)) == 1
     assert not bot.task.done()
 
@@ -200,8 +199,7 @@ async def test_an_error_in_a_batch_costs_no_command_and_answers_nothing_twice(
     fail_once_in_the_batch_of("!help next", before_handling=False)
     after = await user.send(room_id, "!help next")
     await user.reply_to(room_id, after, timeout=30)
-    await asyncio.sleep(2)  # the batch is handled again meanwhile
-    await ask(user, room_id, "!ping")
+    await barrier(user, room_id)  # after the batch that failed once it was answered is handled again
 
     assert [len(user.replies_to(room_id, e)) for e in (before, after)] == [1, 1]
     assert content_of(user.replies_to(room_id, before)[0])["body"].startswith("Användning: `!ping`")
