@@ -63,6 +63,20 @@ class ShiftedClock:
         """Time passes at once: a long downtime without the wait."""
         self.offset += delta
 
+    def set(self, now: datetime) -> None:
+        """The clock reads `now` from here on, ahead of where it was: after a test's set-up, however long that took.
+        A job the bot schedules from then on waits the right real time; one it scheduled before keeps its real time
+        until it is scheduled again (by a command that changes it, or a restart)."""
+        assert now >= self.now(), "the clock only moves forward"
+        self.offset = now - datetime.now(timezone.utc)
+
+
+# A test whose reminder or nudge falls due while the bot runs starts the bot's clock SET_UP before that moment, so that
+# no set-up is slow enough to miss it, and sets the clock LEAD before it once set up, right before the command that
+# schedules it: LEAD covers one command.
+SET_UP = timedelta(minutes=10)
+LEAD = timedelta(seconds=6)
+
 
 def next_local(weekday: int, at: time, zone: ZoneInfo, after: datetime) -> datetime:
     """The next `weekday` at `at` local time after `after`, in UTC."""

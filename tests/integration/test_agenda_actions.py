@@ -10,7 +10,7 @@ import pytest
 
 from bot.nudges import working_day_before
 from bot.localclient import content_of
-from tests.integration.helpers import ShiftedClock, ask, room_with_bot
+from tests.integration.helpers import LEAD, SET_UP, ShiftedClock, ask, room_with_bot
 
 pytestmark = pytest.mark.integration
 
@@ -92,14 +92,15 @@ async def test_rooms_are_isolated(make_bot, make_user, make_room):
 
 
 async def test_nudge_the_working_day_before_mentions_the_owner_once(make_bot, make_user, make_room):
-    # A due date whose nudge (08:00 on the working day before) is seconds ahead of the bot's clock.
+    # A due date whose nudge (08:00 on the working day before) is seconds ahead of the bot's clock once set up.
     start = datetime.now(timezone.utc).astimezone(STOCKHOLM).date() + timedelta(days=10)
     due = next(start + timedelta(days=n) for n in range(14) if (start + timedelta(days=n)).weekday() == 2)
     nudge_at = datetime.combine(working_day_before(due), time(8, 0), tzinfo=STOCKHOLM)
-    clock = ShiftedClock(nudge_at - timedelta(seconds=6))
+    clock = ShiftedClock(nudge_at - SET_UP)
     bot = make_bot(clock=clock)
     anna = await make_user("anna")
     room_id = await room_with_bot(bot, anna, make_room)
+    clock.set(nudge_at - LEAD)
 
     await ask(anna, room_id, f"!action Kolla skyltningen {anna.user_id} due {due.isoformat()}")
 

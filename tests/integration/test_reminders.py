@@ -16,7 +16,7 @@ from bot.schedule import occurrences, parse_schedule
 from bot.store.db import Database
 from bot.store.series import SeriesRepo
 from tests.conftest import unique
-from tests.integration.helpers import BotProcess, ShiftedClock, ask, barrier, next_local, room_with_bot
+from tests.integration.helpers import LEAD, SET_UP, BotProcess, ShiftedClock, ask, barrier, next_local, room_with_bot
 from tests.integration.test_process import bot_env
 
 pytestmark = pytest.mark.integration
@@ -24,21 +24,21 @@ pytestmark = pytest.mark.integration
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 TUESDAY, WEDNESDAY = 1, 2
 NINE = time(9, 0)
-LEAD = timedelta(seconds=6)  # how far before the reminder's time the bot's clock starts
+HOUR = timedelta(hours=1)
 
 
 def reminders_in(user, room_id, bot_id, marker="Påminnelse:"):
     return [e for e in user.messages_from(room_id, bot_id) if content_of(e).get("body", "").startswith(marker)]
 
 
-def clock_before_reminder(offset: timedelta) -> tuple[ShiftedClock, datetime]:
-    """A clock LEAD before the reminder `offset` ahead of next week's Tuesday 09:00; and that meeting."""
-    meeting = next_local(TUESDAY, NINE, STOCKHOLM, datetime.now(timezone.utc) + timedelta(days=7))
-    return ShiftedClock(meeting - offset - LEAD), meeting
+def next_weeks_meeting() -> datetime:
+    """Next week's Tuesday 09:00: the reminder an hour before it is the one the tests watch."""
+    return next_local(TUESDAY, NINE, STOCKHOLM, datetime.now(timezone.utc) + timedelta(days=7))
 
 
 async def test_reminder_is_posted_once_on_time(make_bot, make_user, make_room):
-    clock, meeting = clock_before_reminder(timedelta(hours=1))
+    meeting = next_weeks_meeting()
+    clock = ShiftedClock(meeting - HOUR - SET_UP)
     bot = make_bot(clock=clock)
     user = await make_user()
     room_id = await room_with_bot(bot, user, make_room)
@@ -46,7 +46,8 @@ async def test_reminder_is_posted_once_on_time(make_bot, make_user, make_room):
     content = await ask(user, room_id, "!schema weekly tisdag 09:00")  # the room's creator is a moderator
     assert content["body"].startswith("Schemat för ")
     assert "tisdag" in content["body"] and "kl. 09.00 (vecka" in content["body"]
-    await ask(user, room_id, "!schema reminders 1h")
+    clock.set(meeting - HOUR - LEAD)
+    await ask(user, room_id, "!schema reminders 1h")  # scheduled anew, on the clock as it is now
 
     await user.wait_for(lambda: reminders_in(user, room_id, bot.user_id), timeout=30)
     arrived = clock.now()
@@ -57,16 +58,18 @@ async def test_reminder_is_posted_once_on_time(make_bot, make_user, make_room):
     assert f"kl. 09.00 (vecka {local.isocalendar().week})" in body
     assert f"tisdag {local.day} " in body
     assert content_of(reminder)["m.mentions"] == {}
-    assert meeting - timedelta(hours=1) <= arrived < meeting - timedelta(hours=1) + timedelta(seconds=10)
+    assert meeting - HOUR <= arrived < meeting - HOUR + timedelta(seconds=10)
 
 
 async def test_schedule_changed_by_command_takes_effect_without_restart(make_bot, make_user, make_room):
-    clock, _ = clock_before_reminder(timedelta(hours=1))
+    meeting = next_weeks_meeting()
+    clock = ShiftedClock(meeting - HOUR - SET_UP)
     bot = make_bot(clock=clock)
     user = await make_user()
     room_id = await room_with_bot(bot, user, make_room)
-    await ask(user, room_id, "!schema weekly onsdag 09:00")  # nothing due for days
+    await ask(user, room_id, "!schema weekly onsdag 09:00")  # nothing due for a day
     await ask(user, room_id, "!schema reminders 1h")
+    clock.set(meeting - HOUR - LEAD)
 
     await ask(user, room_id, "!schema weekly tisdag 09:00")  # now one is due in seconds
 
@@ -76,7 +79,8 @@ async def test_schedule_changed_by_command_takes_effect_without_restart(make_bot
 
 
 async def test_down_across_the_reminder_sends_one_late_reminder(make_bot, make_user, make_room):
-    clock, _ = clock_before_reminder(timedelta(hours=1))
+    meeting = next_weeks_meeting()
+    clock = ShiftedClock(meeting - HOUR - SET_UP)  # the bot is stopped before the 1h reminder, however slow set-up is
     bot = make_bot(clock=clock)
     user = await make_user()
     room_id = await room_with_bot(bot, user, make_room)
@@ -84,8 +88,8 @@ async def test_down_across_the_reminder_sends_one_late_reminder(make_bot, make_u
     await ask(user, room_id, "!schema reminders 1d 1h")
     await bot.stop()
 
-    clock.advance(timedelta(minutes=20))  # the 1h reminder falls due while the bot is away
-    await bot.start()
+    clock.set(meeting - HOUR + timedelta(minutes=10))  # the 1h reminder fell due while the bot was away
+    await bot.start()  # it decides and sends the late reminder before it returns
 
     await user.wait_for(lambda: reminders_in(user, room_id, bot.user_id, "Försenad påminnelse"), timeout=30)
     await asyncio.sleep(2)
