@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED, JobEvent
+
 from bot.localclient import UserClient, content_of
 from tests.conftest import PASSWORD, unique
 
@@ -44,9 +46,40 @@ async def barrier(user: UserClient, room_id: str) -> None:
     `room_id` and waits for the answer, twice. The bot handles a room's events in order and sends its outbox in order,
     so what it decided before the first ping is in the room before the first answer. The second ping comes in a later
     sync batch than the first, so it also waits out the rest of the first one's batch: other rooms' events, and the
-    notices of parked messages whose grace period is over."""
+    notices of parked messages whose grace period is over. Not jobs of the scheduler: see JobWatch."""
     for _ in range(2):
         await ask(user, room_id, "!ping")
+
+
+class JobWatch:
+    """The bot's scheduled jobs (reminders, nudges, closing meetings), watched from before one can fire. A job leaves
+    APScheduler's job store when it fires and puts itself back, at its next time, once what it decided is in the
+    outbox; it is running from submission to its end, which comes after it sent the outbox."""
+
+    def __init__(self, bot: Any):
+        self.scheduler = bot.app.runner.scheduler
+        self.clock = bot.app.clock
+        self.running = 0
+        self.scheduler.add_listener(self._seen, EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+
+    def _seen(self, event: JobEvent) -> None:
+        self.running += 1 if event.code == EVENT_JOB_SUBMITTED else -1
+
+    def _idle(self, until: datetime) -> bool:
+        if self.running:
+            return False
+        real = until - (self.clock.now() - datetime.now(timezone.utc))  # job times are on the system clock
+        return all(job.next_run_time is None or job.next_run_time > real for job in self.scheduler.get_jobs())
+
+    async def idle(self, within: timedelta = timedelta(hours=1), timeout: float = 30) -> None:
+        """Until no job is running and none is due within `within` on the bot's clock: then every job that ran has
+        sent what it decided, and no job sends anything before that time."""
+
+        async def wait() -> None:
+            while not self._idle(self.clock.now() + within):
+                await asyncio.sleep(0.05)
+
+        await asyncio.wait_for(wait(), timeout)
 
 
 class ShiftedClock:

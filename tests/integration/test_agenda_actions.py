@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -10,7 +9,7 @@ import pytest
 
 from bot.nudges import working_day_before
 from bot.localclient import content_of
-from tests.integration.helpers import LEAD, SET_UP, ShiftedClock, ask, room_with_bot
+from tests.integration.helpers import LEAD, SET_UP, JobWatch, ShiftedClock, ask, barrier, room_with_bot
 
 pytestmark = pytest.mark.integration
 
@@ -100,6 +99,7 @@ async def test_nudge_the_working_day_before_mentions_the_owner_once(make_bot, ma
     bot = make_bot(clock=clock)
     anna = await make_user("anna")
     room_id = await room_with_bot(bot, anna, make_room)
+    jobs = JobWatch(bot)
     clock.set(nudge_at - LEAD)
 
     await ask(anna, room_id, f"!action Kolla skyltningen {anna.user_id} due {due.isoformat()}")
@@ -111,7 +111,8 @@ async def test_nudge_the_working_day_before_mentions_the_owner_once(make_bot, ma
         ]  # fmt: skip
 
     await anna.wait_for(nudges, timeout=30)
-    await asyncio.sleep(2)
+    await jobs.idle()  # a second nudge would come from a job that runs again
+    await barrier(anna, room_id)
     [nudge] = nudges()
     content = content_of(nudge)
     assert content["m.mentions"] == {"user_ids": [anna.user_id]}
@@ -120,5 +121,6 @@ async def test_nudge_the_working_day_before_mentions_the_owner_once(make_bot, ma
 
     await bot.stop()
     await bot.start()  # a restart sends it again never
-    await ask(anna, room_id, "!ping")
+    await JobWatch(bot).idle()
+    await barrier(anna, room_id)
     assert len(nudges()) == 1

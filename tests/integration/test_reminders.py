@@ -16,7 +16,17 @@ from bot.schedule import occurrences, parse_schedule
 from bot.store.db import Database
 from bot.store.series import SeriesRepo
 from tests.conftest import unique
-from tests.integration.helpers import LEAD, SET_UP, BotProcess, ShiftedClock, ask, barrier, next_local, room_with_bot
+from tests.integration.helpers import (
+    LEAD,
+    SET_UP,
+    BotProcess,
+    JobWatch,
+    ShiftedClock,
+    ask,
+    barrier,
+    next_local,
+    room_with_bot,
+)
 from tests.integration.test_process import bot_env
 
 pytestmark = pytest.mark.integration
@@ -46,12 +56,14 @@ async def test_reminder_is_posted_once_on_time(make_bot, make_user, make_room):
     content = await ask(user, room_id, "!schema weekly tisdag 09:00")  # the room's creator is a moderator
     assert content["body"].startswith("Schemat för ")
     assert "tisdag" in content["body"] and "kl. 09.00 (vecka" in content["body"]
+    jobs = JobWatch(bot)
     clock.set(meeting - HOUR - LEAD)
     await ask(user, room_id, "!schema reminders 1h")  # scheduled anew, on the clock as it is now
 
     await user.wait_for(lambda: reminders_in(user, room_id, bot.user_id), timeout=30)
     arrived = clock.now()
-    await asyncio.sleep(3)  # time for a second copy, if there were one
+    await jobs.idle()  # a second copy would come from a job that runs again
+    await barrier(user, room_id)
     [reminder] = reminders_in(user, room_id, bot.user_id)
     body = content_of(reminder)["body"]
     local = meeting.astimezone(STOCKHOLM)
@@ -69,12 +81,14 @@ async def test_schedule_changed_by_command_takes_effect_without_restart(make_bot
     room_id = await room_with_bot(bot, user, make_room)
     await ask(user, room_id, "!schema weekly onsdag 09:00")  # nothing due for a day
     await ask(user, room_id, "!schema reminders 1h")
+    jobs = JobWatch(bot)
     clock.set(meeting - HOUR - LEAD)
 
     await ask(user, room_id, "!schema weekly tisdag 09:00")  # now one is due in seconds
 
     await user.wait_for(lambda: reminders_in(user, room_id, bot.user_id), timeout=30)
-    await asyncio.sleep(2)
+    await jobs.idle()
+    await barrier(user, room_id)
     assert len(reminders_in(user, room_id, bot.user_id)) == 1
 
 
@@ -92,13 +106,15 @@ async def test_down_across_the_reminder_sends_one_late_reminder(make_bot, make_u
     await bot.start()  # it decides and sends the late reminder before it returns
 
     await user.wait_for(lambda: reminders_in(user, room_id, bot.user_id, "Försenad påminnelse"), timeout=30)
-    await asyncio.sleep(2)
+    await JobWatch(bot).idle()
+    await barrier(user, room_id)
     assert len(reminders_in(user, room_id, bot.user_id, "Försenad påminnelse")) == 1
     assert reminders_in(user, room_id, bot.user_id) == []  # no on-time copy either
 
     await bot.stop()
     await bot.start()  # and a restart does not send it again
-    await ask(user, room_id, "!ping")
+    await JobWatch(bot).idle()
+    await barrier(user, room_id)
     assert len(reminders_in(user, room_id, bot.user_id, "Försenad påminnelse")) == 1
 
 
