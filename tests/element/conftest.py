@@ -90,11 +90,23 @@ class ElementUser:
 
         return await asyncio.wait_for(poll(), timeout)
 
-    async def replies(self, room_id: str, event_id: str, settle: float = 3) -> list[dict[str, Any]]:
-        """Every reply to an event: waits for the first, then `settle` seconds for any more."""
-        await self.wait_for(room_id, lambda e: e["in_reply_to"] == event_id)
-        await asyncio.sleep(settle)
-        return await self.wait_for(room_id, lambda e: e["in_reply_to"] == event_id)
+    async def replies(self, room_id: str, event_id: str, timeout: float = 30) -> list[dict[str, Any]]:
+        """Every reply to an event, decrypted: waits for the first, then for the bot's answers to two `!ping`s she
+        sends after it (the barrier of tests/integration/helpers.py: the bot answers a room's messages in order, so
+        a second reply would be in the room before them)."""
+        await self.wait_for(room_id, lambda e: e["in_reply_to"] == event_id, timeout)
+        for _ in range(2):
+            ping = await self.send(room_id, "!ping")
+            await self.wait_for(room_id, lambda e: e["in_reply_to"] == ping, timeout)
+
+        async def decrypted() -> list[dict[str, Any]]:
+            while True:
+                replies = [e for e in await self.events(room_id) if e["in_reply_to"] == event_id]
+                if not any(e["decrypting"] for e in replies):
+                    return replies
+                await asyncio.sleep(0.2)
+
+        return await asyncio.wait_for(decrypted(), timeout)
 
     async def download(self, content: dict[str, Any]) -> str:
         """The text of an m.file attachment, fetched and (in an encrypted room) decrypted as Element does."""
