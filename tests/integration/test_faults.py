@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import sqlite3
+import subprocess
 import sys
 
 import pytest
 
-from bot.app import App
-from bot.errors import StartupError
 from bot.localclient import UserClient
 from bot.localserver import LocalHomeserver, create_room
 from bot.store.db import DB_NAME
@@ -96,30 +96,50 @@ async def test_sigkill_in_a_burst_loses_and_doubles_nothing(tmp_path, homeserver
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes to read-only directories; the mount case is below")
-async def test_read_only_data_dir_is_a_clear_error(tmp_path, homeserver):
+def run_bot(tmp_path, data_dir, prefix=()):
+    """`samverkan-bot run` with `data_dir`, as a process; the homeserver is never reached."""
+    return subprocess.run(
+        [*prefix, sys.executable, "-m", "bot", "run"],
+        env=bot_env(homeserver="http://127.0.0.1:9", user_id="@b:localhost", password="x", data_dir=str(data_dir)),
+        cwd=tmp_path, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
+def assert_one_clear_line(result: subprocess.CompletedProcess[str]) -> str:
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 1, result.stderr
+    assert len(lines) == 1 and "data dir" in lines[0] and "cannot be written" in lines[0], result.stderr
+    assert "Traceback" not in result.stderr
+    return lines[0]
+
+
+# As root (as CI runs) a directory's permissions do not stop a write; a read-only mount does. `unshare --mount` gives
+# the bot a mount namespace of its own, where the directory is bound onto itself read-only: a volume mounted read-only.
+READ_ONLY_MOUNT = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" || exit 125; exec "$@"'
+
+
+def test_read_only_data_dir_exits_non_zero_with_a_clear_line(tmp_path):
     data_dir = tmp_path / "ro"
     data_dir.mkdir()
-    data_dir.chmod(0o500)
-    settings = make_settings(homeserver=homeserver.url, user_id="@nobody:localhost", password="x", data_dir=data_dir)
-    with pytest.raises(StartupError, match="cannot be written"):
-        await App(settings).start()
+    if os.geteuid() == 0:
+        unshare = shutil.which("unshare")
+        assert unshare, "as root the data dir is made read-only by a mount: this test needs unshare (util-linux)"
+        result = run_bot(tmp_path, data_dir, [unshare, "--mount", "sh", "-c", READ_ONLY_MOUNT, str(data_dir)])
+        assert result.returncode != 125, f"could not mount the data dir read-only: {result.stderr}"
+        assert "Read-only file system" in assert_one_clear_line(result)
+    else:
+        data_dir.chmod(0o500)
+        try:
+            assert "Permission denied" in assert_one_clear_line(run_bot(tmp_path, data_dir))
+        finally:
+            data_dir.chmod(0o700)
 
 
 def test_unwritable_data_dir_exits_non_zero_with_a_clear_line(tmp_path):
-    # A file where the data dir should be: unwritable for root too, like a read-only or full volume.
+    # A file where the data dir should be: unwritable for root too, like a full volume.
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("")
-    result = __import__("subprocess").run(
-        [sys.executable, "-m", "bot", "run"],
-        env=bot_env(homeserver="http://127.0.0.1:9", user_id="@b:localhost", password="x", data_dir=str(blocker / "data")),
-        cwd=tmp_path, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert result.returncode == 1
-    assert result.stderr.strip().splitlines() == [
-        result.stderr.strip().splitlines()[0]
-    ] and "data dir" in result.stderr and "cannot be written" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert_one_clear_line(run_bot(tmp_path, blocker / "data"))
 
 
 async def test_after_a_kick_nothing_is_sent_and_the_data_stays(make_bot, make_user, make_room, homeserver):
