@@ -4,11 +4,13 @@ VENV ?= .venv
 PIP_FLAGS = -q --disable-pip-version-check
 ELEMENT = tests/element
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench clean pins
 
-$(VENV)/.installed: pyproject.toml
+# Exactly the versions of constraints.txt, which the tests' expectations were checked against; pyproject.toml's
+# ranges are what users get.
+$(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/python -m pip install $(PIP_FLAGS) -e '.[test]'
+	$(VENV)/bin/python -m pip install $(PIP_FLAGS) -c constraints.txt -e '.[test]'
 	touch $@
 
 demo: $(VENV)/.installed
@@ -28,5 +30,16 @@ bench: $(VENV)/.installed
 	$(VENV)/bin/python -m bench.startup
 	$(VENV)/bin/python -m bench.reminders
 
+# New pins: the newest versions pyproject.toml's ranges allow, resolved in a fresh virtualenv and frozen.
+# Then `make test` runs with them.
+PINS = .pins
+pins:
+	rm -rf $(PINS)
+	$(PYTHON) -m venv $(PINS)/bot
+	$(PINS)/bot/bin/python -m pip install $(PIP_FLAGS) -e '.[test]'
+	{ sed -n '/^#/p' constraints.txt; $(PINS)/bot/bin/python -m pip freeze --exclude-editable; } > $(PINS)/constraints.txt
+	mv $(PINS)/constraints.txt constraints.txt
+	rm -rf $(PINS)
+
 clean:
-	rm -rf $(VENV) demo-data .pytest_cache $(ELEMENT)/node_modules
+	rm -rf $(VENV) $(PINS) demo-data .pytest_cache $(ELEMENT)/node_modules
