@@ -30,15 +30,20 @@ bench: $(VENV)/.installed
 	$(VENV)/bin/python -m bench.startup
 	$(VENV)/bin/python -m bench.reminders
 
-# New pins: the newest versions pyproject.toml's ranges allow, resolved in a fresh virtualenv and frozen.
-# Then `make test` runs with them.
+# New pins: the newest versions pyproject.toml's ranges allow, and those Synapse requires for bot/localserver.py's
+# SYNAPSE_VERSION, each resolved in a fresh virtualenv and frozen. Then `make test` runs with them.
 PINS = .pins
 pins:
 	rm -rf $(PINS)
 	$(PYTHON) -m venv $(PINS)/bot
 	$(PINS)/bot/bin/python -m pip install $(PIP_FLAGS) -e '.[test]'
 	{ sed -n '/^#/p' constraints.txt; $(PINS)/bot/bin/python -m pip freeze --exclude-editable; } > $(PINS)/constraints.txt
+	$(PYTHON) -m venv $(PINS)/synapse
+	$(PINS)/synapse/bin/python -m pip install $(PIP_FLAGS) \
+		"matrix-synapse==$$($(PINS)/bot/bin/python -c 'from bot.localserver import SYNAPSE_VERSION; print(SYNAPSE_VERSION)')"
+	{ sed -n '/^#/p' tests/synapse-constraints.txt; $(PINS)/synapse/bin/python -m pip freeze; } > $(PINS)/synapse-constraints.txt
 	mv $(PINS)/constraints.txt constraints.txt
+	mv $(PINS)/synapse-constraints.txt tests/synapse-constraints.txt
 	rm -rf $(PINS)
 
 clean:

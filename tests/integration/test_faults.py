@@ -13,9 +13,9 @@ import sys
 import pytest
 
 from bot.localclient import UserClient
-from bot.localserver import LocalHomeserver, create_room
+from bot.localserver import create_room
 from bot.store.db import DB_NAME
-from tests.conftest import PASSWORD, BotRunner, make_settings, unique
+from tests.conftest import PASSWORD, BotRunner, make_settings, start_homeserver, unique
 from tests.integration.helpers import BotProcess, ask, barrier, room_with_bot
 from tests.integration.test_process import bot_env
 
@@ -23,10 +23,9 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def own_homeserver(tmp_path_factory):
+def own_homeserver(tmp_path_factory, synapse_python):
     """A homeserver of this test's own, so stopping it disturbs no other test."""
-    server = LocalHomeserver(tmp_path_factory.mktemp("own-synapse"))
-    server.start()
+    server = start_homeserver(tmp_path_factory.mktemp("own-synapse"), synapse_python)
     yield server
     server.stop()
 

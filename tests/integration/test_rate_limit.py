@@ -7,18 +7,17 @@ import logging
 import pytest
 
 from bot.localclient import UserClient
-from bot.localserver import LocalHomeserver, create_room
-from tests.conftest import PASSWORD, BotRunner, make_settings, unique
+from bot.localserver import create_room
+from tests.conftest import PASSWORD, BotRunner, make_settings, start_homeserver, unique
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def strict_homeserver(tmp_path_factory):
-    server = LocalHomeserver(
-        tmp_path_factory.mktemp("strict-synapse"), rc_message={"per_second": 5, "burst_count": 5}
+def strict_homeserver(tmp_path_factory, synapse_python):
+    server = start_homeserver(
+        tmp_path_factory.mktemp("strict-synapse"), synapse_python, rc_message={"per_second": 5, "burst_count": 5}
     )
-    server.start()
     yield server
     server.stop()
 
