@@ -41,9 +41,9 @@ pins:
 	$(PYTHON) -m venv $(PINS)/synapse
 	$(PINS)/synapse/bin/python -m pip install $(PIP_FLAGS) \
 		"matrix-synapse==$$($(PINS)/bot/bin/python -c 'from bot.localserver import SYNAPSE_VERSION; print(SYNAPSE_VERSION)')"
-	{ sed -n '/^#/p' tests/synapse-constraints.txt; $(PINS)/synapse/bin/python -m pip freeze; } > $(PINS)/synapse-constraints.txt
+	{ sed -n '/^#/p' bot/synapse-constraints.txt; $(PINS)/synapse/bin/python -m pip freeze; } > $(PINS)/synapse-constraints.txt
 	mv $(PINS)/constraints.txt constraints.txt
-	mv $(PINS)/synapse-constraints.txt tests/synapse-constraints.txt
+	mv $(PINS)/synapse-constraints.txt bot/synapse-constraints.txt
 	rm -rf $(PINS)
 
 clean:

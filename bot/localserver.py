@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 SYNAPSE_VERSION = "1.163.2"
+SYNAPSE_PINS = Path(__file__).with_name("synapse-constraints.txt")
 LOOPBACK = "127.0.0.1"
 
 
@@ -30,8 +31,12 @@ def cache_dir() -> Path:
 
 
 def ensure_synapse(version: str = SYNAPSE_VERSION, log: Any = print) -> Path:
-    """The python of a virtualenv with matrix-synapse installed, installing it once under the cache folder."""
-    venv = cache_dir() / f"synapse-{version}"
+    """The python of a virtualenv with matrix-synapse and what it runs on at the versions of SYNAPSE_PINS, installed
+    once under the cache folder in a place named after those pins: new pins, a new virtualenv."""
+    pins = SYNAPSE_PINS.read_text(encoding="utf-8")
+    if f"matrix-synapse=={version}\n" not in pins:
+        raise RuntimeError(f"{SYNAPSE_PINS.name} is for another Synapse than {version}; run make pins")
+    venv = cache_dir() / f"synapse-{version}-{hashlib.sha256(pins.encode()).hexdigest()[:12]}"
     python = venv / "bin" / "python"
     marker = venv / ".installed"
     if marker.exists():
@@ -43,7 +48,8 @@ def ensure_synapse(version: str = SYNAPSE_VERSION, log: Any = print) -> Path:
             log(f"installing matrix-synapse {version} into {venv} (once, about half a minute)")
             subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
             subprocess.run(
-                [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", f"matrix-synapse=={version}"],
+                [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-c", str(SYNAPSE_PINS),
+                 f"matrix-synapse=={version}"],  # fmt: skip
                 check=True,
             )
             marker.write_text(version)

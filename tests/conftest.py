@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import itertools
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -20,7 +19,7 @@ os.environ["BOT_CONFIG"] = "/nonexistent/samverkan-bot-test.toml"
 from bot.app import App  # noqa: E402
 from bot.clock import Clock  # noqa: E402
 from bot.localclient import UserClient  # noqa: E402
-from bot.localserver import SYNAPSE_VERSION, LocalHomeserver, cache_dir, create_room, ensure_synapse  # noqa: E402
+from bot.localserver import LocalHomeserver, create_room  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 
 PASSWORD = "correct horse battery staple"
@@ -35,40 +34,15 @@ def make_settings(**values: Any) -> Settings:
     return Settings(_env_file=None, **values)
 
 
-SYNAPSE_PINS = Path(__file__).with_name("synapse-constraints.txt")
-
-
-@pytest.fixture(scope="session")
-def synapse_python() -> Path:
-    """The python of a virtualenv with Synapse and everything it runs on at the versions of synapse-constraints.txt,
-    installed once under the cache folder in a place named after that file's content: new pins, a new virtualenv."""
-    pins = SYNAPSE_PINS.read_text()
-    assert f"matrix-synapse=={SYNAPSE_VERSION}\n" in pins, f"{SYNAPSE_PINS.name} is for another Synapse: make pins"
-    digest = hashlib.sha256(pins.encode()).hexdigest()[:12]
-    saved = {key: os.environ.get(key) for key in ("SAMVERKAN_CACHE", "PIP_CONSTRAINT")}
-    os.environ["SAMVERKAN_CACHE"] = str(cache_dir() / f"synapse-pins-{digest}")
-    os.environ["PIP_CONSTRAINT"] = str(SYNAPSE_PINS)  # read by the pip that installs Synapse
-    try:
-        return ensure_synapse()
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-def start_homeserver(workdir: Path, python: Path, **overrides: Any) -> LocalHomeserver:
-    """A Synapse of the pinned virtualenv, started."""
+def start_homeserver(workdir: Path, **overrides: Any) -> LocalHomeserver:
     server = LocalHomeserver(workdir, **overrides)
-    server.python = python
     server.start()
     return server
 
 
 @pytest.fixture(scope="session")
-def homeserver(tmp_path_factory: pytest.TempPathFactory, synapse_python: Path) -> Iterator[LocalHomeserver]:
-    server = start_homeserver(tmp_path_factory.mktemp("synapse"), synapse_python)
+def homeserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalHomeserver]:
+    server = start_homeserver(tmp_path_factory.mktemp("synapse"))
     yield server
     server.stop()
 

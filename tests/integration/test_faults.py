@@ -23,9 +23,9 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def own_homeserver(tmp_path_factory, synapse_python):
+def own_homeserver(tmp_path_factory):
     """A homeserver of this test's own, so stopping it disturbs no other test."""
-    server = start_homeserver(tmp_path_factory.mktemp("own-synapse"), synapse_python)
+    server = start_homeserver(tmp_path_factory.mktemp("own-synapse"))
     yield server
     server.stop()
 

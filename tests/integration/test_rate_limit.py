@@ -14,9 +14,9 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
-def strict_homeserver(tmp_path_factory, synapse_python):
+def strict_homeserver(tmp_path_factory):
     server = start_homeserver(
-        tmp_path_factory.mktemp("strict-synapse"), synapse_python, rc_message={"per_second": 5, "burst_count": 5}
+        tmp_path_factory.mktemp("strict-synapse"), rc_message={"per_second": 5, "burst_count": 5}
     )
     yield server
     server.stop()
