@@ -23,6 +23,11 @@ class UsageError(UserError):
         self.usage = usage
 
 
+class StateError(UserError):
+    """What was asked does not fit how things stand (no meeting is running, the action is already closed): the
+    command was written right, so the reply carries no usage line."""
+
+
 class NotFoundError(UserError):
     """The thing the user named does not exist in this room."""
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.clock import Clock
 from bot.commands.message import IncomingMessage
-from bot.commands.registry import Arg, Command, Registry
+from bot.commands.registry import GROUPS, Arg, Command, Registry
 from bot.i18n import Catalogue
 from bot.settings import Settings
 from bot.store.db import Database
@@ -100,10 +100,20 @@ class Feature:
         self.reactions: dict[str, list[Reaction]] = {}
 
     def command(
-        self, name: str, *aliases: str, unknown: str = "parse.unknown", selector: Arg | None = None, fallback: bool = False
+        self,
+        name: str,
+        *aliases: str,
+        sv: str | None = None,
+        group: str = "other",
+        unknown: str = "parse.unknown",
+        selector: Arg | None = None,
+        fallback: bool = False,
     ) -> Command:
-        """A command; its forms are declared on it with `.form()` and `.sub()`, and shown in that order."""
-        command = Command(name, aliases, unknown, selector, fallback)
+        """A command, with the word a Swedish room is shown and its group in `!help` (before, during or after a
+        meeting, settings, other); its forms are declared on it with `.form()` and `.sub()`, shown in that order."""
+        if group not in GROUPS:
+            raise ValueError(f"unknown help group {group!r}")
+        command = Command(name, sv, aliases, unknown, group, selector, fallback)
         self.commands.append(command)
         return command
 

@@ -48,8 +48,10 @@ class Arg:
 class Form:
     """One way to write a command: `!agenda add <text>` is the form `add` of `agenda` with the argument text."""
 
-    command: str
+    command: Command
     sub: str | None
+    sv: str | None
+    """The subcommand word a Swedish room is shown (`ny` for `add`); it works like the others."""
     aliases: tuple[str, ...]
     args: tuple[Arg, ...]
     handler: Handler
@@ -57,20 +59,32 @@ class Form:
 
     @property
     def words(self) -> tuple[str, ...]:
-        return (self.sub, *self.aliases) if self.sub else ()
+        return tuple(dict.fromkeys(w for w in (self.sub, self.sv, *self.aliases) if w))
+
+    @property
+    def id(self) -> str:
+        """Names the form in the catalogue: its subcommand, or its arguments (`show` for none)."""
+        return self.sub or "_".join(arg.name for arg in self.args) or "show"
 
     def label(self, cat: Catalogue) -> str:
-        """`add <text>`: the form as help and usage lines show it, in the catalogue's language."""
-        parts = [self.sub] if self.sub else []
-        parts += [cat.raw(f"cmd.{self.command}.arg.{arg.name}") for arg in self.args]
+        """`ny <text>`: the form as help and usage lines show it, in the catalogue's language."""
+        word = self.sv if cat.language == "sv" and self.sv else self.sub
+        parts = [word] if word else []
+        parts += [cat.raw(f"cmd.{self.command.name}.arg.{arg.name}") for arg in self.args]
         return " ".join(parts)
 
     def usage(self, cat: Catalogue, prefix: str) -> str:
-        return f"{prefix}{self.command} {self.label(cat)}".strip()
+        return f"{prefix}{self.command.word(cat)} {self.label(cat)}".strip()
+
+    def example(self, cat: Catalogue, prefix: str) -> str | None:
+        """`!dagordning ny Klotter vid busstationen`; None for a form without arguments, its usage is example enough."""
+        if not self.args:
+            return None
+        return f"{prefix}{self.command.word(cat)} {cat.raw(f'cmd.{self.command.name}.ex.{self.id}')}"
 
     def slash(self) -> list[str]:
         """MSC4332 syntaxes: the required arguments, and all of them when some are optional."""
-        head = [self.command, *([self.sub] if self.sub else [])]
+        head = [self.command.name, *([self.sub] if self.sub else [])]
         required = [f"{{{a.name}}}" for a in self.args if not a.optional]
         every = [f"{{{a.name}}}" for a in self.args]
         return [" ".join(head + required)] + ([" ".join(head + every)] if every != required else [])
@@ -80,12 +94,19 @@ def _norm(word: str) -> str:
     return unicodedata.normalize("NFC", word).casefold()
 
 
-@dataclass
+GROUPS = ("before", "during", "after", "settings", "other")
+"""How `!help` groups the commands: the way a meeting runs, settings last."""
+
+
+@dataclass(eq=False)
 class Command:
     name: str
+    sv: str | None
+    """The command word a Swedish room is shown (`dagordning` for `agenda`); it works like the others."""
     aliases: tuple[str, ...]
     unknown: str
     """The user error when the text fits no form; it gets the first word as {word}."""
+    group: str = "other"
     selector: Arg | None = None
     """An optional argument before the subcommand word (`!schedule 2 skip …`: which series)."""
     fallback: bool = False
@@ -95,21 +116,26 @@ class Command:
 
     @property
     def words(self) -> tuple[str, ...]:
-        return (self.name, *self.aliases)
+        return tuple(dict.fromkeys(w for w in (self.name, self.sv, *self.aliases) if w))
+
+    def word(self, cat: Catalogue) -> str:
+        return self.sv if cat.language == "sv" and self.sv else self.name
 
     # Declaring.
 
+    def sub(
+        self, name: str, *aliases: str, sv: str | None = None, args: Iterable[Arg] = (), moderator: bool = False
+    ) -> Callable[[Handler], Handler]:
+        """A subcommand, with the word a Swedish room is shown; an alias may be two words (`ta bort`)."""
+        return self._add(name, sv, aliases, tuple(args), moderator)
+
     def form(self, *args: Arg, moderator: bool = False) -> Callable[[Handler], Handler]:
         """A form without a subcommand word; these are tried in the order declared, after the subcommands."""
-        return self._add(None, (), args, moderator)
+        return self._add(None, None, (), args, moderator)
 
-    def sub(self, name: str, *aliases: str, args: Iterable[Arg] = (), moderator: bool = False) -> Callable[[Handler], Handler]:
-        """A subcommand; an alias may be two words (`ta bort`)."""
-        return self._add(name, aliases, tuple(args), moderator)
-
-    def _add(self, sub: str | None, aliases: tuple[str, ...], args: tuple[Arg, ...], moderator: bool):
+    def _add(self, sub: str | None, sv: str | None, aliases: tuple[str, ...], args: tuple[Arg, ...], moderator: bool):
         def register(handler: Handler) -> Handler:
-            self.forms.append(Form(self.name, sub, aliases, args, handler, moderator))
+            self.forms.append(Form(self, sub, sv, aliases, args, handler, moderator))
             return handler
 
         return register
@@ -124,7 +150,7 @@ class Command:
         return " | ".join(shown)
 
     def usage(self, cat: Catalogue, prefix: str) -> str:
-        return f"{prefix}{self.name} {self.args(cat)}".strip()
+        return f"{prefix}{self.word(cat)} {self.args(cat)}".strip()
 
     def summary(self, cat: Catalogue) -> str:
         return cat.raw(f"cmd.{self.name}.summary")

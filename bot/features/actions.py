@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from bot.commands.context import Context
 from bot.commands.registry import Arg
-from bot.errors import ForbiddenError, NotFoundError, UsageError
+from bot.errors import ForbiddenError, NotFoundError, StateError, UsageError
 from bot.feature import Effects, Feature, Services
 from bot.features.agenda import checked_text
 from bot.followup import upcoming
@@ -80,7 +80,7 @@ def _spec(ctx: Context, text: str) -> ActionSpec:
 
 CHANGEABLE = Arg("number", _changeable, missing="parse.number_missing")
 
-action = feature.command("action", "åtgärd", "atgard", unknown="action.empty", fallback=True)
+action = feature.command("action", "atgard", sv="åtgärd", group="during", unknown="action.empty", fallback=True)
 
 
 @action.form(Arg("number", _action))
@@ -140,7 +140,7 @@ def _edited_text(ctx: Context, text: str) -> str:
     return checked_text(ctx, " ".join(text.split()) if "\n" not in text else text.strip())
 
 
-@action.sub("edit", "ändra", "andra", args=[CHANGEABLE, Arg("text", _edited_text, rest=True, missing="action.empty")])
+@action.sub("edit", "andra", sv="ändra", args=[CHANGEABLE, Arg("text", _edited_text, rest=True, missing="action.empty")])
 async def _edit(ctx: Context, found: Action, text: str) -> None:
     await ActionRepo(ctx.tx).change(found, ctx.message.sender, ctx.now, "edited", {"old": found.text}, text=text)
     await _changed(ctx, found, "action.changed")
@@ -150,7 +150,7 @@ def _due(ctx: Context, text: str) -> date | None:
     return parse_due(text, ctx.today)
 
 
-@action.sub("due", "datum", "deadline", args=[CHANGEABLE, Arg("date", _due, rest=True, missing="parse.date_missing")])
+@action.sub("due", "datum", "deadline", sv="senast", args=[CHANGEABLE, Arg("date", _due, rest=True, missing="parse.date_missing")])
 async def _set_due(ctx: Context, found: Action, due: date | None) -> None:
     detail = {"old": found.due.isoformat() if found.due else None, "new": due.isoformat() if due else None}
     await ActionRepo(ctx.tx).change(found, ctx.message.sender, ctx.now, "due", detail, due=due)
@@ -177,7 +177,7 @@ def _responsible(ctx: Context, text: str) -> tuple[tuple[str, ...], str | None]:
 
 
 @action.sub(
-    "assign", "tilldela", "ansvar", "ansvarig",
+    "assign", "tilldela", "ansvar", sv="ansvarig",
     args=[CHANGEABLE, Arg("owners", _responsible, rest=True, missing="action.assign_what")],
 )  # fmt: skip
 async def _assign(ctx: Context, found: Action, responsible: tuple[tuple[str, ...], str | None]) -> None:
@@ -189,10 +189,10 @@ async def _assign(ctx: Context, found: Action, responsible: tuple[tuple[str, ...
     await _changed(ctx, found, "action.changed")
 
 
-@action.sub("reopen", "återöppna", "öppna", args=[CHANGEABLE])
+@action.sub("reopen", "återöppna", sv="öppna", args=[CHANGEABLE])
 async def _reopen(ctx: Context, found: Action) -> None:
     if found.status == OPEN:
-        raise UsageError("action.already_open", n=found.number)
+        raise StateError("action.already_open", n=found.number)
     await ActionRepo(ctx.tx).change(found, ctx.message.sender, ctx.now, "reopened", {}, status=OPEN)
     ctx.effects.wake(NUDGES, found.room_id)
     await _changed(ctx, found, "action.reopened")
@@ -200,7 +200,7 @@ async def _reopen(ctx: Context, found: Action) -> None:
 
 async def _close(ctx: Context, found: Action, comment: str | None, status: str) -> None:
     if found.status != OPEN:
-        raise UsageError(f"action.already_{found.status}", n=found.number, prefix=ctx.prefix)
+        raise StateError(f"action.already_{found.status}", n=found.number, prefix=ctx.prefix)
     kind = "done" if status == DONE else "cancelled"
     await ActionRepo(ctx.tx).change(found, ctx.message.sender, ctx.now, kind, {"comment": comment or ""}, status=status)
     ctx.effects.wake(NUDGES, found.room_id)
@@ -209,13 +209,13 @@ async def _close(ctx: Context, found: Action, comment: str | None, status: str) 
 COMMENT = Arg("comment", checked_text, rest=True, optional=True)
 
 
-@action.sub("cancel", "stryk", "avbryt", args=[CHANGEABLE, COMMENT])
+@action.sub("cancel", "avbryt", sv="stryk", args=[CHANGEABLE, COMMENT])
 async def _cancel(ctx: Context, found: Action, comment: str | None) -> None:
     await _close(ctx, found, comment, CANCELLED)
     await _changed(ctx, found, "action.cancelled")
 
 
-done = feature.command("done", "klar")
+done = feature.command("done", sv="klar", group="after")
 
 
 @done.form(CHANGEABLE, COMMENT)
@@ -224,7 +224,7 @@ async def _done(ctx: Context, found: Action, comment: str | None) -> None:
     await _changed(ctx, found, "action.done")
 
 
-actions = feature.command("actions", "åtgärder", "atgarder", unknown="actions.unknown_filter")
+actions = feature.command("actions", "atgarder", sv="åtgärder", group="after", unknown="actions.unknown_filter")
 
 
 def _member(ctx: Context, text: str) -> str:
@@ -250,24 +250,24 @@ async def _open(ctx: Context) -> list[Action]:
     return await ActionRepo(ctx.tx).in_room(ctx.message.room_id)
 
 
-@actions.sub("open", "öppna")
+@actions.sub("open", sv="öppna")
 @actions.form()  # declared first: decorators apply from the bottom
 async def _list_open(ctx: Context) -> None:
     await _list(ctx, "actions.open", await _open(ctx))
 
 
-@actions.sub("mine", "mina")
+@actions.sub("mine", sv="mina")
 async def _list_mine(ctx: Context) -> None:
     await _list(ctx, "actions.mine", [a for a in await _open(ctx) if ctx.message.sender in a.owners])
 
 
-@actions.sub("all", "alla")
+@actions.sub("all", sv="alla")
 async def _list_all(ctx: Context) -> None:
     every = await ActionRepo(ctx.tx).in_room(ctx.message.room_id, (OPEN, DONE, CANCELLED))
     await _list(ctx, "actions.all", every, by_number=True)
 
 
-@actions.sub("overdue", "försenade", "forsenade")
+@actions.sub("overdue", "forsenade", sv="försenade")
 async def _list_overdue(ctx: Context) -> None:
     await _list(ctx, "actions.overdue", [a for a in await _open(ctx) if a.due and a.due < ctx.today])
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from bot.commands.context import Context
 from bot.commands.registry import Arg, plain
-from bot.errors import ForbiddenError, NotFoundError, UsageError
+from bot.errors import ForbiddenError, NotFoundError, StateError, UsageError
 from bot.feature import Feature
 from bot.followup import upcoming
 from bot.i18n import Text
@@ -37,7 +37,7 @@ def checked_text(ctx: Context, text: str) -> str:
 
 NUMBER = Arg("number", plain(parse_number), missing="parse.number_missing")
 
-agenda = feature.command("agenda", "dagordning", unknown="agenda.unknown")
+agenda = feature.command("agenda", sv="dagordning", group="before", unknown="agenda.unknown")
 
 
 async def _numbered(ctx: Context) -> tuple[list[AgendaItem], Meeting | None]:
@@ -82,7 +82,7 @@ async def _show(ctx: Context) -> None:
     ctx.reply(await _agenda(ctx))
 
 
-@agenda.sub("add", "ny", "nytt", "lägg", "lagg", args=[Arg("text", checked_text, rest=True, missing="agenda.empty_text")])
+@agenda.sub("add", "nytt", "lägg", "lagg", sv="ny", args=[Arg("text", checked_text, rest=True, missing="agenda.empty_text")])
 async def _add(ctx: Context, text: str) -> None:
     soonest = await next_in_room(ctx.tx, ctx.message.room_id, ctx.now)
     repo = AgendaRepo(ctx.tx)
@@ -103,12 +103,12 @@ def _item(items: list[AgendaItem], number: int) -> AgendaItem:
     return items[number - 1]
 
 
-@agenda.sub("remove", "ta bort", "bort", "ta", "radera", "delete", args=[NUMBER])
+@agenda.sub("remove", "bort", "ta", "radera", "delete", sv="ta bort", args=[NUMBER])
 async def _remove(ctx: Context, number: int) -> None:
     items, _ = await _numbered(ctx)
     item = _item(items, number)
     if item.discussed:
-        raise UsageError("agenda.already_discussed", n=number)
+        raise StateError("agenda.already_discussed", n=number)
     if item.author != ctx.message.sender:
         try:
             ctx.require_moderator()
@@ -120,16 +120,16 @@ async def _remove(ctx: Context, number: int) -> None:
 
 
 @agenda.sub(
-    "done", "klar", "behandlad", args=[NUMBER, Arg("note", checked_text, rest=True, optional=True)], moderator=True
+    "done", "behandlad", sv="klar", args=[NUMBER, Arg("note", checked_text, rest=True, optional=True)], moderator=True
 )
 async def _done(ctx: Context, number: int, note: str | None) -> None:
     """In a meeting, item n was discussed."""
     items, meeting = await _numbered(ctx)
     if meeting is None:
-        raise UsageError("meeting.none_open", prefix=ctx.prefix)
+        raise StateError("meeting.none_open", prefix=ctx.prefix)
     item = _item(items, number)
     if item.discussed:
-        raise UsageError("agenda.already_discussed", n=number)
+        raise StateError("agenda.already_discussed", n=number)
     await AgendaRepo(ctx.tx).discuss(item.id, meeting.id, note, ctx.message.sender, ctx.now)
     ctx.reply(ctx.cat.text("agenda.discussed", n=number, text=item.text))
 

@@ -1,15 +1,31 @@
-"""`!help [command]`: the command list, or the full usage of one command, generated from the declarations."""
+"""`!help [command]`: the commands grouped the way a meeting runs, or how one command is written, with an example
+of each form; all of it generated from the declarations, in the room's language."""
 
 from __future__ import annotations
 
 from bot.commands.context import Context
-from bot.commands.registry import Arg
+from bot.commands.registry import GROUPS, Arg, Command
 from bot.feature import Feature
-from bot.i18n import Text
+from bot.i18n import Catalogue, Text
 
 feature = Feature("help")
 
-help_command = feature.command("help", "hjälp", "hjalp")
+help_command = feature.command("help", "hjalp", sv="hjälp")
+
+
+def _details(command: Command, cat: Catalogue, prefix: str) -> Text:
+    """The summary, each form with an example, and the other words the command answers to."""
+    lines = [Text.of(command.summary(cat))]
+    for form in command.forms:
+        usage, example = form.usage(cat, prefix), form.example(cat, prefix)
+        key = "help.form_example" if example else "help.form"
+        lines.append(cat.text(key, usage=usage, example=example))
+    # Other spellings that work, in the room's language: a Swedish room is not taught the English word.
+    other_language = command.name if cat.language == "sv" else command.sv
+    others = [f"{prefix}{word}" for word in command.words if word not in (command.word(cat), other_language)]
+    if others:
+        lines.append(cat.text("help.aliases", aliases=", ".join(others)))
+    return Text.join(lines)
 
 
 @help_command.form(Arg("command", optional=True))
@@ -20,20 +36,17 @@ async def _help(ctx: Context, word: str | None) -> None:
         command = ctx.registry.find(word)
         if command is None:
             ctx.reply(cat.text("help.unknown", word=word, prefix=prefix))
-            return
-        lines = [cat.text("usage", usage=command.usage(cat, prefix)), Text.of(command.summary(cat))]
-        if command.aliases:
-            aliases = ", ".join(f"{prefix}{alias}" for alias in command.aliases)
-            lines.append(cat.text("help.aliases", aliases=aliases))
-        ctx.reply(Text.join(lines))
-        return
-    lines = [cat.text("help.header")]
-    for command in ctx.registry:
-        usage, summary = command.usage(cat, prefix), command.summary(cat)
-        if command.aliases:
-            alias = prefix + command.aliases[0]
-            lines.append(cat.text("help.line_alias", usage=usage, alias=alias, summary=summary))
         else:
-            lines.append(cat.text("help.line", usage=usage, summary=summary))
-    lines.append(cat.text("help.footer", prefix=prefix))
-    ctx.reply(Text.join(lines))
+            ctx.reply(_details(command, cat, prefix))
+        return
+    blocks = [cat.text("help.header")]
+    for group in GROUPS:
+        lines = [
+            cat.text("help.command", command=f"{prefix}{command.word(cat)}", summary=command.summary(cat))
+            for command in ctx.registry
+            if command.group == group
+        ]
+        if lines:
+            blocks.append(Text.join([cat.text(f"help.group.{group}"), *lines]))
+    blocks.append(cat.text("help.footer", prefix=prefix))
+    ctx.reply(Text.join(blocks, "\n\n"))

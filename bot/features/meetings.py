@@ -9,7 +9,7 @@ from datetime import datetime
 
 from bot.commands.context import Context
 from bot.commands.registry import Arg
-from bot.errors import NotFoundError, UsageError
+from bot.errors import NotFoundError, StateError
 from bot.feature import Effects, Feature, Seen, Services
 from bot.features.agenda import checked_text
 from bot.followup import upcoming
@@ -37,20 +37,20 @@ CLOSE = "meeting-close"
 async def open_meeting(ctx: Context) -> Meeting:
     meeting = await MeetingRepo(ctx.tx).open_in(ctx.message.room_id)
     if meeting is None:
-        raise UsageError("meeting.none_open", prefix=ctx.prefix)
+        raise StateError("meeting.none_open", prefix=ctx.prefix)
     return meeting
 
 
-meeting = feature.command("meeting", "möte", "mote", unknown="meeting.what")
+meeting = feature.command("meeting", "mote", sv="möte", group="during", unknown="meeting.what")
 
 
-@meeting.sub("start", "börja", "starta", "öppna", moderator=True)
+@meeting.sub("start", "börja", "öppna", sv="starta", moderator=True)
 async def _start(ctx: Context) -> None:
     meetings = MeetingRepo(ctx.tx)
     running = await meetings.open_in(ctx.message.room_id)
     if running:
         started = when(running.started_at.astimezone(running.zone), ctx.cat)
-        raise UsageError("meeting.already_open", name=running.name, when=started, prefix=ctx.prefix)
+        raise StateError("meeting.already_open", name=running.name, when=started, prefix=ctx.prefix)
     current = await current_in_room(ctx.tx, ctx.message.room_id, ctx.now)
     if current:
         series, occurrence = current
@@ -76,7 +76,7 @@ async def _start(ctx: Context) -> None:
     ctx.reply(Text.join(parts, "\n\n"))
 
 
-@meeting.sub("end", "slut", "avsluta", "stäng", moderator=True)
+@meeting.sub("end", "avsluta", "stäng", sv="slut", moderator=True)
 async def _end(ctx: Context) -> None:
     running = await open_meeting(ctx)
     ctx.reply(await close(ctx.tx, running, ctx.message.sender, ctx.now, ctx.cat, ctx.room.names))
@@ -84,7 +84,7 @@ async def _end(ctx: Context) -> None:
     ctx.effects.wake(CLOSE, running.id)
 
 
-here = feature.command("here", "närvarande", "narvarande")
+here = feature.command("here", "narvarande", sv="närvarande", group="during")
 
 
 @here.form()
@@ -95,7 +95,7 @@ async def _here(ctx: Context) -> None:
     ctx.reply(ctx.cat.text("meeting.here", who=ctx.room.display(sender), name=running.name))
 
 
-decision = feature.command("decision", "beslut", unknown="decision.empty")
+decision = feature.command("decision", sv="beslut", group="during", unknown="decision.empty")
 
 
 @decision.form(Arg("text", checked_text, rest=True, missing="decision.empty"), moderator=True)
@@ -106,7 +106,7 @@ async def _decide(ctx: Context, text: str) -> None:
     ctx.reply(ctx.cat.text("decision.recorded", n=len(await repo.decisions(running.id)), text=text))
 
 
-minutes = feature.command("minutes", "protokoll")
+minutes = feature.command("minutes", sv="protokoll", group="after")
 
 
 async def _held(ctx: Context) -> list[Meeting]:
@@ -121,7 +121,7 @@ async def _last(ctx: Context) -> None:
     ctx.reply(Text.of((await _held(ctx))[-1].minutes or ""))
 
 
-minutes.sub("last", "senaste", "sista")(_last)
+minutes.sub("last", "sista", sv="senaste")(_last)
 
 
 def _past_date(ctx: Context, text: str):

@@ -12,7 +12,7 @@ import aiosqlite
 
 from bot.commands.context import Context
 from bot.commands.registry import Arg
-from bot.errors import NotFoundError, UsageError
+from bot.errors import NotFoundError, StateError, UsageError
 from bot.feature import Effects, Feature, Services
 from bot.i18n import Text
 from bot.i18n.dates import day, span, when
@@ -58,7 +58,9 @@ def _short_text(ctx: Context, text: str) -> str:
     return text
 
 
-schedule = feature.command("schedule", "schema", unknown="schedule.missing", selector=Arg("series", _series_number))
+schedule = feature.command(
+    "schedule", sv="schema", group="settings", unknown="schedule.missing", selector=Arg("series", _series_number)
+)
 
 
 async def _pick(ctx: Context, number: int | None) -> tuple[list[Series], int]:
@@ -170,7 +172,7 @@ async def _set_schedule(ctx: Context, number: int | None, text: str) -> None:
 
 
 @schedule.sub(
-    "reminders", "påminnelser", "påminnelse",
+    "reminders", "påminnelse", sv="påminnelser",
     args=[Arg("offsets", _offsets, rest=True, missing="parse.offsets_missing")],
     moderator=True,
 )  # fmt: skip
@@ -200,7 +202,7 @@ def _upcoming_meeting_on(ctx: Context, series: Series, changes: Changes, value: 
 
 
 @schedule.sub(
-    "skip", "hoppa", "ställin", "inställt", args=[Arg("date", rest=True, missing="parse.date_missing")], moderator=True
+    "skip", "hoppa", "ställin", sv="inställt", args=[Arg("date", rest=True, missing="parse.date_missing")], moderator=True
 )
 async def _skip(ctx: Context, number: int | None, text: str) -> None:
     series = await _one(ctx, number)
@@ -234,7 +236,7 @@ def _split_move(ctx: Context, series: Series, words: list[str]) -> tuple[date, d
     raise UsageError("parse.date", value=" ".join(body))
 
 
-@schedule.sub("move", "flytta", args=[Arg("dates", rest=True, missing="parse.date_missing")], moderator=True)
+@schedule.sub("move", sv="flytta", args=[Arg("dates", rest=True, missing="parse.date_missing")], moderator=True)
 async def _move(ctx: Context, number: int | None, text: str) -> None:
     series = await _one(ctx, number)
     repo = SeriesRepo(ctx.tx)
@@ -257,7 +259,7 @@ async def _move(ctx: Context, number: int | None, text: str) -> None:
     )
 
 
-@schedule.sub("place", "plats", args=[Arg("place", _short_text, rest=True, missing="schedule.text_missing")], moderator=True)
+@schedule.sub("place", sv="plats", args=[Arg("place", _short_text, rest=True, missing="schedule.text_missing")], moderator=True)
 async def _place(ctx: Context, number: int | None, text: str) -> None:
     series = await _one(ctx, number)
     await SeriesRepo(ctx.tx).update(series.id, ctx.now, location=text)
@@ -265,17 +267,17 @@ async def _place(ctx: Context, number: int | None, text: str) -> None:
     ctx.reply(ctx.cat.text("schedule.place_done", name=series.name, place=text))
 
 
-@schedule.sub("name", "namn", args=[Arg("name", _short_text, rest=True, missing="schedule.text_missing")], moderator=True)
+@schedule.sub("name", sv="namn", args=[Arg("name", _short_text, rest=True, missing="schedule.text_missing")], moderator=True)
 async def _name(ctx: Context, number: int | None, text: str) -> None:
     series = await _one(ctx, number)
     if await SeriesRepo(ctx.tx).find(ctx.message.room_id, text) not in (None, series):
-        raise UsageError("schedule.name_taken", name=text)
+        raise StateError("schedule.name_taken", name=text)
     await SeriesRepo(ctx.tx).update(series.id, ctx.now, name=text)
     ctx.effects.wake(REMINDERS, series.id)
     ctx.reply(ctx.cat.text("schedule.name_done", old=series.name, name=text))
 
 
-next_meeting = feature.command("next", "nästa", "nasta")
+next_meeting = feature.command("next", "nasta", sv="nästa", group="before")
 
 
 @next_meeting.form()

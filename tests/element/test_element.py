@@ -43,7 +43,7 @@ async def test_commands_are_answered_once_and_she_reads_the_answers(make_bot, el
     anna = await element_user("anna")
     room_id = await room_with_bot(bot, anna, encrypted)
 
-    assert (await ask(anna, bot, room_id, "!help"))["body"].startswith("Kommandon:")
+    assert (await ask(anna, bot, room_id, "!help"))["body"].startswith("Kommandon, i den ordning ett möte går:")
     added = await ask(anna, bot, room_id, "!agenda add Klotter vid busstationen")
     assert added["body"] == "Punkt 1 på dagordningen för nästa möte."
     assert unreadable(await anna.events(room_id)) == []

@@ -39,7 +39,7 @@ PRIVACY_SV = (
     "Ta gärna bort ditt meddelande också."
 )
 
-ACTION_USAGE = "Användning: `!action <text> [@ansvarig …] [for <Organisation>] [due <datum>]`"
+ACTION_USAGE = "Användning: `!åtgärd <text> [@ansvarig …] [för <Organisation>] [senast <datum>]`"
 MORE_ACTIONS = "… och {n} till: `!åtgärder all`"
 
 

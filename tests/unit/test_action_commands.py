@@ -201,7 +201,7 @@ async def test_an_organisation_over_100_characters_is_refused(chat: Chat) -> Non
 
     assert await chat.send("!action Ring för P" + "o" * 100) == (
         "Texten får vara högst 100 tecken.\n"
-        "Användning: `!action <text> [@ansvarig …] [for <Organisation>] [due <datum>]`"
+        "Användning: `!åtgärd <text> [@ansvarig …] [för <Organisation>] [senast <datum>]`"
     )
     assert await chat.tables() == before
 
@@ -256,7 +256,7 @@ async def test_bad_input_is_refused_and_nothing_stored(chat: Chat) -> None:
     for body, error in BAD_INPUT:
         first, usage = (await chat.send(body)).split("\n")
         assert first == error, body
-        assert usage.startswith("Användning: `!action <text> [@ansvarig …] [for <Organisation>] [due <datum>]"), body
+        assert usage.startswith("Användning: `!åtgärd <text> [@ansvarig …] [för <Organisation>] [senast <datum>]"), body
         assert await chat.tables() == before, body
     assert chat.committed == []
 
@@ -292,7 +292,7 @@ async def test_an_unknown_number_is_not_found(chat: Chat) -> None:
     for body in ["!action 9", "!action #9", "!done 9", "!klar 9 Klart", "!action edit 9 Ny text",
                  "!action due 9 fredag", "!action assign 9 @kim:eslov.se", "!action reopen 9",
                  "!action cancel 9"]:  # fmt: skip
-        assert await chat.send(body) == "Det finns ingen åtgärd #9 i det här rummet; se `!åtgärder all`.", body
+        assert await chat.send(body) == "Det finns ingen åtgärd #9 i det här rummet; se `!åtgärder alla`.", body
     assert await chat.tables() == before
 
 
@@ -305,7 +305,7 @@ async def test_a_number_of_another_room_is_not_found(db: Database, clock: FakeCl
 
     for body in ["!action 3", "!done 3", "!action edit 3 Ny text", "!action due 3 fredag", "!action cancel 3",
                  "!action assign 3 @kim:eslov.se", "!action reopen 3"]:  # fmt: skip
-        assert await chat.send(body) == "Det finns ingen åtgärd #3 i det här rummet; se `!åtgärder all`.", body
+        assert await chat.send(body) == "Det finns ingen åtgärd #3 i det här rummet; se `!åtgärder alla`.", body
     assert await chat.tables() == before
     assert [(a.number, a.text, a.status) for a in await other.actions()][2] == (3, "Parkeringen vid Stadshuset", "open")
 
@@ -319,7 +319,7 @@ async def test_done_without_a_number(chat: Chat) -> None:
         ("!done x", '"x" är inget nummer jag kan läsa; skriv till exempel 3 eller #3.'),
         ("!done 0", '"0" är inget nummer jag kan läsa; skriv till exempel 3 eller #3.'),
     ]:
-        assert await chat.send(body) == first + "\nAnvändning: `!done <nummer> [kommentar]`", body
+        assert await chat.send(body) == first + "\nAnvändning: `!klar <nummer> [kommentar]`", body
     assert await chat.tables() == before
 
 
@@ -426,47 +426,47 @@ async def test_an_owner_who_is_reassigned_loses_the_right(chat: Chat) -> None:
 REFUSED_CHANGES = [
     (
         "!done 2",
-        "Åtgärd #2 är redan klar; öppna den igen med `!action reopen 2`.\nAnvändning: `!done <nummer> [kommentar]`",
+        "Åtgärd #2 är redan klar; öppna den igen med `!åtgärd öppna 2`.",
     ),
     (
         "!done 3",
-        "Åtgärd #3 är struken; öppna den igen med `!action reopen 3`.\nAnvändning: `!done <nummer> [kommentar]`",
+        "Åtgärd #3 är struken; öppna den igen med `!åtgärd öppna 3`.",
     ),
     (
         "!action cancel 3",
-        "Åtgärd #3 är struken; öppna den igen med `!action reopen 3`.\nAnvändning: `!action cancel <nummer> [kommentar]`",
+        "Åtgärd #3 är struken; öppna den igen med `!åtgärd öppna 3`.",
     ),
-    ("!action reopen 1", "Åtgärd #1 är redan öppen.\nAnvändning: `!action reopen <nummer>`"),
-    ("!action edit 1", "Skriv vad som ska göras.\nAnvändning: `!action edit <nummer> <ny text>`"),
-    ("!action edit 1   ", "Skriv vad som ska göras.\nAnvändning: `!action edit <nummer> <ny text>`"),
+    ("!action reopen 1", "Åtgärd #1 är redan öppen."),
+    ("!action edit 1", "Skriv vad som ska göras.\nAnvändning: `!åtgärd ändra <nummer> <ny text>`"),
+    ("!action edit 1   ", "Skriv vad som ska göras.\nAnvändning: `!åtgärd ändra <nummer> <ny text>`"),
     (
         "!action due 1",
         "Ange ett datum, till exempel 2026-12-04, 4 dec eller vecka 50.\n"
-        "Användning: `!action due <nummer> <datum | none>`",
+        "Användning: `!åtgärd senast <nummer> <datum | ingen>`",
     ),
     (
         "!action due 1 2026-11-01",
-        "2026-11-01 har redan varit; ange ett kommande datum.\nAnvändning: `!action due <nummer> <datum | none>`",
+        "2026-11-01 har redan varit; ange ett kommande datum.\nAnvändning: `!åtgärd senast <nummer> <datum | ingen>`",
     ),
     (
         "!action due 1 blursday",
         'Jag kan inte läsa datumet "blursday". Skriv till exempel 2026-12-04, 4/12, 4 dec, fredag, imorgon, '
-        "om 3 dagar eller vecka 50.\nAnvändning: `!action due <nummer> <datum | none>`",
+        "om 3 dagar eller vecka 50.\nAnvändning: `!åtgärd senast <nummer> <datum | ingen>`",
     ),
     (
         "!action assign 1",
         "Ange de ansvariga med @namn och/eller för <Organisation>.\n"
-        "Användning: `!action assign <nummer> @ansvarig … [for <Organisation>]`",
+        "Användning: `!åtgärd ansvarig <nummer> @ansvarig … [för <Organisation>]`",
     ),
     (
         "!action assign 1 @kim:eslov.se och någon till",
         "Ange de ansvariga med @namn och/eller för <Organisation>.\n"
-        "Användning: `!action assign <nummer> @ansvarig … [for <Organisation>]`",
+        "Användning: `!åtgärd ansvarig <nummer> @ansvarig … [för <Organisation>]`",
     ),
     (
         "!action assign 1 @kim:eslov.se @eva:eslov.se",
         "@eva:eslov.se är inte med i rummet och kan inte vara ansvarig.\n"
-        "Användning: `!action assign <nummer> @ansvarig … [for <Organisation>]`",
+        "Användning: `!åtgärd ansvarig <nummer> @ansvarig … [för <Organisation>]`",
     ),
 ]
 
@@ -692,8 +692,8 @@ async def test_actions_in_english(db: Database, clock: FakeClock) -> None:
 async def test_an_unknown_filter_is_refused(chat: Chat) -> None:
     for word in ["foo", "@kim:eslov.se @olle:eslov.se", "@kim:eslov.se och fler"]:
         assert await chat.send(f"!actions {word}") == (
-            f'Jag förstår inte "{word}"; skriv mine, all, overdue eller @namn.\n'
-            "Användning: `!actions [open | mine | all | overdue | @namn]`"
+            f'Jag förstår inte "{word}"; skriv öppna, mina, alla, försenade eller @namn.\n'
+            "Användning: `!åtgärder [öppna | mina | alla | försenade | @namn]`"
         ), word
 
 

@@ -141,7 +141,7 @@ async def test_an_empty_item_is_refused(chat: Chat) -> None:
     before = await chat.tables()
 
     for body in ["!agenda add", "!agenda add   ", "!dagordning ny \n "]:
-        assert await chat.send(body) == "Skriv vad punkten gäller.\nAnvändning: `!agenda add <text>`", repr(body)
+        assert await chat.send(body) == "Skriv vad punkten gäller.\nAnvändning: `!dagordning ny <text>`", repr(body)
     assert await chat.tables() == before
 
 
@@ -149,7 +149,7 @@ async def test_an_item_over_2000_characters_is_refused(chat: Chat) -> None:
     before = await chat.tables()
 
     assert await chat.send("!agenda add " + "x" * 2001) == (
-        "Texten får vara högst 2000 tecken.\nAnvändning: `!agenda add <text>`"
+        "Texten får vara högst 2000 tecken.\nAnvändning: `!dagordning ny <text>`"
     )
     assert await chat.tables() == before
     assert (await chat.send("!agenda add " + "x" * 2000)) == "Punkt 1 på dagordningen för nästa möte."
@@ -347,7 +347,7 @@ async def test_a_removed_item_in_english(db: Database, clock: FakeClock) -> None
     )
 
 
-REMOVE_USAGE = "Användning: `!agenda remove <nummer>`"
+REMOVE_USAGE = "Användning: `!dagordning ta bort <nummer>`"
 NOT_AN_ITEM = [
     ("!agenda remove 4", "Det finns ingen punkt 4; dagordningen har 3."),
     ("!agenda remove #99", "Det finns ingen punkt 99; dagordningen har 3."),

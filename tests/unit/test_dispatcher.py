@@ -127,38 +127,58 @@ async def test_help_stores_one_notice_replying_to_the_command(db: Database, cloc
     assert message.content["m.mentions"] == {}
 
 
-async def test_help_lists_every_command_with_usage_and_summary(db: Database, clock: FakeClock) -> None:
+async def test_help_lists_the_commands_grouped_the_way_a_meeting_runs(db: Database, clock: FakeClock) -> None:
     await send(dispatcher(db, clock), "!hjälp")
 
     [body] = await bodies(db)
-    lines = body.split("\n")
-    assert lines[0] == "Kommandon:"
-    assert lines[-1] == "Skriv `!hjälp <kommando>` för mer om ett kommando."
-    assert len(lines) == 2 + len(list(FEATURES.registry))
-    assert lines[1].startswith("`!help [kommando]`")
-    assert lines[1].endswith(" — Visar kommandona, eller hur ett kommando används.")
-    assert "`!ping` — Svarar om jag är igång." in lines
+    groups = body.split("\n\n")
+    assert groups[0] == "Kommandon, i den ordning ett möte går:"
+    assert [g.split("\n")[0] for g in groups[1:-1]] == [
+        "Före mötet:", "Under mötet:", "Efter mötet:", "Inställningar:", "Övrigt:"
+    ]  # fmt: skip
+    assert groups[1].split("\n")[1:] == [
+        "`!nästa` — Visar nästa möte: dag, datum, tid, vecka och plats.",
+        "`!dagordning` — Visar dagordningen för nästa möte och åtgärderna att följa upp; lägg till eller ta bort punkter.",
+    ]
+    assert "`!ping` — Svarar om jag är igång." in groups[-2]
+    assert groups[-1] == "Skriv `!hjälp <kommando>` för att se hur ett kommando skrivs, med exempel."
+    # One line a command, not a wall of syntax: besides them five group titles, the header, the footer, six blank lines.
+    assert len(body.split("\n")) == len(list(FEATURES.registry)) + 5 + 2 + 6
 
 
 async def test_help_in_english(db: Database, clock: FakeClock) -> None:
     await send(dispatcher(db, clock, language="en"), "!help")
 
     [body] = await bodies(db)
-    assert body.startswith("Commands:\n`!help [command]`")
-    assert body.endswith("\nWrite `!help <command>` for more about one command.")
+    assert body.startswith("Commands, in the order a meeting runs:\n\nBefore the meeting:\n`!next` — ")
+    assert body.endswith("\nWrite `!help <command>` to see how a command is written, with examples.")
 
 
 async def test_help_for_one_command(db: Database, clock: FakeClock) -> None:
     await send(dispatcher(db, clock), "!help ping")
 
-    assert await bodies(db) == ["Användning: `!ping`\nSvarar om jag är igång."]
+    assert await bodies(db) == ["Svarar om jag är igång.\n`!ping`"]
 
 
 async def test_help_for_one_command_by_alias_with_prefix(db: Database, clock: FakeClock) -> None:
     await send(dispatcher(db, clock), "!hjälp !HJÄLP")
 
     assert await bodies(db) == [
-        "Användning: `!help [kommando]`\nVisar kommandona, eller hur ett kommando används.\nÄven: !hjälp, !hjalp"
+        "Visar kommandona, eller hur ett kommando används.\n"
+        "`!hjälp [kommando]`, till exempel `!hjälp dagordning`\n"
+        "Fungerar också: !hjalp"
+    ]
+
+
+async def test_help_for_one_command_gives_an_example_of_each_form(db: Database, clock: FakeClock) -> None:
+    await send(dispatcher(db, clock), "!hjälp dagordning")
+
+    assert await bodies(db) == [
+        "Visar dagordningen för nästa möte och åtgärderna att följa upp; lägg till eller ta bort punkter.\n"
+        "`!dagordning`\n"
+        "`!dagordning ny <text>`, till exempel `!dagordning ny Klotter vid busstationen`\n"
+        "`!dagordning ta bort <nummer>`, till exempel `!dagordning ta bort 2`\n"
+        "`!dagordning klar <nummer> [anteckning]`, till exempel `!dagordning klar 1 Polisen tar upp det med kommunen`"
     ]
 
 
@@ -171,14 +191,14 @@ async def test_help_for_an_unknown_command(db: Database, clock: FakeClock) -> No
 async def test_help_shows_the_prefix_that_was_used(db: Database, clock: FakeClock) -> None:
     await send(dispatcher(db, clock, command_prefix="!,/"), "/help ping")
 
-    assert await bodies(db) == ["Användning: `/ping`\nSvarar om jag är igång."]
+    assert await bodies(db) == ["Svarar om jag är igång.\n`/ping`"]
 
 
 async def test_help_formatted_body_shows_usage_as_code(db: Database, clock: FakeClock) -> None:
     await send(dispatcher(db, clock), "!help ping")
 
     [message] = await outbox(db)
-    assert message.content["formatted_body"] == "Användning: <code>!ping</code><br/>Svarar om jag är igång."
+    assert message.content["formatted_body"] == "Svarar om jag är igång.<br/><code>!ping</code>"
 
 
 async def test_reply_inside_a_thread_stays_there(db: Database, clock: FakeClock) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Hashable
 from datetime import datetime, timedelta, timezone
 
@@ -34,23 +35,54 @@ def clock() -> FakeClock:
 
 @pytest.mark.parametrize("language", ["sv", "en"])
 async def test_every_subcommand_is_advertised_and_in_help(db: Database, clock: FakeClock, language: str) -> None:
+    cat = Catalogue(language)
     chat = Chat(db, clock, language=language)
     overview = await chat.send("!help")
-    syntaxes = [entry["syntax"] for entry in commands_content(FEATURES.registry, Catalogue(language), "!")["commands"]]
+    syntaxes = [entry["syntax"] for entry in commands_content(FEATURES.registry, cat, "!")["commands"]]
     missing = []
     for command in FEATURES.registry:
+        if f"`!{command.word(cat)}`" not in overview:
+            missing.append(f"!help: {command.name}")
         details = await chat.send(f"!help {command.name}")
         for form in command.forms:
-            if form.sub is None:
-                continue
-            if not any(s == f"{command.name} {form.sub}" or s.startswith(f"{command.name} {form.sub} ") for s in syntaxes):
+            if f"`{form.usage(cat, '!')}`" not in details:
+                missing.append(f"!help {command.name}: {form.id}")
+            if form.sub and not any(s.split()[:2] == [command.name, form.sub] for s in syntaxes):
                 missing.append(f"advertised: {command.name} {form.sub}")
-            if f"{form.sub} " not in details and f"{form.sub}]" not in details and f"{form.sub}`" not in details:
-                missing.append(f"!help {command.name}: {form.sub}")
-            if form.label(Catalogue(language)) not in overview:
-                missing.append(f"!help: {command.name} {form.sub}")
 
     assert missing == []
+
+
+def code_words(text: str) -> set[str]:
+    """The words inside `code` spans: what the reader is told to write."""
+    return {word.lstrip("!") for span in re.findall(r"`([^`]*)`", text) for word in span.split()}
+
+
+@pytest.mark.parametrize(("language", "other"), [("sv", "en"), ("en", "sv")])
+async def test_help_teaches_the_rooms_own_words(db: Database, clock: FakeClock, language: str, other: str) -> None:
+    """Swedish help shows `veckovis`, `påminnelser`, `alla`, `slut`, never `weekly`, `reminders`, `all`, `end`;
+    English help the reverse."""
+    chat = Chat(db, clock, language=language)
+    shown = code_words(await chat.send("!help"))
+    for command in FEATURES.registry:
+        shown |= code_words(await chat.send(f"!help {command.name}"))
+    foreign = set()
+    for command in FEATURES.registry:
+        if command.sv and command.sv != command.name:
+            foreign.add(command.sv if language == "en" else command.name)
+        for form in command.forms:
+            if form.sv and form.sv != form.sub:
+                foreign |= set((form.sv if language == "en" else form.sub).split())
+    foreign |= {"veckovis", "för", "senast", "ingen"} if language == "en" else {"weekly", "for", "due", "none"}
+
+    assert shown & foreign == set()
+
+
+async def test_a_usage_line_only_for_how_a_command_was_written(db: Database, clock: FakeClock) -> None:
+    chat = Chat(db, clock)
+
+    assert await chat.send("!beslut Fler kameror") == "Inget möte pågår. En moderator öppnar ett med `!möte start`."
+    assert (await chat.send("!dagordning ta bort tre")).endswith("\nAnvändning: `!dagordning ta bort <nummer>`")
 
 
 def test_each_form_has_its_own_usage_line_in_both_languages() -> None:
@@ -58,11 +90,11 @@ def test_each_form_has_its_own_usage_line_in_both_languages() -> None:
     usages = {form.sub: form.usage(Catalogue("sv"), "!") for form in action.forms if form.sub}
 
     assert usages == {
-        "edit": "!action edit <nummer> <ny text>",
-        "due": "!action due <nummer> <datum | none>",
-        "assign": "!action assign <nummer> @ansvarig … [for <Organisation>]",
-        "reopen": "!action reopen <nummer>",
-        "cancel": "!action cancel <nummer> [kommentar]",
+        "edit": "!åtgärd ändra <nummer> <ny text>",
+        "due": "!åtgärd senast <nummer> <datum | ingen>",
+        "assign": "!åtgärd ansvarig <nummer> @ansvarig … [för <Organisation>]",
+        "reopen": "!åtgärd öppna <nummer>",
+        "cancel": "!åtgärd stryk <nummer> [kommentar]",
     }
     assert [form.usage(Catalogue("en"), "/") for form in action.forms if form.sub == "cancel"] == [
         "/action cancel <number> [comment]"

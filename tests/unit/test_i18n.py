@@ -40,6 +40,7 @@ def test_every_command_has_argument_labels_summary_and_variable_texts(language: 
     for command in FEATURES.registry:
         keys = [f"cmd.{command.name}.summary"]
         keys += [f"cmd.{command.name}.arg.{arg.name}" for form in command.forms for arg in form.args]
+        keys += [f"cmd.{command.name}.ex.{form.id}" for form in command.forms if form.args]
         keys += [f"cmd.{command.name}.var.{name}" for name in command.slash_variables()]
         missing += [key for key in keys if not cat.has(key)]
 
@@ -89,5 +90,5 @@ def test_value_outside_code_stays_plain_text() -> None:
 
 
 def test_swedish_and_english_differ() -> None:
-    assert Catalogue("sv")("help.header") == "Kommandon:"
-    assert Catalogue("en")("help.header") == "Commands:"
+    assert Catalogue("sv")("help.header") == "Kommandon, i den ordning ett möte går:"
+    assert Catalogue("en")("help.header") == "Commands, in the order a meeting runs:"

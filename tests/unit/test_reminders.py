@@ -278,8 +278,8 @@ async def test_a_reminder_of_a_moved_meeting_says_where_it_came_from(db: Databas
         (
             "weekly thursday 09:00", utc(2026, 12, 22), "sv",
             "torsdag 24 december 2026 kl. 09.00 (vecka 52)",
-            "Obs! Den dagen är det julafton. Flytta mötet med `!schema move 2026-12-24 <nytt datum>` "
-            "eller ställ in det med `!schema skip 2026-12-24`.",
+            "Obs! Den dagen är det julafton. Flytta mötet med `!schema flytta 2026-12-24 <nytt datum>` "
+            "eller ställ in det med `!schema inställt 2026-12-24`.",
         ),
         (
             "weekly thursday 09:00", utc(2026, 12, 22), "en",
@@ -290,8 +290,8 @@ async def test_a_reminder_of_a_moved_meeting_says_where_it_came_from(db: Databas
         (
             "weekly friday 09:00", utc(2026, 6, 16), "sv",
             "fredag 19 juni 2026 kl. 09.00 (vecka 25)",
-            "Obs! Den dagen är det midsommarafton. Flytta mötet med `!schema move 2026-06-19 <nytt datum>` "
-            "eller ställ in det med `!schema skip 2026-06-19`.",
+            "Obs! Den dagen är det midsommarafton. Flytta mötet med `!schema flytta 2026-06-19 <nytt datum>` "
+            "eller ställ in det med `!schema inställt 2026-06-19`.",
         ),
         (
             "weekly friday 09:00", utc(2026, 6, 16), "en",
@@ -302,8 +302,8 @@ async def test_a_reminder_of_a_moved_meeting_says_where_it_came_from(db: Databas
         (
             "weekly thursday 09:00", utc(2026, 12, 29), "sv",
             "torsdag 31 december 2026 kl. 09.00 (vecka 53)",
-            "Obs! Den dagen är det nyårsafton. Flytta mötet med `!schema move 2026-12-31 <nytt datum>` "
-            "eller ställ in det med `!schema skip 2026-12-31`.",
+            "Obs! Den dagen är det nyårsafton. Flytta mötet med `!schema flytta 2026-12-31 <nytt datum>` "
+            "eller ställ in det med `!schema inställt 2026-12-31`.",
         ),
     ],
     ids=["julafton-sv", "julafton-en", "midsommarafton-sv", "midsommarafton-en", "nyarsafton-sv"],

@@ -26,10 +26,10 @@ ANNA = "@anna:eslov.se"  # the safety coordinator, a moderator
 OLLE = "@olle:eslov.se"  # a member from the housing company
 NAME = "Örat mot marken"
 MODERATORS = RoomView(ROOM, name=NAME, users={ANNA: 50, OLLE: 0})
-USAGE = "Användning: `!schedule weekly <veckodag> <TT:MM> [<längd>]`"  # the form that sets the schedule
+USAGE = "Användning: `!schema veckovis <veckodag> <TT:MM> [<längd>]`"  # the form that sets the schedule
 JULAFTON_WARNING = (
-    "Obs! Den dagen är det julafton. Flytta mötet med `!schema move 2026-12-24 <nytt datum>` "
-    "eller ställ in det med `!schema skip 2026-12-24`."
+    "Obs! Den dagen är det julafton. Flytta mötet med `!schema flytta 2026-12-24 <nytt datum>` "
+    "eller ställ in det med `!schema inställt 2026-12-24`."
 )
 
 
@@ -101,7 +101,7 @@ async def weekly_on_tuesdays(room: Room, place: str = "Stadshuset, sal 2") -> No
 @pytest.mark.parametrize("body", ["!schedule", "!schema"])
 async def test_schedule_without_a_series(room: Room, body: str) -> None:
     assert await room.send(body, sender=OLLE) == (
-        "Inga möten är schemalagda i rummet. En moderator kan lägga till ett, till exempel: `!schema weekly tisdag 09:00`"
+        "Inga möten är schemalagda i rummet. En moderator kan lägga till ett, till exempel: `!schema veckovis tisdag 09:00`"
     )
 
 
@@ -115,7 +115,7 @@ async def test_schedule_without_a_series_in_english(db: Database, clock: FakeClo
 @pytest.mark.parametrize("body", ["!nästa", "!next", "!nasta"])
 async def test_next_without_a_series_gives_the_hint(room: Room, body: str) -> None:
     assert await room.send(body, sender=OLLE) == (
-        "Inget möte är inplanerat. En moderator kan lägga in ett, till exempel: `!schema weekly tisdag 09:00`"
+        "Inget möte är inplanerat. En moderator kan lägga in ett, till exempel: `!schema veckovis tisdag 09:00`"
     )
 
 
@@ -306,57 +306,57 @@ BAD_INPUT = [
     (
         "!schedule reminders 1x",
         '"1x" är ingen tidslängd jag kan läsa. Skriv till exempel 30m, 1h, 1h30m, 1d eller 2w.',
-        "Användning: `!schedule reminders <tid före> …`",
+        "Användning: `!schema påminnelser <tid före> …`",
     ),
     (
         "!schedule reminders 1d 1x",
         '"1x" är ingen tidslängd jag kan läsa.',
-        "Användning: `!schedule reminders <tid före> …`",
+        "Användning: `!schema påminnelser <tid före> …`",
     ),
     (
         "!schedule reminders",
         "Ange minst en tid före mötet, till exempel 1d 1h.",
-        "Användning: `!schedule reminders <tid före> …`",
+        "Användning: `!schema påminnelser <tid före> …`",
     ),
     (
         "!schedule reminders 5w",
         "En påminnelse kan skickas högst fyra veckor före mötet.",
-        "Användning: `!schedule reminders <tid före> …`",
+        "Användning: `!schema påminnelser <tid före> …`",
     ),
     (
         "!schedule skip 2026-11-24",
         "2026-11-24 har redan varit; ange ett kommande datum.",
-        "Användning: `!schedule skip <datum>`",
+        "Användning: `!schema inställt <datum>`",
     ),
     (
         "!schedule skip 31/2",
         'Jag kan inte läsa datumet "31/2".',
-        "Användning: `!schedule skip <datum>`",
+        "Användning: `!schema inställt <datum>`",
     ),
     (
         "!schedule skip",
         "Ange ett datum, till exempel 2026-12-04, 4 dec eller vecka 50.",
-        "Användning: `!schedule skip <datum>`",
+        "Användning: `!schema inställt <datum>`",
     ),
     (
         "!schedule move 2026-11-24 2026-12-10",
         "2026-11-24 har redan varit; ange ett kommande datum.",
-        "Användning: `!schedule move <datum> <nytt datum> [<TT:MM>]`",
+        "Användning: `!schema flytta <datum> <nytt datum> [<TT:MM>]`",
     ),
     (
         "!schedule move 1/12 2026-11-20 10:00",
         "2026-11-20 har redan varit; ange ett kommande datum.",
-        "Användning: `!schedule move <datum> <nytt datum> [<TT:MM>]`",
+        "Användning: `!schema flytta <datum> <nytt datum> [<TT:MM>]`",
     ),
     (
         "!schedule move 1/12 blursday",
         'Jag kan inte läsa datumet "1/12 blursday".',
-        "Användning: `!schedule move <datum> <nytt datum> [<TT:MM>]`",
+        "Användning: `!schema flytta <datum> <nytt datum> [<TT:MM>]`",
     ),
     (
         "!schedule move 1/12",
         "Ange ett datum, till exempel 2026-12-04, 4 dec eller vecka 50.",
-        "Användning: `!schedule move <datum> <nytt datum> [<TT:MM>]`",
+        "Användning: `!schema flytta <datum> <nytt datum> [<TT:MM>]`",
     ),
 ]
 
@@ -418,7 +418,7 @@ async def test_a_meeting_that_has_begun_cannot_be_skipped(room: Room, clock: Fak
 
     reply = await room.send("!schedule skip idag")
 
-    assert reply == "2026-12-01 har redan varit; ange ett kommande datum.\nAnvändning: `!schedule skip <datum>`"
+    assert reply == "2026-12-01 har redan varit; ange ett kommande datum.\nAnvändning: `!schema inställt <datum>`"
     assert await room.tables() == before
 
 
@@ -605,8 +605,8 @@ async def test_next_in_week_53(room: Room, clock: FakeClock) -> None:
 
     assert reply == (
         "Nästa möte: Örat mot marken, fredag 1 januari 2027 kl. 09.00 (vecka 53). 0 punkter på dagordningen.\n"
-        "Obs! Den dagen är det nyårsdagen. Flytta mötet med `!schema move 2027-01-01 <nytt datum>` "
-        "eller ställ in det med `!schema skip 2027-01-01`."
+        "Obs! Den dagen är det nyårsdagen. Flytta mötet med `!schema flytta 2027-01-01 <nytt datum>` "
+        "eller ställ in det med `!schema inställt 2027-01-01`."
     )
 
 
@@ -688,7 +688,7 @@ async def test_next_formatted_body_shows_the_suggested_commands_as_code(room: Ro
 
     async with room.db.reading() as conn:
         last = (await OutboxRepo(conn).pending())[-1]
-    assert "<code>!schema move 2026-12-24 &lt;nytt datum&gt;</code>" in last.content["formatted_body"]
+    assert "<code>!schema flytta 2026-12-24 &lt;nytt datum&gt;</code>" in last.content["formatted_body"]
 
 
 async def test_a_place_cannot_inject_markup(room: Room) -> None:
