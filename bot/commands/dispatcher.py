@@ -80,7 +80,12 @@ class Dispatcher:
         if command is None:
             if invocation.prefix in QUIET_PREFIXES and invocation.via == "prefix":
                 return Outcome("-", "ignored")
-            text = self.cat.text("unknown_command", prefix=invocation.prefix, word=invocation.word)
+            near = self.registry.near(invocation.word)
+            if near:  # a near miss is only suggested, never run
+                suggestion = f"{invocation.prefix}{near} {invocation.args}".strip()
+                text = self.cat.text("unknown_command_near", prefix=invocation.prefix, word=invocation.word, suggestion=suggestion)
+            else:
+                text = self.cat.text("unknown_command", prefix=invocation.prefix, word=invocation.word)
             return await self._answer(message, "-", [Reply(text)], "unknown")
         try:
             async with self.db.transaction() as tx:

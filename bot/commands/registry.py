@@ -3,6 +3,7 @@ one declaration come the parser, the usage lines, `!help` and the MSC4332 entrie
 
 from __future__ import annotations
 
+import difflib
 import inspect
 import re
 import unicodedata
@@ -10,7 +11,7 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bot.errors import UsageError
+from bot.errors import UsageError, UserError
 
 if TYPE_CHECKING:
     from bot.commands.context import Context
@@ -21,6 +22,8 @@ Converter = Callable[["Context", str], Any]
 """Text to a typed value; raises a UsageError that says what was wrong. May be async (to read the room's data)."""
 
 SLASH_VARIABLE = re.compile(r"\{([^{}]+)\}")
+NEAR_MISS = 0.75
+"""How alike a misspelt word must be to a command or subcommand word for "did you mean" (difflib's ratio)."""
 
 
 def text(ctx: Context, value: str) -> str:
@@ -187,12 +190,17 @@ class Command:
         subs = [f for f in self.forms if f.sub]
         plain = [f for f in self.forms if not f.sub]
         failed: UsageError | None = None
+        head, rest = _first_word(text)
+        other = ctx.registry.find(head) if head and not any(_after_word(text, f.words) is not None for f in subs) else None
+        if other is not None and other is not self and rest[:1].isdigit():
+            # `!åtgärd klar 3` is `!klar 3`, not an action with the text "klar 3".
+            raise UserError("parse.did_you_mean", suggestion=f"{ctx.prefix}{head} {rest}".strip())
         for form in subs:
-            rest = _after_word(text, form.words)
-            if rest is None:
+            after = _after_word(text, form.words)
+            if after is None:
                 continue
             try:
-                return form, await _arguments(form, ctx, rest, first_may_fail=self.fallback)
+                return form, await _arguments(form, ctx, after, first_may_fail=self.fallback)
             except _FirstFailed as first:
                 failed = first.error  # `!action edit the guidelines` is an action about the guidelines
             break
@@ -206,7 +214,13 @@ class Command:
                 tried = error  # the last form tried is the one the text was most likely meant for
         if tried or failed:
             raise tried or failed
-        raise UsageError(self.unknown, word=_first_word(text)[0], value=text.strip())
+        words = {_norm(w): w for f in subs for w in f.words if len(w.split()) == 1}
+        near = difflib.get_close_matches(_norm(head), words, n=1, cutoff=NEAR_MISS)
+        if near:
+            # `!möte stäg` is `!möte stäng`; only suggested, never run.
+            suggestion = f"{ctx.prefix}{self.word(ctx.cat)} {words[near[0]]} {rest}".strip()
+            raise UserError("parse.did_you_mean", suggestion=suggestion)
+        raise UsageError(self.unknown, word=head, value=text.strip())
 
 
 class _FirstFailed(Exception):
@@ -295,6 +309,11 @@ class Registry:
 
     def find(self, word: str) -> Command | None:
         return self._by_word.get(_norm(word))
+
+    def near(self, word: str) -> str | None:
+        """The command word most like a misspelt one (`dagordnig`: `dagordning`), if one is close enough."""
+        found = difflib.get_close_matches(_norm(word), self._by_word, n=1, cutoff=NEAR_MISS)
+        return found[0] if found else None
 
     def __iter__(self) -> Iterator[Command]:
         return iter(self._commands.values())

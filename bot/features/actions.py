@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from bot.commands.context import Context
 from bot.commands.registry import Arg
-from bot.errors import ForbiddenError, NotFoundError, StateError, UsageError
+from bot.errors import ForbiddenError, NotFoundError, StateError, UsageError, UserError
 from bot.feature import Effects, Feature, Services
 from bot.features.agenda import checked_text
 from bot.followup import upcoming
@@ -71,6 +71,9 @@ def _owners_in_room(ctx: Context, owners: tuple[str, ...]) -> None:
 def _spec(ctx: Context, text: str) -> ActionSpec:
     message = ctx.message
     spec = parse_action(text, message.formatted_body, message.mentions, ctx.settings.user_id, ctx.today)
+    if spec.text.lstrip("#").isdigit():
+        # `!åtgärd 2 senast fredag` is a change to #2, not an action with the text "2".
+        raise UserError("action.number_first", n=spec.text.lstrip("#"), prefix=ctx.prefix, word=action.word(ctx.cat))
     checked_text(ctx, spec.text)
     if spec.organisation:
         _organisation(spec.organisation)

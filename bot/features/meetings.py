@@ -76,7 +76,7 @@ async def _start(ctx: Context) -> None:
     ctx.reply(Text.join(parts, "\n\n"))
 
 
-@meeting.sub("end", "avsluta", "stäng", sv="slut", moderator=True)
+@meeting.sub("end", "avsluta", "stäng", "stopp", "stop", sv="slut", moderator=True)
 async def _end(ctx: Context) -> None:
     running = await open_meeting(ctx)
     ctx.reply(await close(ctx.tx, running, ctx.message.sender, ctx.now, ctx.cat, ctx.room.names))

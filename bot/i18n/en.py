@@ -300,4 +300,7 @@ MESSAGES: dict[str, str] = {
     "cmd.schedule.ex.move": "move 24/12 22/12 13:00",
     "cmd.schedule.ex.place": "place City hall, room 2",
     "cmd.schedule.ex.name": "name Örat mot marken",
+    "unknown_command_near": "Unknown command `{prefix}{word}`. Did you mean `{suggestion}`?",
+    "parse.did_you_mean": "Did you mean `{suggestion}`?",
+    "action.number_first": "Is action #{n} to be changed? Write `{prefix}{word} due {n} <date>` for a new date, or `{prefix}{word} assign {n} @name` for new owners.",
 }

@@ -301,4 +301,7 @@ MESSAGES: dict[str, str] = {
     "cmd.schedule.ex.move": "flytta 24/12 22/12 13:00",
     "cmd.schedule.ex.place": "plats Stadshuset, sal 2",
     "cmd.schedule.ex.name": "namn Örat mot marken",
+    "unknown_command_near": "Okänt kommando `{prefix}{word}`. Menade du `{suggestion}`?",
+    "parse.did_you_mean": "Menade du `{suggestion}`?",
+    "action.number_first": "Ska åtgärd #{n} ändras? Skriv `{prefix}{word} senast {n} <datum>` för ett nytt datum, eller `{prefix}{word} ansvarig {n} @namn` för nya ansvariga.",
 }

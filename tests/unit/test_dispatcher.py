@@ -372,9 +372,16 @@ async def test_unknown_command_hint_in_english(db: Database, clock: FakeClock) -
 
 
 async def test_similar_word_is_not_the_command(db: Database, clock: FakeClock) -> None:
+    """A near miss is suggested, never run."""
     await send(dispatcher(db, clock), "!pings")
 
-    assert await bodies(db) == ["Okänt kommando `!pings`. Skriv `!hjälp` för att se vad jag kan."]
+    assert await bodies(db) == ["Okänt kommando `!pings`. Menade du `!ping`?"]
+
+
+async def test_a_word_like_no_command_gets_the_way_to_help(db: Database, clock: FakeClock) -> None:
+    await send(dispatcher(db, clock), "!frobnicera")
+
+    assert await bodies(db) == ["Okänt kommando `!frobnicera`. Skriv `!hjälp` för att se vad jag kan."]
 
 
 async def test_unknown_word_after_slash_gets_no_reply(db: Database, clock: FakeClock) -> None:

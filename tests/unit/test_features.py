@@ -12,7 +12,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from bot.clock import FakeClock
-from bot.commands.registry import Arg, plain
+from types import SimpleNamespace
+
+from bot.commands.registry import Arg, Registry, plain
 from bot.commands.slash import commands_content
 from bot.errors import UsageError
 from bot.feature import Effects, Feature, Features, Services
@@ -128,9 +130,14 @@ def toy() -> Feature:
     return feature
 
 
+def bare_context(*commands):
+    """What parsing needs of a context: the registry (for `!åtgärd klar 3`), the prefix and the language."""
+    return SimpleNamespace(registry=Registry(commands), prefix="!", cat=Catalogue("en"))
+
+
 async def parsed(text: str) -> list[tuple]:
     feature = toy()
-    await feature.commands[0].run(None, text)  # type: ignore[arg-type]
+    await feature.commands[0].run(bare_context(*feature.commands), text)  # type: ignore[arg-type]
     return feature.seen  # type: ignore[attr-defined]
 
 
@@ -154,7 +161,7 @@ async def test_without_fallback_a_bad_argument_is_a_usage_error_of_its_form() ->
     command = feature.commands[0]
     command.fallback = False
     with pytest.raises(UsageError) as caught:
-        await command.run(None, "remove 3 signs")  # type: ignore[arg-type]
+        await command.run(bare_context(command), "remove 3 signs")  # type: ignore[arg-type]
 
     assert caught.value.key == "parse.extra" and caught.value.values == {"value": "signs"}
     assert caught.value.usage is next(form for form in command.forms if form.sub == "remove")  # its usage line
@@ -230,3 +237,41 @@ async def test_an_action_may_start_with_a_subcommand_word(db: Database, clock: F
     reply = await chat.send("!action edit the guidelines for the night patrols")
 
     assert reply.startswith("Åtgärd #1 är registrerad") and "edit the guidelines for the night patrols" in reply
+
+
+@pytest.mark.parametrize(
+    ("body", "reply"),
+    [
+        ("!dagordnig", "Okänt kommando `!dagordnig`. Menade du `!dagordning`?"),
+        ("!dagordnig ny Klotter", "Okänt kommando `!dagordnig`. Menade du `!dagordning ny Klotter`?"),
+        ("!möte stäg", "Menade du `!möte stäng`?"),
+        ("!dagordning tabort 2", "Menade du `!dagordning bort 2`?"),
+        ("!åtgärd klar 3", "Menade du `!klar 3`?"),
+    ],
+)
+async def test_a_near_miss_is_suggested_never_run(db: Database, clock: FakeClock, body: str, reply: str) -> None:
+    chat = Chat(db, clock)
+    await chat.send("!åtgärd Kolla belysningen")
+    before = await chat.tables()
+
+    assert await chat.send(body) == reply
+    assert await chat.tables() == before
+
+
+async def test_stopp_ends_a_meeting(db: Database, clock: FakeClock) -> None:
+    chat = Chat(db, clock)
+    await chat.send("!möte start")
+
+    assert (await chat.send("!möte stopp")).startswith("Protokoll från")
+
+
+async def test_a_number_and_a_change_is_no_new_action(db: Database, clock: FakeClock) -> None:
+    chat = Chat(db, clock)
+    await chat.send("!åtgärd Kolla belysningen")
+    before = await chat.tables()
+
+    assert await chat.send("!åtgärd 1 senast fredag") == (
+        "Ska åtgärd #1 ändras? Skriv `!åtgärd senast 1 <datum>` för ett nytt datum, "
+        "eller `!åtgärd ansvarig 1 @namn` för nya ansvariga."
+    )
+    assert await chat.tables() == before
