@@ -9,6 +9,7 @@ ELEMENT = tests/element
 # Exactly the versions of constraints.txt, which the tests' expectations were checked against; pyproject.toml's
 # ranges are what users get.
 $(VENV)/.installed: pyproject.toml constraints.txt
+	@echo "setting up $(VENV) with the pinned dependencies (once, about a minute)"
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install $(PIP_FLAGS) -c constraints.txt -e '.[test]'
 	touch $@
@@ -18,10 +19,12 @@ demo: $(VENV)/.installed
 
 # The Element tier's Node 22 and matrix-js-sdk, exactly as locked (npm ci starts from an empty node_modules).
 $(ELEMENT)/node_modules/.installed: $(ELEMENT)/package.json $(ELEMENT)/package-lock.json
+	@echo "installing the Element tier's Node 22 and matrix-js-sdk (once)"
 	cd $(ELEMENT) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 test: $(VENV)/.installed $(ELEMENT)/node_modules/.installed
+	@$(VENV)/bin/python -c 'from bot.localserver import ensure_synapse; ensure_synapse()'
 	$(VENV)/bin/python -m pytest
 
 bench: $(VENV)/.installed
