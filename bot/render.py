@@ -11,6 +11,9 @@ from typing import Any
 from bot.i18n import Text
 from bot.policy import LIST_BUDGET, MAX_BODY
 
+HINT_ROOM = 60
+""""… och 244 till: `!åtgärder försenade från 57`": what a cut list's last line takes at most."""
+
 
 
 @dataclass(frozen=True)
@@ -100,11 +103,14 @@ def with_upload(content: dict[str, Any], uri: str, keys: dict[str, Any] | None) 
     return {**content, "file": {**keys, "url": uri, "mimetype": content["info"]["mimetype"]}}
 
 
-def listing(title: Text, lines: list[Text], more: Callable[[int], Text], budget: int = LIST_BUDGET) -> Text:
-    """A title and lines, cut so the whole stays within `budget` characters; `more(n)` says how many
-    were left out, e.g. "… och 12 till: !åtgärder all"."""
+def listing(
+    title: Text, lines: list[Text], more: Callable[[int, int], Text], budget: int = LIST_BUDGET, first: int = 1
+) -> Text:
+    """A title and lines (the first of them at position `first`), cut so the whole stays within `budget`
+    characters; `more(n, position)` says how many were left out and the command that shows them from `position`
+    on, e.g. "… och 12 till: `!åtgärder alla från 41`"."""
     kept: list[Text] = []
-    used = len(title.plain)
+    used = len(title.plain) + HINT_ROOM  # room for the hint, should it be needed
     for line in lines:
         cost = len(line.plain) + 1
         if used + cost > budget and kept:
@@ -112,4 +118,4 @@ def listing(title: Text, lines: list[Text], more: Callable[[int], Text], budget:
         kept.append(line)
         used += cost
     left = len(lines) - len(kept)
-    return Text.join([title, *kept, *([more(left)] if left else [])])
+    return Text.join([title, *kept, *([more(left, first + len(kept))] if left else [])])

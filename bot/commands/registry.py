@@ -69,9 +69,13 @@ class Form:
         """Names the form in the catalogue: its subcommand, or its arguments (`show` for none)."""
         return self.sub or "_".join(arg.name for arg in self.args) or "show"
 
+    def word(self, cat: Catalogue) -> str | None:
+        """The subcommand word shown in the catalogue's language."""
+        return self.sv if cat.language == "sv" and self.sv else self.sub
+
     def label(self, cat: Catalogue) -> str:
         """`ny <text>`: the form as help and usage lines show it, in the catalogue's language."""
-        word = self.sv if cat.language == "sv" and self.sv else self.sub
+        word = self.word(cat)
         parts = [word] if word else []
         parts += [cat.raw(f"cmd.{self.command.name}.arg.{arg.name}") for arg in self.args]
         return " ".join(parts)
@@ -146,11 +150,15 @@ class Command:
     # What people read.
 
     def args(self, cat: Catalogue) -> str:
+        """`[ny <text> | ta bort <nummer>]`; an optional part every form ends with is said once, at the end:
+        `[öppna | mina | alla] [från <nummer>]`."""
         labels = [form.label(cat) for form in self.forms]
+        tail = _common_tail(labels)
+        if tail:
+            labels = [label.removesuffix(tail).strip() for label in labels]
         shown = [label for label in labels if label]
-        if len(shown) < len(labels) and shown:
-            return "[" + " | ".join(shown) + "]"
-        return " | ".join(shown)
+        listed = "[" + " | ".join(shown) + "]" if len(shown) < len(labels) and shown else " | ".join(shown)
+        return f"{listed} {tail}".strip()
 
     def usage(self, cat: Catalogue, prefix: str) -> str:
         return f"{prefix}{self.word(cat)} {self.args(cat)}".strip()
@@ -160,6 +168,11 @@ class Command:
 
     def slash(self) -> list[str]:
         return [syntax for form in self.forms for syntax in form.slash()]
+
+    def sub_word(self, sub: str, cat: Catalogue) -> str:
+        """`!dagordning från`: the command with one of its subcommands, in the catalogue's language."""
+        form = next(f for f in self.forms if f.sub == sub)
+        return f"{self.word(cat)} {form.word(cat)}"
 
     def slash_variables(self) -> list[str]:
         return list(dict.fromkeys(arg.name for form in self.forms for arg in form.args))
@@ -221,6 +234,14 @@ class Command:
             suggestion = f"{ctx.prefix}{self.word(ctx.cat)} {words[near[0]]} {rest}".strip()
             raise UserError("parse.did_you_mean", suggestion=suggestion)
         raise UsageError(self.unknown, word=head, value=text.strip())
+
+
+def _common_tail(labels: list[str]) -> str:
+    """The optional part (`[från <nummer>]`) that every one of several labels ends with, or ""."""
+    if len(labels) < 2 or not labels[0].endswith("]"):
+        return ""
+    tail = labels[0][labels[0].rfind("[") :]
+    return tail if all(label == tail or label.endswith(" " + tail) for label in labels) else ""
 
 
 class _FirstFailed(Exception):

@@ -5,6 +5,7 @@ day before an action is due."""
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Hashable
 from datetime import date, datetime
 
@@ -18,7 +19,7 @@ from bot.i18n import Text
 from bot.i18n.dates import clock, day
 from bot.nudges import decide_nudges, next_nudge
 from bot.parsing import ActionSpec, mentioned_users, parse_action, parse_due, parse_number
-from bot.policy import HISTORY_BUDGET, MAX_ORGANISATION
+from bot.policy import HISTORY_BUDGET, MAX_BODY, MAX_ORGANISATION
 from bot.privacy import guard
 from bot.reminders import ReminderContext
 from bot.render import Mentions, listing, notice
@@ -230,55 +231,87 @@ async def _done(ctx: Context, found: Action, comment: str | None) -> None:
 actions = feature.command("actions", "atgarder", sv="åtgärder", group="after", unknown="actions.unknown_filter")
 
 
-def _member(ctx: Context, text: str) -> str:
+def _member(ctx: Context, text: str) -> tuple[str, int | None]:
+    """`@anna`, and perhaps `från 21` after it: whose actions, and from where in the list."""
+    start = None
+    if match := re.fullmatch(r"(.*?)\s+((?:från|fran|from)\s+\S+)", text.strip(), re.IGNORECASE | re.DOTALL):
+        text, start = match.group(1), _position(ctx, match.group(2))
     owners, rest = mentioned_users(text, ctx.message.formatted_body, ctx.message.mentions)
     owners = tuple(u for u in owners if u != ctx.settings.user_id)
     if len(owners) != 1 or rest.strip():
         raise UsageError("actions.unknown_filter", usage=actions, value=text)  # no filter at all: every form
-    return owners[0]
+    return owners[0], start
 
 
-async def _list(ctx: Context, title: str, found: list[Action], who: str = "", by_number: bool = False) -> None:
-    cat, today = ctx.cat, ctx.today
+def _position(ctx: Context, text: str) -> int:
+    """`från 21` / `from 21`: where a list too long for one message goes on."""
+    word, _, number = text.partition(" ")
+    if word.casefold() not in ("från", "fran", "from"):
+        raise UsageError("actions.unknown_filter", usage=actions, value=text)
+    return parse_number(number)
+
+
+START = Arg("start", _position, rest=True, optional=True)
+
+
+async def _list(
+    ctx: Context,
+    title: str,
+    found: list[Action],
+    shows: str,
+    start: int | None,
+    who: str = "",
+    by_number: bool = False,
+) -> None:
+    """A list of actions in one message; one too long for it ends with the command that shows the rest (`shows`,
+    the command that gave this list, and where to go on)."""
+    cat, today, start = ctx.cat, ctx.today, start or 1
     if not found:
         ctx.reply(cat.text(f"{title}.none", who=who, prefix=ctx.prefix))
         return
+    if start > len(found):
+        raise NotFoundError("actions.no_such_position", n=start, count=len(found))
     ordered = sorted(found, key=(lambda a: a.number) if by_number else (lambda a: followup_order(a, today)))
-    lines = [action_line(a, today, cat, ctx.room) for a in ordered]
+    lines = [action_line(a, today, cat, ctx.room) for a in ordered[start - 1 :]]
     header = cat.text(title, n=len(found), who=who)
-    ctx.reply(listing(header, lines, lambda n: cat.text("list.more_actions", n=n, prefix=ctx.prefix)))
+    command = f"{ctx.prefix}{shows} {cat('list.from')}"
+    more = lambda n, position: cat.text("list.more", n=n, command=f"{command} {position}")  # noqa: E731
+    ctx.reply(listing(header, lines, more, budget=MAX_BODY, first=start))
 
 
 async def _open(ctx: Context) -> list[Action]:
     return await ActionRepo(ctx.tx).in_room(ctx.message.room_id)
 
 
-@actions.sub("open", sv="öppna")
-@actions.form()  # declared first: decorators apply from the bottom
-async def _list_open(ctx: Context) -> None:
-    await _list(ctx, "actions.open", await _open(ctx))
+@actions.sub("open", sv="öppna", args=[START])
+@actions.form(START)  # declared first: decorators apply from the bottom
+async def _list_open(ctx: Context, start: int | None) -> None:
+    await _list(ctx, "actions.open", await _open(ctx), actions.sub_word("open", ctx.cat), start)
 
 
-@actions.sub("mine", sv="mina")
-async def _list_mine(ctx: Context) -> None:
-    await _list(ctx, "actions.mine", [a for a in await _open(ctx) if ctx.message.sender in a.owners])
+@actions.sub("mine", sv="mina", args=[START])
+async def _list_mine(ctx: Context, start: int | None) -> None:
+    mine = [a for a in await _open(ctx) if ctx.message.sender in a.owners]
+    await _list(ctx, "actions.mine", mine, actions.sub_word("mine", ctx.cat), start)
 
 
-@actions.sub("all", sv="alla")
-async def _list_all(ctx: Context) -> None:
+@actions.sub("all", sv="alla", args=[START])
+async def _list_all(ctx: Context, start: int | None) -> None:
     every = await ActionRepo(ctx.tx).in_room(ctx.message.room_id, (OPEN, DONE, CANCELLED))
-    await _list(ctx, "actions.all", every, by_number=True)
+    await _list(ctx, "actions.all", every, actions.sub_word("all", ctx.cat), start, by_number=True)
 
 
-@actions.sub("overdue", "forsenade", sv="försenade")
-async def _list_overdue(ctx: Context) -> None:
-    await _list(ctx, "actions.overdue", [a for a in await _open(ctx) if a.due and a.due < ctx.today])
+@actions.sub("overdue", "forsenade", sv="försenade", args=[START])
+async def _list_overdue(ctx: Context, start: int | None) -> None:
+    overdue = [a for a in await _open(ctx) if a.due and a.due < ctx.today]
+    await _list(ctx, "actions.overdue", overdue, actions.sub_word("overdue", ctx.cat), start)
 
 
 @actions.form(Arg("member", _member, rest=True))
-async def _list_of(ctx: Context, user_id: str) -> None:
+async def _list_of(ctx: Context, member: tuple[str, int | None]) -> None:
+    user_id, start = member
     found = [a for a in await _open(ctx) if user_id in a.owners]
-    await _list(ctx, "actions.of", found, who=ctx.room.display(user_id))
+    await _list(ctx, "actions.of", found, f"{actions.word(ctx.cat)} {user_id}", start, who=ctx.room.display(user_id))
 
 
 @feature.reminder_section

@@ -3,6 +3,7 @@ are added, removed, and marked discussed during a meeting; every reminder carrie
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from bot.commands.context import Context
@@ -10,11 +11,11 @@ from bot.commands.registry import Arg, plain
 from bot.errors import ForbiddenError, NotFoundError, StateError, UsageError
 from bot.feature import Feature
 from bot.followup import upcoming
-from bot.i18n import Text
+from bot.i18n import Catalogue, Text
 from bot.i18n.dates import when
 from bot.occurrences import next_in_room
 from bot.parsing import parse_number
-from bot.policy import ECHO_LENGTH, MAX_TEXT
+from bot.policy import ECHO_LENGTH, MAX_BODY, MAX_TEXT
 from bot.privacy import guard
 from bot.reminders import ReminderContext
 from bot.render import listing
@@ -49,12 +50,20 @@ async def _numbered(ctx: Context) -> tuple[list[AgendaItem], Meeting | None]:
     return await repo.open_items(room_id), None
 
 
-async def _agenda(ctx: Context) -> Text:
+def more_items(cat: Catalogue, prefix: str) -> Callable[[int, int], Text]:
+    """The hint under a cut agenda: how many are left out, and the command that shows them."""
+    command = f"{prefix}{agenda.sub_word('from', cat)}"
+    return lambda n, position: cat.text("list.more", n=n, command=f"{command} {position}")
+
+
+async def _agenda(ctx: Context, start: int = 1, space: int = MAX_BODY) -> Text:
+    """The agenda from item `start`, then the actions to follow up. Only the agenda is cut, and only when a whole
+    message (`space` of it) is full: the hint then shows the rest with `!dagordning från <n>`, never the command just
+    given."""
     cat, room_id = ctx.cat, ctx.message.room_id
     soonest = await next_in_room(ctx.tx, room_id, ctx.now)
     items, meeting = await _numbered(ctx)
     zone = soonest[0].zone if soonest else ctx.zone
-    parts = []
     if meeting:
         title = cat.text("agenda.header_meeting", name=meeting.name)
         zone = meeting.zone
@@ -63,18 +72,20 @@ async def _agenda(ctx: Context) -> Text:
         title = cat.text("agenda.header", name=series.name, when=when(occurrence.start.astimezone(series.zone), cat))
     else:
         title = cat.text("agenda.header_unscheduled")
-    if not items:
-        parts.append(title + Text.of("\n") + cat.text("agenda.empty", prefix=ctx.prefix))
-    else:
-        next_start = meeting.scheduled_start or meeting.started_at if meeting else soonest[1].original if soonest else None
-        lines = agenda_lines(items, next_start, zone, cat, ctx.room)
-        parts.append(listing(title, lines, lambda n: cat.text("list.more_agenda", n=n, prefix=ctx.prefix)))
     today = ctx.now.astimezone(zone).date()
     day = soonest[1].start.astimezone(zone).date() if soonest else date.max  # no meeting set: all of them
     actions = upcoming(await ActionRepo(ctx.tx).in_room(room_id), day)
-    if followups := followup_listing(cat.text("agenda.followup"), actions, today, cat, ctx.room, ctx.prefix):
-        parts.append(followups)
-    return Text.join(parts, "\n\n")
+    followups = followup_listing(cat.text("agenda.followup"), actions, today, cat, ctx.room, ctx.prefix) if start == 1 else None
+    if not items:
+        listed = title + Text.of("\n") + cat.text("agenda.empty", prefix=ctx.prefix)
+    elif start > len(items):
+        raise NotFoundError("agenda.no_such_item", n=start, count=len(items))
+    else:
+        next_start = meeting.scheduled_start or meeting.started_at if meeting else soonest[1].original if soonest else None
+        lines = agenda_lines(items[start - 1 :], next_start, zone, cat, ctx.room, first=start)
+        room_left = space - (len(followups.plain) + 2 if followups else 0)
+        listed = listing(title, lines, more_items(cat, ctx.prefix), budget=room_left, first=start)
+    return Text.join([listed, *([followups] if followups else [])], "\n\n")
 
 
 @agenda.form()
@@ -116,7 +127,8 @@ async def _remove(ctx: Context, number: int) -> None:
             raise ForbiddenError("agenda.remove_forbidden", n=number, needed=ctx.settings.moderator_level) from None
     await AgendaRepo(ctx.tx).close(item.id, "removed", ctx.message.sender, ctx.now)
     shown = item.text if len(item.text) <= ECHO_LENGTH else item.text[: ECHO_LENGTH - 1] + "…"
-    ctx.reply(ctx.cat.text("agenda.removed", n=number, text=shown) + Text.of("\n\n") + await _agenda(ctx))
+    removed = ctx.cat.text("agenda.removed", n=number, text=shown)
+    ctx.reply(removed + Text.of("\n\n") + await _agenda(ctx, space=MAX_BODY - len(removed.plain) - 2))
 
 
 @agenda.sub(
@@ -134,6 +146,12 @@ async def _done(ctx: Context, number: int, note: str | None) -> None:
     ctx.reply(ctx.cat.text("agenda.discussed", n=number, text=item.text))
 
 
+@agenda.sub("from", sv="från", args=[NUMBER])
+async def _show_from(ctx: Context, number: int) -> None:
+    """The rest of an agenda too long for one message."""
+    ctx.reply(await _agenda(ctx, number))
+
+
 @feature.reminder_section
 async def agenda_section(ctx: ReminderContext) -> Text:
     """In a reminder: the numbered agenda so far, or the exact command to add an item."""
@@ -141,5 +159,4 @@ async def agenda_section(ctx: ReminderContext) -> Text:
     if not items:
         return ctx.cat.text("agenda.empty", prefix=ctx.prefix)
     lines = agenda_lines(items, ctx.occurrence.original, ctx.series.zone, ctx.cat, None)
-    more = lambda n: ctx.cat.text("list.more_agenda", n=n, prefix=ctx.prefix)  # noqa: E731
-    return listing(ctx.cat.text("agenda.in_reminder"), lines, more)
+    return listing(ctx.cat.text("agenda.in_reminder"), lines, more_items(ctx.cat, ctx.prefix))

@@ -11,7 +11,7 @@ from bot.commands.context import Context
 from bot.commands.registry import Arg
 from bot.errors import NotFoundError, StateError
 from bot.feature import Effects, Feature, Seen, Services
-from bot.features.agenda import checked_text
+from bot.features.agenda import checked_text, more_items
 from bot.followup import upcoming
 from bot.i18n import Text
 from bot.i18n.dates import when
@@ -69,7 +69,7 @@ async def _start(ctx: Context) -> None:
     items = await AgendaRepo(ctx.tx).open_items(ctx.message.room_id)
     if items:
         lines = agenda_lines(items, start, zone, cat, ctx.room)
-        parts.append(listing(cat.text("agenda.in_reminder"), lines, lambda n: cat.text("list.more_agenda", n=n, prefix=prefix)))
+        parts.append(listing(cat.text("agenda.in_reminder"), lines, more_items(cat, prefix)))
     followups = upcoming(await ActionRepo(ctx.tx).in_room(ctx.message.room_id), today)
     if listed := followup_listing(cat.text("meeting.followup"), followups, today, cat, ctx.room, prefix):
         parts.append(listed)

@@ -12,12 +12,17 @@ from bot.store.agenda import AgendaItem
 
 
 def agenda_lines(
-    items: list[AgendaItem], next_start: datetime | None, zone: ZoneInfo | None, cat: Catalogue, room: RoomView | None
+    items: list[AgendaItem],
+    next_start: datetime | None,
+    zone: ZoneInfo | None,
+    cat: Catalogue,
+    room: RoomView | None,
+    first: int = 1,
 ) -> list[Text]:
     """`1. Klotter vid busstationen (Anna Andersson)`, carried-over items marked with where they came from,
     items discussed in the running meeting marked done with their note."""
     lines = []
-    for number, item in enumerate(items, start=1):
+    for number, item in enumerate(items, start=first):
         key = "agenda.item_discussed" if item.discussed else "agenda.item"
         text = cat.text(key, n=number, text=item.text.replace("\n", "\n   "))
         if item.note:

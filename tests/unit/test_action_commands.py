@@ -693,7 +693,7 @@ async def test_an_unknown_filter_is_refused(chat: Chat) -> None:
     for word in ["foo", "@kim:eslov.se @olle:eslov.se", "@kim:eslov.se och fler"]:
         assert await chat.send(f"!actions {word}") == (
             f'Jag förstår inte "{word}"; skriv öppna, mina, alla, försenade eller @namn.\n'
-            "Användning: `!åtgärder [öppna | mina | alla | försenade | @namn]`"
+            "Användning: `!åtgärder [öppna | mina | alla | försenade | @namn] [från <nummer>]`"
         ), word
 
 
@@ -718,7 +718,7 @@ async def test_300_actions_are_trimmed_with_a_count(chat: Chat, db: Database) ->
     assert lines[0] == "Öppna åtgärder (300):"
     shown = lines[1:-1]
     assert all(line.startswith("#") for line in shown)
-    assert lines[-1] == MORE_ACTIONS.format(n=300 - len(shown))
+    assert lines[-1] == MORE_ACTIONS.format(n=300 - len(shown), position=len(shown) + 1)
     assert 10 < len(shown) < 300
     assert len(body) <= MAX_BODY
     dues = [re.search(r"senast \w+ (\d+ \w+)", line).group(1) for line in shown]
@@ -733,7 +733,11 @@ async def test_every_filter_is_trimmed(chat: Chat, db: Database, clock: FakeCloc
         body = await chat.send(f"!actions {filter_word}", sender=KIM)
 
         assert len(body) <= MAX_BODY, filter_word
-        assert re.fullmatch(r"… och \d+ till: `!åtgärder all`", body.split("\n")[-1]), filter_word
+        hint = re.fullmatch(r"… och (\d+) till: `(!åtgärder [^`]+) från (\d+)`", body.split("\n")[-1])
+        assert hint is not None, filter_word
+        rest = await chat.send(f"{hint.group(2)} från {hint.group(3)}", sender=KIM)  # the hint shows the rest
+        assert rest.split("\n")[1].startswith("#"), filter_word
+        assert int(hint.group(1)) + int(hint.group(3)) - 1 == 100, filter_word
 
 
 async def test_actions_of_the_longest_text_stay_under_the_limit(chat: Chat, db: Database) -> None:
@@ -742,4 +746,4 @@ async def test_actions_of_the_longest_text_stay_under_the_limit(chat: Chat, db: 
     body = await chat.send("!actions")
 
     assert len(body) <= MAX_BODY
-    assert body.split("\n")[-1] == MORE_ACTIONS.format(n=49)
+    assert body.split("\n")[-1] == MORE_ACTIONS.format(n=49, position=2)

@@ -447,7 +447,7 @@ async def test_a_long_agenda_is_trimmed_with_a_count(chat: Chat, db: Database) -
     shown = len(lines) - 2  # the header and the count
     assert lines[0] == "Dagordning för nästa möte:"
     assert lines[1:-1] == [f"{i}. Punkt nummer {i} (Anna Andersson)" for i in range(1, shown + 1)]
-    assert lines[-1] == f"… och {120 - shown} till: `!dagordning`"
+    assert lines[-1] == f"… och {120 - shown} till: `!dagordning från {shown + 1}`"  # not the command just given
     assert 20 < shown < 120
     assert len(body) <= MAX_BODY
 
@@ -462,8 +462,8 @@ async def test_a_long_agenda_with_many_actions_keeps_both_counts(chat: Chat, db:
     body = await chat.send("!agenda")
 
     assert len(body) <= MAX_BODY
-    assert re.search(r"\n… och \d+ till: `!dagordning`\n\nÅtgärder att följa upp:\n", body)
-    assert re.search(r"\n… och \d+ till: `!åtgärder all`$", body)
+    assert re.search(r"\n… och \d+ till: `!dagordning från \d+`\n\nÅtgärder att följa upp:\n", body)
+    assert re.search(r"\n… och \d+ till: `!åtgärder`$", body)
 
 
 async def test_removing_from_a_long_agenda_keeps_the_count(chat: Chat, db: Database) -> None:
@@ -473,7 +473,7 @@ async def test_removing_from_a_long_agenda_keeps_the_count(chat: Chat, db: Datab
     body = await chat.send("!agenda remove 1")
 
     assert len(body) <= MAX_BODY
-    assert re.search(r"\n… och \d+ till: `!dagordning`$", body)
+    assert re.search(r"\n… och \d+ till: `!dagordning från \d+`$", body)
 
 
 async def test_the_agenda_of_another_room_is_not_shown(db: Database, clock: FakeClock, chat: Chat) -> None:

@@ -178,7 +178,8 @@ async def test_help_for_one_command_gives_an_example_of_each_form(db: Database, 
         "`!dagordning`\n"
         "`!dagordning ny <text>`, till exempel `!dagordning ny Klotter vid busstationen`\n"
         "`!dagordning ta bort <nummer>`, till exempel `!dagordning ta bort 2`\n"
-        "`!dagordning klar <nummer> [anteckning]`, till exempel `!dagordning klar 1 Polisen tar upp det med kommunen`"
+        "`!dagordning klar <nummer> [anteckning]`, till exempel `!dagordning klar 1 Polisen tar upp det med kommunen`\n"
+        "`!dagordning från <nummer>`, till exempel `!dagordning från 29`"
     ]
 
 
