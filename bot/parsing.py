@@ -55,6 +55,14 @@ ORDINALS: dict[str, int] = {
     "last": -1, "sista": -1, "-1": -1,
 }  # fmt: skip
 
+# Days from today, written out: `i förrgår` is two days back.
+RELATIVE_DAYS: dict[str, int] = {
+    "today": 0, "idag": 0, "i dag": 0,
+    "tomorrow": 1, "imorgon": 1, "i morgon": 1,
+    "yesterday": -1, "igår": -1, "i går": -1,
+    "the day before yesterday": -2, "day before yesterday": -2, "i förrgår": -2, "förrgår": -2, "iförrgår": -2,
+}  # fmt: skip
+
 UNITS = {"w": 7 * 24 * 60, "v": 7 * 24 * 60, "d": 24 * 60, "h": 60, "t": 60, "m": 1}
 DURATION_RE = re.compile(r"^(?:(\d+)[wv])?(?:(\d+)d)?(?:(\d+)[ht])?(?:(\d+)m(?:in)?)?$")
 
@@ -112,6 +120,11 @@ def _next_weekday(today: date, weekday: int) -> date:
     return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
 
 
+def _weekday_of_next_week(today: date, weekday: int) -> date:
+    """`nästa fredag`: the Friday of next ISO week, even on a Monday when this week's Friday is still ahead."""
+    return today + timedelta(days=7 - today.weekday() + weekday)
+
+
 def _day_month(today: date, day: int, month: int, year: int | None, text: str, past: bool = False) -> date:
     try:
         if year is not None:
@@ -135,18 +148,22 @@ def parse_date(text: str, today: date, past: bool = False) -> date:
     """A date in any form people write it, Swedish or English; a year left out means the next one ahead
     (with `past`, the last one behind: for looking up what was).
 
-    `2026-12-04`, `4/12`, `4/12 2026`, `4 dec`, `4 december 2026`, `fredag`/`friday` (the next one),
-    `idag`/`today`, `imorgon`/`tomorrow`, `om 3 dagar`/`in 3 days`, `om 2 veckor`/`in 2 weeks`,
-    `vecka 50`/`week 50`/`v50` (the Friday of that ISO week).
+    `2026-12-04`, `4/12`, `4/12 2026`, `4 dec`, `4 december 2026`, `fredag`/`på fredag`/`friday` (the next
+    one), `nästa fredag`/`next friday` (the Friday of next week), `idag`/`today`, `imorgon`/`tomorrow`,
+    `igår`/`yesterday`, `i förrgår`, `om 3 dagar`/`in 3 days`, `om en vecka`/`in a week`, `om 2 veckor`/`in 2 weeks`,
+    `vecka 50`/`week 50`/`v50` (the Friday of that ISO week). A date behind today is returned as it is: whether
+    it will do is the caller's business.
     """
     word = _word(text)
     compact = re.sub(r"\s+", " ", word)
-    if compact in ("today", "idag", "i dag"):
-        return today
-    if compact in ("tomorrow", "imorgon", "i morgon"):
-        return today + timedelta(days=1)
-    if compact in WEEKDAYS:
-        return _next_weekday(today, WEEKDAYS[compact])
+    if compact in RELATIVE_DAYS:
+        return today + timedelta(days=RELATIVE_DAYS[compact])
+    if match := re.fullmatch(r"(?:(på|on|nästa|next) )?([a-zåäö]+)", compact):
+        weekday = WEEKDAYS.get(match.group(2))
+        if weekday is not None:
+            if match.group(1) in ("nästa", "next"):
+                return _weekday_of_next_week(today, weekday)
+            return _next_weekday(today, weekday)
     if match := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", compact):
         return _day_month(today, int(match.group(3)), int(match.group(2)), int(match.group(1)), text)
     if match := re.fullmatch(r"(\d{1,2})/(\d{1,2})(?:[ /](\d{4}))?", compact):
@@ -157,8 +174,8 @@ def parse_date(text: str, today: date, past: bool = False) -> date:
         if month is not None:
             year = int(match.group(3)) if match.group(3) else None
             return _day_month(today, int(match.group(1)), month, year, text, past)
-    if match := re.fullmatch(r"(?:in|om) (\d{1,3}) (days?|dagar|dag|weeks?|veckor|vecka)", compact):
-        count = int(match.group(1))
+    if match := re.fullmatch(r"(?:in|om) (\d{1,3}|en|ett|an?|one) (days?|dagar|dag|weeks?|veckor|vecka)", compact):
+        count = int(match.group(1)) if match.group(1).isdigit() else 1
         unit = 7 if match.group(2).startswith(("w", "v")) else 1
         return today + timedelta(days=count * unit)
     if match := re.fullmatch(r"(?:week|vecka|v\.?) ?(\d{1,2})(?: (\d{4}))?", compact):

@@ -91,6 +91,80 @@ def test_a_day_and_month_without_year_is_the_next_one_ahead() -> None:
     assert parse_date("30 nov", TODAY) == date(2027, 11, 30)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("på fredag", date(2026, 12, 4)),
+        ("På fredag", date(2026, 12, 4)),
+        ("på måndag", date(2026, 12, 7)),
+        ("på tisdag", date(2026, 12, 8)),  # today is a Tuesday: the next one, like "tisdag"
+        ("on friday", date(2026, 12, 4)),
+        ("om en vecka", date(2026, 12, 8)),
+        ("om en dag", date(2026, 12, 2)),
+        ("in a week", date(2026, 12, 8)),
+        ("in one week", date(2026, 12, 8)),
+        ("in a day", date(2026, 12, 2)),
+        ("in one day", date(2026, 12, 2)),
+    ],
+)
+def test_everyday_words_for_days_ahead(text: str, expected: date) -> None:
+    assert parse_date(text, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "expected"),
+    [
+        # Tuesday of week 49: next week's Friday, a week after "fredag".
+        ("nästa fredag", TODAY, date(2026, 12, 11)),
+        ("next friday", TODAY, date(2026, 12, 11)),
+        ("Nästa Fredag", TODAY, date(2026, 12, 11)),
+        # Monday of week 49: this week's Friday is still ahead, but next week's is meant.
+        ("nästa fredag", date(2026, 11, 30), date(2026, 12, 11)),
+        ("next friday", date(2026, 11, 30), date(2026, 12, 11)),
+        # Sunday of week 49: next week begins tomorrow.
+        ("nästa måndag", date(2026, 12, 6), date(2026, 12, 7)),
+        ("nästa fredag", date(2026, 12, 6), date(2026, 12, 11)),
+        ("nästa tisdag", TODAY, date(2026, 12, 8)),
+        ("next monday", TODAY, date(2026, 12, 7)),
+        # Over the turn of the year, from week 53 into week 1 of 2027.
+        ("nästa fredag", YEAR_END, date(2027, 1, 8)),
+        ("next friday", YEAR_END, date(2027, 1, 8)),
+    ],
+)
+def test_next_weekday_is_that_day_of_next_iso_week(text: str, today: date, expected: date) -> None:
+    assert parse_date(text, today) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("igår", date(2026, 11, 30)),
+        ("i går", date(2026, 11, 30)),
+        ("Igår", date(2026, 11, 30)),
+        ("yesterday", date(2026, 11, 30)),
+        ("i förrgår", date(2026, 11, 29)),
+        ("förrgår", date(2026, 11, 29)),
+        ("the day before yesterday", date(2026, 11, 29)),
+    ],
+)
+def test_days_behind_are_read_as_written(text: str, expected: date) -> None:
+    # Whether a past date will do is the command's business, as with an ISO date.
+    assert parse_date(text, TODAY) == expected
+    assert parse_date(text, TODAY, past=True) == expected
+
+
+def test_yesterday_over_the_turn_of_the_year() -> None:
+    assert parse_date("igår", date(2027, 1, 1)) == date(2026, 12, 31)
+    assert parse_date("i förrgår", date(2027, 1, 1)) == date(2026, 12, 30)
+
+
+@pytest.mark.parametrize(
+    "text", ["nästa", "på", "på blursday", "nästa vecka 50", "om ett par dagar", "om en", "in a", "om ett dygn"],
+)
+def test_everyday_words_that_are_not_dates(text: str) -> None:
+    assert refused(parse_date, text, TODAY).key == "parse.date"
+
+
 def test_an_iso_date_in_the_past_is_read_as_written() -> None:
     # Whether a past date is allowed is the command's business (skip and move refuse it).
     assert parse_date("2026-11-24", TODAY) == date(2026, 11, 24)
