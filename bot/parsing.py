@@ -126,15 +126,20 @@ def _weekday_of_next_week(today: date, weekday: int) -> date:
 
 
 def _day_month(today: date, day: int, month: int, year: int | None, text: str, past: bool = False) -> date:
-    try:
-        if year is not None:
-            return date(year, month, day)
-        candidate = date(today.year, month, day)
-        if past:
-            return candidate if candidate <= today else date(today.year - 1, month, day)
-        return candidate if candidate >= today else date(today.year + 1, month, day)
-    except ValueError:
-        raise UsageError("parse.date", value=text) from None
+    """A day and month that could be a date (1-31, 1-12) but is none, `31/2`, is named as such; other
+    numbers are no date at all."""
+    if not (1 <= day <= 31 and 1 <= month <= 12) or (year is not None and year < 1):
+        raise UsageError("parse.date", value=text)
+    # 29 February is there every fourth year, and 2100 skips one: look eight years ahead (or back).
+    years = [year] if year is not None else [today.year + (-n if past else n) for n in range(9)]
+    for candidate_year in years:
+        try:
+            candidate = date(candidate_year, month, day)
+        except ValueError:
+            continue
+        if year is not None or (candidate <= today if past else candidate >= today):
+            return candidate
+    raise UsageError("parse.no_such_date", value=text)
 
 
 def friday_of_week(week: int, year: int) -> date | None:

@@ -235,9 +235,6 @@ def test_week_53_of_a_year_without_one_is_refused() -> None:
 @pytest.mark.parametrize(
     ("text", "key"),
     [
-        ("31/2", "parse.date"),
-        ("30 feb", "parse.date"),
-        ("2026-02-29", "parse.date"),
         ("2026-13-01", "parse.date"),
         ("32/1", "parse.date"),
         ("4/13", "parse.date"),
@@ -263,14 +260,51 @@ def test_dates_that_cannot_be_read_are_refused(text: str, key: str) -> None:
 @pytest.mark.parametrize(
     ("language", "shown"),
     [
-        ("sv", 'Jag kan inte läsa datumet "31/2". Skriv till exempel 2026-12-04, 4/12, 4 dec, fredag, imorgon, om 3 dagar eller vecka 50.'),
-        ("en", 'I cannot read the date "31/2". Write for example 2026-12-04, 4/12, 4 dec, friday, tomorrow, in 3 days or week 50.'),
+        ("sv", 'Jag kan inte läsa datumet "32/1". Skriv till exempel 2026-12-04, 4/12, 4 dec, fredag, imorgon, om 3 dagar eller vecka 50.'),
+        ("en", 'I cannot read the date "32/1". Write for example 2026-12-04, 4/12, 4 dec, friday, tomorrow, in 3 days or week 50.'),
     ],
 )  # fmt: skip
 def test_a_refused_date_says_what_is_accepted(language: str, shown: str) -> None:
+    error = refused(parse_date, "32/1", TODAY)
+
+    assert Catalogue(language)(error.key, **error.values) == shown
+
+
+@pytest.mark.parametrize(
+    "text", ["31/2", "30/2", "31 feb", "30 februari", "31/4", "31 april", "31 nov", "2026-02-31", "2026-02-29", "29/2 2027"]
+)
+@pytest.mark.parametrize("past", [False, True])
+def test_a_date_that_does_not_exist_is_named_as_such(text: str, past: bool) -> None:
+    error = refused(parse_date, text, TODAY, past)
+
+    assert error.key == "parse.no_such_date"
+    assert error.values == {"value": text}
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [
+        ("sv", 'Datumet "31/2" finns inte: den månaden har inte så många dagar.'),
+        ("en", 'There is no date "31/2": that month does not have that many days.'),
+    ],
+)
+def test_a_date_that_does_not_exist_says_so(language: str, shown: str) -> None:
     error = refused(parse_date, "31/2", TODAY)
 
     assert Catalogue(language)(error.key, **error.values) == shown
+
+
+@pytest.mark.parametrize("text", ["29/2", "29 feb", "29 februari"])
+def test_29_february_is_the_next_one_there_is(text: str) -> None:
+    assert parse_date(text, TODAY) == date(2028, 2, 29)
+    assert parse_date(text, TODAY, past=True) == date(2024, 2, 29)
+    assert parse_date(text, date(2028, 2, 29)) == date(2028, 2, 29)
+    assert parse_date("2028-02-29", TODAY) == date(2028, 2, 29)
+
+
+def test_29_february_after_2096_is_in_2104() -> None:
+    # 2100 is no leap year.
+    assert parse_date("29/2", date(2096, 3, 1)) == date(2104, 2, 29)
 
 
 def test_a_refused_week_says_it_does_not_occur() -> None:

@@ -330,7 +330,7 @@ BAD_INPUT = [
     ),
     (
         "!schedule skip 31/2",
-        'Jag kan inte läsa datumet "31/2".',
+        'Datumet "31/2" finns inte: den månaden har inte så många dagar.',
         "Användning: `!schema inställt <datum>`",
     ),
     (
