@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from urllib.parse import unquote
@@ -63,8 +64,20 @@ RELATIVE_DAYS: dict[str, int] = {
     "the day before yesterday": -2, "day before yesterday": -2, "i förrgår": -2, "förrgår": -2, "iförrgår": -2,
 }  # fmt: skip
 
-UNITS = {"w": 7 * 24 * 60, "v": 7 * 24 * 60, "d": 24 * 60, "h": 60, "t": 60, "m": 1}
-DURATION_RE = re.compile(r"^(?:(\d+)[wv])?(?:(\d+)d)?(?:(\d+)[ht])?(?:(\d+)m(?:in)?)?$")
+# Units of a length of time, in minutes: letters run together with the number (`1h30m`) or words after it.
+UNITS: dict[str, int] = {}
+for _minutes, _names in [
+    (7 * 24 * 60, ("w", "v", "week", "weeks", "vecka", "veckor")),
+    (24 * 60, ("d", "day", "days", "dag", "dagar", "dygn")),
+    (60, ("h", "t", "hr", "hrs", "hour", "hours", "tim", "timme", "timmar")),
+    (1, ("m", "min", "mins", "minute", "minutes", "minut", "minuter")),
+]:
+    for _name in _names:
+        UNITS[_name] = _minutes
+# `en timme`, `a day`: the word for one as a number.
+ONE = ("en", "ett", "a", "an", "one")
+COMPACT_PART = re.compile(r"(\d{1,6})([a-zåäö]+)")
+LONGEST_SPAN = timedelta(days=366)
 
 
 def _word(text: str) -> str:
@@ -87,23 +100,77 @@ def parse_time(text: str) -> time:
     return time(int(match.group(1)), int(match.group(2)))
 
 
-def parse_duration(text: str) -> timedelta:
-    """`30m`, `1h`, `1h30m`, `1d`, `2w`: a positive span (Swedish `t` for hours and `v` for weeks too)."""
-    match = DURATION_RE.fullmatch(_word(text).replace(" ", ""))
-    if match is None or not any(match.groups()):
-        raise UsageError("parse.duration", value=text)
-    weeks, days, hours, minutes = (int(g) if g else 0 for g in match.groups())
-    span = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
-    if span <= timedelta(0) or span > timedelta(days=366):
-        raise UsageError("parse.duration", value=text)
+def _compact(word: str) -> list[tuple[int, int]] | None:
+    """`1h30m`, `45min`: the (count, unit) parts of one word, or None if it is not one."""
+    parts: list[tuple[int, int]] = []
+    position = 0
+    while position < len(word):
+        match = COMPACT_PART.match(word, position)
+        if match is None or match.group(2) not in UNITS:
+            return None
+        parts.append((int(match.group(1)), UNITS[match.group(2)]))
+        position = match.end()
+    return parts or None
+
+
+def _count(word: str) -> int | None:
+    if re.fullmatch(r"\d{1,6}", word):
+        return int(word)
+    return 1 if word in ONE else None
+
+
+def _pieces(words: list[str]) -> Iterator[tuple[str, list[tuple[int, int]]]]:
+    """Each piece of a length of time as written, with its (count, unit) parts: a word such as `1h30m`, or a
+    number and a unit word, `1 timme`. `och`/`and` may stand between pieces. What cannot be read is refused,
+    named as written."""
+    normal = [_word(word) for word in words]
+    index = 0
+    after_piece = False
+    while index < len(words):
+        word = normal[index]
+        if after_piece and word in ("och", "and") and index + 1 < len(words):
+            index += 1
+            after_piece = False
+            continue
+        count = _count(word)
+        if count is not None and index + 1 < len(words) and normal[index + 1] in UNITS:
+            yield f"{words[index]} {words[index + 1]}", [(count, UNITS[normal[index + 1]])]
+            index += 2
+        elif (parts := _compact(word)) is not None:
+            yield words[index], parts
+            index += 1
+        else:
+            raise UsageError("parse.duration", value=" ".join(words[index : index + (2 if count is not None else 1)]))
+        after_piece = True
+
+
+def _span(parts: list[tuple[int, int]], written: str) -> timedelta:
+    """Parts in the order people write them, longest unit first and each once; positive, at most a year."""
+    units = [unit for _, unit in parts]
+    if not parts or any(longer <= shorter for longer, shorter in zip(units, units[1:])):
+        raise UsageError("parse.duration", value=written)
+    span = timedelta(minutes=sum(count * unit for count, unit in parts))
+    if span <= timedelta(0) or span > LONGEST_SPAN:
+        raise UsageError("parse.duration", value=written)
     return span
 
 
+def parse_duration(text: str) -> timedelta:
+    """One positive span: `30m`, `1h30m`, `1d`, `2w` (Swedish `t` for hours and `v` for weeks too), or in words
+    `45 minuter`, `1 timme 30 minuter`, `2 veckor`, `1 hour 30 minutes`."""
+    try:
+        parts = [part for _, piece in _pieces(text.split()) for part in piece]
+    except UsageError:
+        raise UsageError("parse.duration", value=text) from None
+    return _span(parts, text)
+
+
 def parse_offsets(words: list[str]) -> tuple[timedelta, ...]:
-    """`1d 2h 15m`: reminder offsets before a meeting, longest first, without repeats."""
+    """`1d 2h 15m`, `1 dag 1 timme`: reminder offsets before a meeting, longest first, without repeats. Each
+    piece is one offset (`1h30m` is an hour and a half; `1 timme 30 minuter` is two reminders)."""
     if not words:
         raise UsageError("parse.offsets_missing")
-    offsets = {parse_duration(word) for word in words}
+    offsets = {_span(parts, written) for written, parts in _pieces(words)}
     return tuple(sorted(offsets, reverse=True))
 
 

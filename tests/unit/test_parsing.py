@@ -364,13 +364,59 @@ def test_a_refused_time_says_how_to_write_one() -> None:
         ("2v", timedelta(weeks=2)),
         ("1d2h15m", timedelta(days=1, hours=2, minutes=15)),
         ("1D", timedelta(days=1)),
+        ("1h 30m", timedelta(hours=1, minutes=30)),
     ],
 )
 def test_durations(text: str, expected: timedelta) -> None:
     assert parse_duration(text) == expected
 
 
-@pytest.mark.parametrize("text", ["1x", "0m", "0d", "", "m", "1.5h", "-1h", "90", "h1", "1 dag", "367d", "60w"])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("45 minuter", timedelta(minutes=45)),
+        ("30 min", timedelta(minutes=30)),
+        ("1 minut", timedelta(minutes=1)),
+        ("1 timme", timedelta(hours=1)),
+        ("2 timmar", timedelta(hours=2)),
+        ("1 timme 30 minuter", timedelta(hours=1, minutes=30)),
+        ("1 timme och 30 minuter", timedelta(hours=1, minutes=30)),
+        ("1 dag", timedelta(days=1)),
+        ("3 dagar", timedelta(days=3)),
+        ("1 dygn", timedelta(days=1)),
+        ("1 dag 1 timme", timedelta(days=1, hours=1)),
+        ("1 vecka", timedelta(weeks=1)),
+        ("2 veckor", timedelta(weeks=2)),
+        ("en timme", timedelta(hours=1)),
+        ("ett dygn", timedelta(days=1)),
+        ("30 minutes", timedelta(minutes=30)),
+        ("1 minute", timedelta(minutes=1)),
+        ("1 hour", timedelta(hours=1)),
+        ("1 hour 30 minutes", timedelta(hours=1, minutes=30)),
+        ("1 hour and 30 minutes", timedelta(hours=1, minutes=30)),
+        ("1 day 2 hours", timedelta(days=1, hours=2)),
+        ("2 days", timedelta(days=2)),
+        ("2 weeks", timedelta(weeks=2)),
+        ("an hour", timedelta(hours=1)),
+        ("a day", timedelta(days=1)),
+        ("one week", timedelta(weeks=1)),
+        ("1 Timme 30 Min.", timedelta(hours=1, minutes=30)),
+        ("1 h 30 m", timedelta(hours=1, minutes=30)),
+        ("52 veckor", timedelta(weeks=52)),
+    ],
+)
+def test_durations_in_words_in_swedish_and_english(text: str, expected: timedelta) -> None:
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1x", "0m", "0d", "", "m", "1.5h", "-1h", "90", "h1", "367d", "60w",
+        "367 dagar", "53 veckor", "0 minuter", "30 dagg", "1 månad", "timme", "en", "och 1 timme", "1 timme och",
+        "30 minuter 1 timme", "30m1h", "1 timme 1 timme", "1 timme 30", "ett par timmar", "1 timme 30 <b>",
+    ],
+)  # fmt: skip
 def test_durations_refused(text: str) -> None:
     error = refused(parse_duration, text)
 
@@ -384,6 +430,40 @@ def test_offsets_longest_first() -> None:
 
 def test_offsets_in_any_order_without_repeats() -> None:
     assert parse_offsets(["15m", "1h", "1d", "60m"]) == (timedelta(days=1), timedelta(hours=1), timedelta(minutes=15))
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("1 dag 1 timme", (timedelta(days=1), timedelta(hours=1))),
+        ("1 dag och 1 timme", (timedelta(days=1), timedelta(hours=1))),
+        ("1 day 1 hour", (timedelta(days=1), timedelta(hours=1))),
+        ("1 timme 30 minuter", (timedelta(hours=1), timedelta(minutes=30))),
+        ("2 veckor 1 dag 15 min", (timedelta(weeks=2), timedelta(days=1), timedelta(minutes=15))),
+        ("1 dag 2h 15 minuter", (timedelta(days=1), timedelta(hours=2), timedelta(minutes=15))),
+        ("en dag en timme", (timedelta(days=1), timedelta(hours=1))),
+        ("a day an hour", (timedelta(days=1), timedelta(hours=1))),
+        ("1 timme 60 minuter", (timedelta(hours=1),)),
+        ("1h30m 15 minuter", (timedelta(hours=1, minutes=30), timedelta(minutes=15))),
+    ],
+)
+def test_offsets_in_words_are_one_reminder_each(words: str, expected: tuple[timedelta, ...]) -> None:
+    assert parse_offsets(words.split()) == expected
+
+
+def test_offsets_in_words_and_letters_are_the_same() -> None:
+    assert parse_offsets("1 dag 1 timme".split()) == parse_offsets(["1d", "1h"])
+
+
+@pytest.mark.parametrize(
+    ("words", "named"),
+    [("1 dag 1 timmme", "1 timmme"), ("1 dag 90", "90"), ("1 dag och", "och"), ("367 dagar", "367 dagar")],
+)
+def test_an_offset_in_words_that_cannot_be_read_names_itself(words: str, named: str) -> None:
+    error = refused(parse_offsets, words.split())
+
+    assert error.key == "parse.duration"
+    assert error.values == {"value": named}
 
 
 def test_an_offset_that_cannot_be_read_names_itself() -> None:
