@@ -202,8 +202,9 @@ def _upcoming_meeting_on(ctx: Context, series: Series, changes: Changes, value: 
 
 
 @schedule.sub(
-    "skip", "hoppa", "ställin", sv="inställt", args=[Arg("date", rest=True, missing="parse.date_missing")], moderator=True
-)
+    "skip", "hoppa", "ställ in", "ställin", sv="inställt",
+    args=[Arg("date", rest=True, missing="parse.date_missing")], moderator=True,
+)  # fmt: skip
 async def _skip(ctx: Context, number: int | None, text: str) -> None:
     series = await _one(ctx, number)
     repo = SeriesRepo(ctx.tx)

@@ -462,6 +462,38 @@ async def test_skip_by_weekday_name_is_the_next_one(room: Room) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("body", "shown"),
+    [
+        ("!schema ställ in 15 dec", "tisdag 15 december 2026 kl. 09.00 (vecka 51)"),
+        ("!schema Ställ  in 15/12", "tisdag 15 december 2026 kl. 09.00 (vecka 51)"),
+        ("!schema ställ in på tisdag", "tisdag 1 december 2026 kl. 09.00 (vecka 49)"),
+        ("!schema ställ in nästa tisdag", "tisdag 8 december 2026 kl. 09.00 (vecka 50)"),
+        ("!schema 1 ställ in 15 dec", "tisdag 15 december 2026 kl. 09.00 (vecka 51)"),
+    ],
+)
+async def test_skip_as_stall_in(room: Room, body: str, shown: str) -> None:
+    await weekly_on_tuesdays(room)
+
+    reply = await room.send(body)
+
+    assert reply == f"Mötet Örat mot marken {shown} är inställt."
+    [series] = await room.series()
+    assert room.committed == [{series.id}]
+
+
+async def test_stall_in_names_a_date_that_does_not_exist(room: Room) -> None:
+    await weekly_on_tuesdays(room)
+    before = await room.tables()
+
+    reply = await room.send("!schema ställ in 31/2")
+
+    assert reply == (
+        'Datumet "31/2" finns inte: den månaden har inte så många dagar.\nAnvändning: `!schema inställt <datum>`'
+    )
+    assert await room.tables() == before
+
+
 async def test_move_a_meeting_to_another_day_and_time(room: Room) -> None:
     await weekly_on_tuesdays(room)
 
