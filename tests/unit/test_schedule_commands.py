@@ -305,7 +305,7 @@ BAD_INPUT = [
     ("!schedule RRULE:FREQ=WEEKLY;BYDAY=TU", "måste ange mötets klockslag med BYHOUR", USAGE),
     (
         "!schedule reminders 1x",
-        '"1x" är ingen tidslängd jag kan läsa. Skriv till exempel 30m, 1h, 1h30m, 1d eller 2w.',
+        '"1x" är ingen tidslängd jag kan läsa. Skriv till exempel 30 min, 1 timme, 2 dagar eller 1 vecka (kort: 30m, 1h, 2d, 1w).',
         "Användning: `!schema påminnelser <tid före> …`",
     ),
     (
@@ -315,7 +315,7 @@ BAD_INPUT = [
     ),
     (
         "!schedule reminders",
-        "Ange minst en tid före mötet, till exempel 1d 1h.",
+        "Ange minst en tid före mötet, till exempel 1 dag 1 timme eller 1d 1h.",
         "Användning: `!schema påminnelser <tid före> …`",
     ),
     (
