@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, time, timedelta
 from urllib.parse import unquote
@@ -55,8 +56,28 @@ ORDINALS: dict[str, int] = {
     "last": -1, "sista": -1, "-1": -1,
 }  # fmt: skip
 
-UNITS = {"w": 7 * 24 * 60, "v": 7 * 24 * 60, "d": 24 * 60, "h": 60, "t": 60, "m": 1}
-DURATION_RE = re.compile(r"^(?:(\d+)[wv])?(?:(\d+)d)?(?:(\d+)[ht])?(?:(\d+)m(?:in)?)?$")
+# Days from today, written out: `i förrgår` is two days back.
+RELATIVE_DAYS: dict[str, int] = {
+    "today": 0, "idag": 0, "i dag": 0,
+    "tomorrow": 1, "imorgon": 1, "i morgon": 1,
+    "yesterday": -1, "igår": -1, "i går": -1,
+    "the day before yesterday": -2, "day before yesterday": -2, "i förrgår": -2, "förrgår": -2, "iförrgår": -2,
+}  # fmt: skip
+
+# Units of a length of time, in minutes: letters run together with the number (`1h30m`) or words after it.
+UNITS: dict[str, int] = {}
+for _minutes, _names in [
+    (7 * 24 * 60, ("w", "v", "week", "weeks", "vecka", "veckor")),
+    (24 * 60, ("d", "day", "days", "dag", "dagar", "dygn")),
+    (60, ("h", "t", "hr", "hrs", "hour", "hours", "tim", "timme", "timmar")),
+    (1, ("m", "min", "mins", "minute", "minutes", "minut", "minuter")),
+]:
+    for _name in _names:
+        UNITS[_name] = _minutes
+# `en timme`, `a day`: the word for one as a number.
+ONE = ("en", "ett", "a", "an", "one")
+COMPACT_PART = re.compile(r"(\d{1,6})([a-zåäö]+)")
+LONGEST_SPAN = timedelta(days=366)
 
 
 def _word(text: str) -> str:
@@ -79,23 +100,77 @@ def parse_time(text: str) -> time:
     return time(int(match.group(1)), int(match.group(2)))
 
 
-def parse_duration(text: str) -> timedelta:
-    """`30m`, `1h`, `1h30m`, `1d`, `2w`: a positive span (Swedish `t` for hours and `v` for weeks too)."""
-    match = DURATION_RE.fullmatch(_word(text).replace(" ", ""))
-    if match is None or not any(match.groups()):
-        raise UsageError("parse.duration", value=text)
-    weeks, days, hours, minutes = (int(g) if g else 0 for g in match.groups())
-    span = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
-    if span <= timedelta(0) or span > timedelta(days=366):
-        raise UsageError("parse.duration", value=text)
+def _compact(word: str) -> list[tuple[int, int]] | None:
+    """`1h30m`, `45min`: the (count, unit) parts of one word, or None if it is not one."""
+    parts: list[tuple[int, int]] = []
+    position = 0
+    while position < len(word):
+        match = COMPACT_PART.match(word, position)
+        if match is None or match.group(2) not in UNITS:
+            return None
+        parts.append((int(match.group(1)), UNITS[match.group(2)]))
+        position = match.end()
+    return parts or None
+
+
+def _count(word: str) -> int | None:
+    if re.fullmatch(r"\d{1,6}", word):
+        return int(word)
+    return 1 if word in ONE else None
+
+
+def _pieces(words: list[str]) -> Iterator[tuple[str, list[tuple[int, int]]]]:
+    """Each piece of a length of time as written, with its (count, unit) parts: a word such as `1h30m`, or a
+    number and a unit word, `1 timme`. `och`/`and` may stand between pieces. What cannot be read is refused,
+    named as written."""
+    normal = [_word(word) for word in words]
+    index = 0
+    after_piece = False
+    while index < len(words):
+        word = normal[index]
+        if after_piece and word in ("och", "and") and index + 1 < len(words):
+            index += 1
+            after_piece = False
+            continue
+        count = _count(word)
+        if count is not None and index + 1 < len(words) and normal[index + 1] in UNITS:
+            yield f"{words[index]} {words[index + 1]}", [(count, UNITS[normal[index + 1]])]
+            index += 2
+        elif (parts := _compact(word)) is not None:
+            yield words[index], parts
+            index += 1
+        else:
+            raise UsageError("parse.duration", value=" ".join(words[index : index + (2 if count is not None else 1)]))
+        after_piece = True
+
+
+def _span(parts: list[tuple[int, int]], written: str) -> timedelta:
+    """Parts in the order people write them, longest unit first and each once; positive, at most a year."""
+    units = [unit for _, unit in parts]
+    if not parts or any(longer <= shorter for longer, shorter in zip(units, units[1:])):
+        raise UsageError("parse.duration", value=written)
+    span = timedelta(minutes=sum(count * unit for count, unit in parts))
+    if span <= timedelta(0) or span > LONGEST_SPAN:
+        raise UsageError("parse.duration", value=written)
     return span
 
 
+def parse_duration(text: str) -> timedelta:
+    """One positive span: `30m`, `1h30m`, `1d`, `2w` (Swedish `t` for hours and `v` for weeks too), or in words
+    `45 minuter`, `1 timme 30 minuter`, `2 veckor`, `1 hour 30 minutes`."""
+    try:
+        parts = [part for _, piece in _pieces(text.split()) for part in piece]
+    except UsageError:
+        raise UsageError("parse.duration", value=text) from None
+    return _span(parts, text)
+
+
 def parse_offsets(words: list[str]) -> tuple[timedelta, ...]:
-    """`1d 2h 15m`: reminder offsets before a meeting, longest first, without repeats."""
+    """`1d 2h 15m`, `1 dag 1 timme`: reminder offsets before a meeting, longest first, without repeats. Each
+    piece is one offset (`1h30m` is an hour and a half; `1 timme 30 minuter` is two reminders)."""
     if not words:
         raise UsageError("parse.offsets_missing")
-    offsets = {parse_duration(word) for word in words}
+    offsets = {_span(parts, written) for written, parts in _pieces(words)}
     return tuple(sorted(offsets, reverse=True))
 
 
@@ -112,16 +187,26 @@ def _next_weekday(today: date, weekday: int) -> date:
     return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
 
 
+def _weekday_of_next_week(today: date, weekday: int) -> date:
+    """`nästa fredag`: the Friday of next ISO week, even on a Monday when this week's Friday is still ahead."""
+    return today + timedelta(days=7 - today.weekday() + weekday)
+
+
 def _day_month(today: date, day: int, month: int, year: int | None, text: str, past: bool = False) -> date:
-    try:
-        if year is not None:
-            return date(year, month, day)
-        candidate = date(today.year, month, day)
-        if past:
-            return candidate if candidate <= today else date(today.year - 1, month, day)
-        return candidate if candidate >= today else date(today.year + 1, month, day)
-    except ValueError:
-        raise UsageError("parse.date", value=text) from None
+    """A day and month that could be a date (1-31, 1-12) but is none, `31/2`, is named as such; other
+    numbers are no date at all."""
+    if not (1 <= day <= 31 and 1 <= month <= 12) or (year is not None and year < 1):
+        raise UsageError("parse.date", value=text)
+    # 29 February is there every fourth year, and 2100 skips one: look eight years ahead (or back).
+    years = [year] if year is not None else [today.year + (-n if past else n) for n in range(9)]
+    for candidate_year in years:
+        try:
+            candidate = date(candidate_year, month, day)
+        except ValueError:
+            continue
+        if year is not None or (candidate <= today if past else candidate >= today):
+            return candidate
+    raise UsageError("parse.no_such_date", value=text)
 
 
 def friday_of_week(week: int, year: int) -> date | None:
@@ -135,18 +220,22 @@ def parse_date(text: str, today: date, past: bool = False) -> date:
     """A date in any form people write it, Swedish or English; a year left out means the next one ahead
     (with `past`, the last one behind: for looking up what was).
 
-    `2026-12-04`, `4/12`, `4/12 2026`, `4 dec`, `4 december 2026`, `fredag`/`friday` (the next one),
-    `idag`/`today`, `imorgon`/`tomorrow`, `om 3 dagar`/`in 3 days`, `om 2 veckor`/`in 2 weeks`,
-    `vecka 50`/`week 50`/`v50` (the Friday of that ISO week).
+    `2026-12-04`, `4/12`, `4/12 2026`, `4 dec`, `4 december 2026`, `fredag`/`på fredag`/`friday` (the next
+    one), `nästa fredag`/`next friday` (the Friday of next week), `idag`/`today`, `imorgon`/`tomorrow`,
+    `igår`/`yesterday`, `i förrgår`, `om 3 dagar`/`in 3 days`, `om en vecka`/`in a week`, `om 2 veckor`/`in 2 weeks`,
+    `vecka 50`/`week 50`/`v50` (the Friday of that ISO week). A date behind today is returned as it is: whether
+    it will do is the caller's business.
     """
     word = _word(text)
     compact = re.sub(r"\s+", " ", word)
-    if compact in ("today", "idag", "i dag"):
-        return today
-    if compact in ("tomorrow", "imorgon", "i morgon"):
-        return today + timedelta(days=1)
-    if compact in WEEKDAYS:
-        return _next_weekday(today, WEEKDAYS[compact])
+    if compact in RELATIVE_DAYS:
+        return today + timedelta(days=RELATIVE_DAYS[compact])
+    if match := re.fullmatch(r"(?:(på|on|nästa|next) )?([a-zåäö]+)", compact):
+        weekday = WEEKDAYS.get(match.group(2))
+        if weekday is not None:
+            if match.group(1) in ("nästa", "next"):
+                return _weekday_of_next_week(today, weekday)
+            return _next_weekday(today, weekday)
     if match := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", compact):
         return _day_month(today, int(match.group(3)), int(match.group(2)), int(match.group(1)), text)
     if match := re.fullmatch(r"(\d{1,2})/(\d{1,2})(?:[ /](\d{4}))?", compact):
@@ -157,8 +246,8 @@ def parse_date(text: str, today: date, past: bool = False) -> date:
         if month is not None:
             year = int(match.group(3)) if match.group(3) else None
             return _day_month(today, int(match.group(1)), month, year, text, past)
-    if match := re.fullmatch(r"(?:in|om) (\d{1,3}) (days?|dagar|dag|weeks?|veckor|vecka)", compact):
-        count = int(match.group(1))
+    if match := re.fullmatch(r"(?:in|om) (\d{1,3}|en|ett|an?|one) (days?|dagar|dag|weeks?|veckor|vecka)", compact):
+        count = int(match.group(1)) if match.group(1).isdigit() else 1
         unit = 7 if match.group(2).startswith(("w", "v")) else 1
         return today + timedelta(days=count * unit)
     if match := re.fullmatch(r"(?:week|vecka|v\.?) ?(\d{1,2})(?: (\d{4}))?", compact):

@@ -202,8 +202,9 @@ def _upcoming_meeting_on(ctx: Context, series: Series, changes: Changes, value: 
 
 
 @schedule.sub(
-    "skip", "hoppa", "ställin", sv="inställt", args=[Arg("date", rest=True, missing="parse.date_missing")], moderator=True
-)
+    "skip", "hoppa", "ställ in", "ställin", sv="inställt",
+    args=[Arg("date", rest=True, missing="parse.date_missing")], moderator=True,
+)  # fmt: skip
 async def _skip(ctx: Context, number: int | None, text: str) -> None:
     series = await _one(ctx, number)
     repo = SeriesRepo(ctx.tx)
@@ -216,7 +217,8 @@ async def _skip(ctx: Context, number: int | None, text: str) -> None:
 
 
 def _split_move(ctx: Context, series: Series, words: list[str]) -> tuple[date, date, time | None]:
-    """`<date> <new date> [<HH:MM>]` where a date may be several words (`4 dec`, `vecka 50`)."""
+    """`<date> <new date> [<HH:MM>]` where a date may be several words (`4 dec`, `vecka 50`). When no cut
+    reads as two dates, the error is that of the side that does not read (`31/2 3/3`: 31/2 does not exist)."""
     at: time | None = None
     body = words
     if len(words) >= 3:
@@ -225,15 +227,36 @@ def _split_move(ctx: Context, series: Series, words: list[str]) -> tuple[date, d
             body = words[:-1]
         except UsageError:
             pass
-    for cut in range(1, len(body)):
-        try:
-            return _future_date(ctx, body[:cut], series.zone), _future_date(ctx, body[cut:], series.zone), at
-        except UsageError as error:
-            if error.key == "schedule.past":
-                raise
     if len(body) < 2:
         raise UsageError("parse.date_missing")
-    raise UsageError("parse.date", value=" ".join(body))
+    today = ctx.now.astimezone(series.zone).date()
+
+    def unreadable(side: list[str]) -> UsageError | None:
+        try:
+            parse_date(" ".join(side), today)
+        except UsageError as error:
+            return error
+        return None
+
+    # The cut to blame reads the most words on one side; a specific error (31/2, week 54) says more than
+    # "cannot read". Where nothing reads at all, the whole text is what cannot be read. No date is longer
+    # than "the day before yesterday": cuts leaving more words on a side are not tried, so a long text costs
+    # a few reads, not one per word.
+    longest = 4
+    blame: tuple[int, UsageError] | None = None
+    for cut in range(max(1, len(body) - longest), min(len(body) - 1, longest) + 1):
+        sides = (body[:cut], body[cut:])
+        errors = [unreadable(side) for side in sides]
+        if errors == [None, None]:
+            return _future_date(ctx, sides[0], series.zone), _future_date(ctx, sides[1], series.zone), at
+        read = sum(len(side) for side, error in zip(sides, errors) if error is None)
+        error = next(error for error in errors if error is not None)
+        weight = 2 * read + (error.key != "parse.date")
+        if weight and (blame is None or weight > blame[0]):
+            blame = (weight, error)
+    if blame is None:
+        raise UsageError("parse.date", value=" ".join(body))
+    raise blame[1]
 
 
 @schedule.sub("move", sv="flytta", args=[Arg("dates", rest=True, missing="parse.date_missing")], moderator=True)

@@ -219,7 +219,7 @@ def test_the_past_refusal_names_the_date() -> None:
 def test_an_unreadable_due_date_is_refused_saying_what_is_accepted(written: str) -> None:
     error = refused(f"Kolla belysningen senast {written}")
 
-    assert error.key in ("parse.date", "parse.week")
+    assert error.key in ("parse.date", "parse.week", "parse.no_such_date")
     assert error.values == {"value": written}
 
 

@@ -91,6 +91,80 @@ def test_a_day_and_month_without_year_is_the_next_one_ahead() -> None:
     assert parse_date("30 nov", TODAY) == date(2027, 11, 30)
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("på fredag", date(2026, 12, 4)),
+        ("På fredag", date(2026, 12, 4)),
+        ("på måndag", date(2026, 12, 7)),
+        ("på tisdag", date(2026, 12, 8)),  # today is a Tuesday: the next one, like "tisdag"
+        ("on friday", date(2026, 12, 4)),
+        ("om en vecka", date(2026, 12, 8)),
+        ("om en dag", date(2026, 12, 2)),
+        ("in a week", date(2026, 12, 8)),
+        ("in one week", date(2026, 12, 8)),
+        ("in a day", date(2026, 12, 2)),
+        ("in one day", date(2026, 12, 2)),
+    ],
+)
+def test_everyday_words_for_days_ahead(text: str, expected: date) -> None:
+    assert parse_date(text, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "today", "expected"),
+    [
+        # Tuesday of week 49: next week's Friday, a week after "fredag".
+        ("nästa fredag", TODAY, date(2026, 12, 11)),
+        ("next friday", TODAY, date(2026, 12, 11)),
+        ("Nästa Fredag", TODAY, date(2026, 12, 11)),
+        # Monday of week 49: this week's Friday is still ahead, but next week's is meant.
+        ("nästa fredag", date(2026, 11, 30), date(2026, 12, 11)),
+        ("next friday", date(2026, 11, 30), date(2026, 12, 11)),
+        # Sunday of week 49: next week begins tomorrow.
+        ("nästa måndag", date(2026, 12, 6), date(2026, 12, 7)),
+        ("nästa fredag", date(2026, 12, 6), date(2026, 12, 11)),
+        ("nästa tisdag", TODAY, date(2026, 12, 8)),
+        ("next monday", TODAY, date(2026, 12, 7)),
+        # Over the turn of the year, from week 53 into week 1 of 2027.
+        ("nästa fredag", YEAR_END, date(2027, 1, 8)),
+        ("next friday", YEAR_END, date(2027, 1, 8)),
+    ],
+)
+def test_next_weekday_is_that_day_of_next_iso_week(text: str, today: date, expected: date) -> None:
+    assert parse_date(text, today) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("igår", date(2026, 11, 30)),
+        ("i går", date(2026, 11, 30)),
+        ("Igår", date(2026, 11, 30)),
+        ("yesterday", date(2026, 11, 30)),
+        ("i förrgår", date(2026, 11, 29)),
+        ("förrgår", date(2026, 11, 29)),
+        ("the day before yesterday", date(2026, 11, 29)),
+    ],
+)
+def test_days_behind_are_read_as_written(text: str, expected: date) -> None:
+    # Whether a past date will do is the command's business, as with an ISO date.
+    assert parse_date(text, TODAY) == expected
+    assert parse_date(text, TODAY, past=True) == expected
+
+
+def test_yesterday_over_the_turn_of_the_year() -> None:
+    assert parse_date("igår", date(2027, 1, 1)) == date(2026, 12, 31)
+    assert parse_date("i förrgår", date(2027, 1, 1)) == date(2026, 12, 30)
+
+
+@pytest.mark.parametrize(
+    "text", ["nästa", "på", "på blursday", "nästa vecka 50", "om ett par dagar", "om en", "in a", "om ett dygn"],
+)
+def test_everyday_words_that_are_not_dates(text: str) -> None:
+    assert refused(parse_date, text, TODAY).key == "parse.date"
+
+
 def test_an_iso_date_in_the_past_is_read_as_written() -> None:
     # Whether a past date is allowed is the command's business (skip and move refuse it).
     assert parse_date("2026-11-24", TODAY) == date(2026, 11, 24)
@@ -161,9 +235,6 @@ def test_week_53_of_a_year_without_one_is_refused() -> None:
 @pytest.mark.parametrize(
     ("text", "key"),
     [
-        ("31/2", "parse.date"),
-        ("30 feb", "parse.date"),
-        ("2026-02-29", "parse.date"),
         ("2026-13-01", "parse.date"),
         ("32/1", "parse.date"),
         ("4/13", "parse.date"),
@@ -189,14 +260,51 @@ def test_dates_that_cannot_be_read_are_refused(text: str, key: str) -> None:
 @pytest.mark.parametrize(
     ("language", "shown"),
     [
-        ("sv", 'Jag kan inte läsa datumet "31/2". Skriv till exempel 2026-12-04, 4/12, 4 dec, fredag, imorgon, om 3 dagar eller vecka 50.'),
-        ("en", 'I cannot read the date "31/2". Write for example 2026-12-04, 4/12, 4 dec, friday, tomorrow, in 3 days or week 50.'),
+        ("sv", 'Jag kan inte läsa datumet "32/1". Skriv till exempel 2026-12-04, 4/12, 4 dec, fredag, imorgon, om 3 dagar eller vecka 50.'),
+        ("en", 'I cannot read the date "32/1". Write for example 2026-12-04, 4/12, 4 dec, friday, tomorrow, in 3 days or week 50.'),
     ],
 )  # fmt: skip
 def test_a_refused_date_says_what_is_accepted(language: str, shown: str) -> None:
+    error = refused(parse_date, "32/1", TODAY)
+
+    assert Catalogue(language)(error.key, **error.values) == shown
+
+
+@pytest.mark.parametrize(
+    "text", ["31/2", "30/2", "31 feb", "30 februari", "31/4", "31 april", "31 nov", "2026-02-31", "2026-02-29", "29/2 2027"]
+)
+@pytest.mark.parametrize("past", [False, True])
+def test_a_date_that_does_not_exist_is_named_as_such(text: str, past: bool) -> None:
+    error = refused(parse_date, text, TODAY, past)
+
+    assert error.key == "parse.no_such_date"
+    assert error.values == {"value": text}
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [
+        ("sv", 'Datumet "31/2" finns inte: den månaden har inte så många dagar.'),
+        ("en", 'There is no date "31/2": that month does not have that many days.'),
+    ],
+)
+def test_a_date_that_does_not_exist_says_so(language: str, shown: str) -> None:
     error = refused(parse_date, "31/2", TODAY)
 
     assert Catalogue(language)(error.key, **error.values) == shown
+
+
+@pytest.mark.parametrize("text", ["29/2", "29 feb", "29 februari"])
+def test_29_february_is_the_next_one_there_is(text: str) -> None:
+    assert parse_date(text, TODAY) == date(2028, 2, 29)
+    assert parse_date(text, TODAY, past=True) == date(2024, 2, 29)
+    assert parse_date(text, date(2028, 2, 29)) == date(2028, 2, 29)
+    assert parse_date("2028-02-29", TODAY) == date(2028, 2, 29)
+
+
+def test_29_february_after_2096_is_in_2104() -> None:
+    # 2100 is no leap year.
+    assert parse_date("29/2", date(2096, 3, 1)) == date(2104, 2, 29)
 
 
 def test_a_refused_week_says_it_does_not_occur() -> None:
@@ -256,13 +364,59 @@ def test_a_refused_time_says_how_to_write_one() -> None:
         ("2v", timedelta(weeks=2)),
         ("1d2h15m", timedelta(days=1, hours=2, minutes=15)),
         ("1D", timedelta(days=1)),
+        ("1h 30m", timedelta(hours=1, minutes=30)),
     ],
 )
 def test_durations(text: str, expected: timedelta) -> None:
     assert parse_duration(text) == expected
 
 
-@pytest.mark.parametrize("text", ["1x", "0m", "0d", "", "m", "1.5h", "-1h", "90", "h1", "1 dag", "367d", "60w"])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("45 minuter", timedelta(minutes=45)),
+        ("30 min", timedelta(minutes=30)),
+        ("1 minut", timedelta(minutes=1)),
+        ("1 timme", timedelta(hours=1)),
+        ("2 timmar", timedelta(hours=2)),
+        ("1 timme 30 minuter", timedelta(hours=1, minutes=30)),
+        ("1 timme och 30 minuter", timedelta(hours=1, minutes=30)),
+        ("1 dag", timedelta(days=1)),
+        ("3 dagar", timedelta(days=3)),
+        ("1 dygn", timedelta(days=1)),
+        ("1 dag 1 timme", timedelta(days=1, hours=1)),
+        ("1 vecka", timedelta(weeks=1)),
+        ("2 veckor", timedelta(weeks=2)),
+        ("en timme", timedelta(hours=1)),
+        ("ett dygn", timedelta(days=1)),
+        ("30 minutes", timedelta(minutes=30)),
+        ("1 minute", timedelta(minutes=1)),
+        ("1 hour", timedelta(hours=1)),
+        ("1 hour 30 minutes", timedelta(hours=1, minutes=30)),
+        ("1 hour and 30 minutes", timedelta(hours=1, minutes=30)),
+        ("1 day 2 hours", timedelta(days=1, hours=2)),
+        ("2 days", timedelta(days=2)),
+        ("2 weeks", timedelta(weeks=2)),
+        ("an hour", timedelta(hours=1)),
+        ("a day", timedelta(days=1)),
+        ("one week", timedelta(weeks=1)),
+        ("1 Timme 30 Min.", timedelta(hours=1, minutes=30)),
+        ("1 h 30 m", timedelta(hours=1, minutes=30)),
+        ("52 veckor", timedelta(weeks=52)),
+    ],
+)
+def test_durations_in_words_in_swedish_and_english(text: str, expected: timedelta) -> None:
+    assert parse_duration(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1x", "0m", "0d", "", "m", "1.5h", "-1h", "90", "h1", "367d", "60w",
+        "367 dagar", "53 veckor", "0 minuter", "30 dagg", "1 månad", "timme", "en", "och 1 timme", "1 timme och",
+        "30 minuter 1 timme", "30m1h", "1 timme 1 timme", "1 timme 30", "ett par timmar", "1 timme 30 <b>",
+    ],
+)  # fmt: skip
 def test_durations_refused(text: str) -> None:
     error = refused(parse_duration, text)
 
@@ -276,6 +430,40 @@ def test_offsets_longest_first() -> None:
 
 def test_offsets_in_any_order_without_repeats() -> None:
     assert parse_offsets(["15m", "1h", "1d", "60m"]) == (timedelta(days=1), timedelta(hours=1), timedelta(minutes=15))
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("1 dag 1 timme", (timedelta(days=1), timedelta(hours=1))),
+        ("1 dag och 1 timme", (timedelta(days=1), timedelta(hours=1))),
+        ("1 day 1 hour", (timedelta(days=1), timedelta(hours=1))),
+        ("1 timme 30 minuter", (timedelta(hours=1), timedelta(minutes=30))),
+        ("2 veckor 1 dag 15 min", (timedelta(weeks=2), timedelta(days=1), timedelta(minutes=15))),
+        ("1 dag 2h 15 minuter", (timedelta(days=1), timedelta(hours=2), timedelta(minutes=15))),
+        ("en dag en timme", (timedelta(days=1), timedelta(hours=1))),
+        ("a day an hour", (timedelta(days=1), timedelta(hours=1))),
+        ("1 timme 60 minuter", (timedelta(hours=1),)),
+        ("1h30m 15 minuter", (timedelta(hours=1, minutes=30), timedelta(minutes=15))),
+    ],
+)
+def test_offsets_in_words_are_one_reminder_each(words: str, expected: tuple[timedelta, ...]) -> None:
+    assert parse_offsets(words.split()) == expected
+
+
+def test_offsets_in_words_and_letters_are_the_same() -> None:
+    assert parse_offsets("1 dag 1 timme".split()) == parse_offsets(["1d", "1h"])
+
+
+@pytest.mark.parametrize(
+    ("words", "named"),
+    [("1 dag 1 timmme", "1 timmme"), ("1 dag 90", "90"), ("1 dag och", "och"), ("367 dagar", "367 dagar")],
+)
+def test_an_offset_in_words_that_cannot_be_read_names_itself(words: str, named: str) -> None:
+    error = refused(parse_offsets, words.split())
+
+    assert error.key == "parse.duration"
+    assert error.values == {"value": named}
 
 
 def test_an_offset_that_cannot_be_read_names_itself() -> None:

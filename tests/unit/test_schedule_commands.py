@@ -305,7 +305,7 @@ BAD_INPUT = [
     ("!schedule RRULE:FREQ=WEEKLY;BYDAY=TU", "måste ange mötets klockslag med BYHOUR", USAGE),
     (
         "!schedule reminders 1x",
-        '"1x" är ingen tidslängd jag kan läsa. Skriv till exempel 30m, 1h, 1h30m, 1d eller 2w.',
+        '"1x" är ingen tidslängd jag kan läsa. Skriv till exempel 30 min, 1 timme, 2 dagar eller 1 vecka (kort: 30m, 1h, 2d, 1w).',
         "Användning: `!schema påminnelser <tid före> …`",
     ),
     (
@@ -315,7 +315,7 @@ BAD_INPUT = [
     ),
     (
         "!schedule reminders",
-        "Ange minst en tid före mötet, till exempel 1d 1h.",
+        "Ange minst en tid före mötet, till exempel 1 dag 1 timme eller 1d 1h.",
         "Användning: `!schema påminnelser <tid före> …`",
     ),
     (
@@ -330,7 +330,7 @@ BAD_INPUT = [
     ),
     (
         "!schedule skip 31/2",
-        'Jag kan inte läsa datumet "31/2".',
+        'Datumet "31/2" finns inte: den månaden har inte så många dagar.',
         "Användning: `!schema inställt <datum>`",
     ),
     (
@@ -350,7 +350,7 @@ BAD_INPUT = [
     ),
     (
         "!schedule move 1/12 blursday",
-        'Jag kan inte läsa datumet "1/12 blursday".',
+        'Jag kan inte läsa datumet "blursday".',
         "Användning: `!schema flytta <datum> <nytt datum> [<TT:MM>]`",
     ),
     (
@@ -462,6 +462,38 @@ async def test_skip_by_weekday_name_is_the_next_one(room: Room) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("body", "shown"),
+    [
+        ("!schema ställ in 15 dec", "tisdag 15 december 2026 kl. 09.00 (vecka 51)"),
+        ("!schema Ställ  in 15/12", "tisdag 15 december 2026 kl. 09.00 (vecka 51)"),
+        ("!schema ställ in på tisdag", "tisdag 1 december 2026 kl. 09.00 (vecka 49)"),
+        ("!schema ställ in nästa tisdag", "tisdag 8 december 2026 kl. 09.00 (vecka 50)"),
+        ("!schema 1 ställ in 15 dec", "tisdag 15 december 2026 kl. 09.00 (vecka 51)"),
+    ],
+)
+async def test_skip_as_stall_in(room: Room, body: str, shown: str) -> None:
+    await weekly_on_tuesdays(room)
+
+    reply = await room.send(body)
+
+    assert reply == f"Mötet Örat mot marken {shown} är inställt."
+    [series] = await room.series()
+    assert room.committed == [{series.id}]
+
+
+async def test_stall_in_names_a_date_that_does_not_exist(room: Room) -> None:
+    await weekly_on_tuesdays(room)
+    before = await room.tables()
+
+    reply = await room.send("!schema ställ in 31/2")
+
+    assert reply == (
+        'Datumet "31/2" finns inte: den månaden har inte så många dagar.\nAnvändning: `!schema inställt <datum>`'
+    )
+    assert await room.tables() == before
+
+
 async def test_move_a_meeting_to_another_day_and_time(room: Room) -> None:
     await weekly_on_tuesdays(room)
 
@@ -489,6 +521,76 @@ async def test_a_move_keeps_the_time_when_none_is_given(room: Room) -> None:
     reply = await room.send("!schema flytta 2026-12-08 2026-12-07")
 
     assert reply.endswith("till måndag 7 december 2026 kl. 09.00 (vecka 50).")
+
+
+async def test_a_move_between_dates_of_several_words_with_a_time(room: Room) -> None:
+    await room.send("!schedule weekly fredag 09:00")
+
+    reply = await room.send("!schema move 4 dec 11 dec 13:00")
+
+    assert reply == (
+        "Mötet Örat mot marken är flyttat från fredag 4 december 2026 kl. 09.00 (vecka 49) "
+        "till fredag 11 december 2026 kl. 13.00 (vecka 50)."
+    )
+
+
+async def test_a_move_in_everyday_words(room: Room) -> None:
+    await weekly_on_tuesdays(room)
+
+    # Monday 30 November: "på tisdag" is tomorrow, "nästa onsdag" the Wednesday of week 50.
+    reply = await room.send("!schema flytta på tisdag nästa onsdag 10:00")
+
+    assert reply == (
+        "Mötet Örat mot marken är flyttat från tisdag 1 december 2026 kl. 09.00 (vecka 49) "
+        "till onsdag 9 december 2026 kl. 10.00 (vecka 50)."
+    )
+
+
+MOVE_USAGE = "Användning: `!schema flytta <datum> <nytt datum> [<TT:MM>]`"
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ("!schema flytta 31/2 3/3", 'Datumet "31/2" finns inte: den månaden har inte så många dagar.'),
+        ("!schema flytta 15/12 31/2", 'Datumet "31/2" finns inte: den månaden har inte så många dagar.'),
+        ("!schema flytta 31/2 3/3 10:00", 'Datumet "31/2" finns inte: den månaden har inte så många dagar.'),
+        ("!schema move 15 dec 31 feb 13:00", 'Datumet "31 feb" finns inte: den månaden har inte så många dagar.'),
+        ("!schema move 31 feb 15 dec", 'Datumet "31 feb" finns inte: den månaden har inte så många dagar.'),
+        ("!schema flytta 2026-02-31 16 dec", 'Datumet "2026-02-31" finns inte: den månaden har inte så många dagar.'),
+        ("!schema flytta 15 dec vecka 54", '"vecka 54": den veckan finns inte under det närmaste året.'),
+        ("!schema flytta blursday 16 dec", 'Jag kan inte läsa datumet "blursday".'),
+        ("!schema flytta 31/2 30/2", 'Datumet "31/2" finns inte: den månaden har inte så många dagar.'),
+        ("!schema flytta blursday snart", 'Jag kan inte läsa datumet "blursday snart".'),
+    ],
+)
+async def test_a_move_names_the_date_that_is_wrong(room: Room, body: str, named: str) -> None:
+    await weekly_on_tuesdays(room)
+    before = await room.tables()
+
+    reply = await room.send(body)
+
+    first, last = reply.split("\n")
+    assert first.startswith(named)
+    assert last == MOVE_USAGE
+    assert await room.tables() == before
+
+
+async def test_a_move_from_yesterday_is_refused_as_past(room: Room) -> None:
+    await weekly_on_tuesdays(room)
+
+    reply = await room.send("!schema flytta igår imorgon")
+
+    assert reply == "2026-11-29 har redan varit; ange ett kommande datum.\n" + MOVE_USAGE
+
+
+async def test_a_move_of_very_many_words_is_refused_as_one_unreadable_date(room: Room) -> None:
+    await weekly_on_tuesdays(room)
+    words = " ".join(["15/12"] * 5000)
+
+    reply = await room.send(f"!schema flytta {words}")
+
+    assert reply.startswith('Jag kan inte läsa datumet "15/12 15/12 ')  # the long text itself is cut short
 
 
 async def test_a_moved_meeting_is_next_and_says_where_it_came_from(room: Room) -> None:
