@@ -127,14 +127,17 @@ async def _set_schedule(ctx: Context, number: int | None, text: str) -> None:
     try:
         parsed = parse_schedule(words, today, zone)
     except UsageError as error:
-        # `weekly tuesday 09:00 45m`: a duration may follow the schedule.
-        if len(words) < 2:
-            raise
-        try:
-            duration = parse_duration(words[-1])
-        except UsageError:
+        # `veckovis tisdag 09:00 45 min`: a length of one or two words may follow the schedule.
+        for cut in (2, 1):
+            if len(words) > cut:
+                try:
+                    duration = parse_duration(" ".join(words[-cut:]))
+                except UsageError:
+                    continue
+                parsed = parse_schedule(words[:-cut], today, zone)
+                break
+        else:
             raise error from None  # what was wrong with the schedule, not with a duration it did not have
-        parsed = parse_schedule(words[:-1], today, zone)
     repo = SeriesRepo(ctx.tx)
     dropped = 0
     if all_series:

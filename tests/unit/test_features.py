@@ -275,3 +275,29 @@ async def test_a_number_and_a_change_is_no_new_action(db: Database, clock: FakeC
         "eller `!åtgärd ansvarig 1 @namn` för nya ansvariga."
     )
     assert await chat.tables() == before
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+async def test_every_example_in_help_does_what_it_shows(db: Database, clock: FakeClock, language: str) -> None:
+    """Each example `!hjälp <kommando>` gives is a command that is understood: it gets no usage line and no
+    "did you mean"."""
+    chat = Chat(db, clock, language=language)
+    cat = Catalogue(language)
+    await chat.send("!schema veckovis tisdag 09:00" if language == "sv" else "!schedule weekly tuesday 09:00")
+    await chat.send("!åtgärd Kolla belysningen @olle:eslov.se")
+    await chat.send("!åtgärd Kolla kamerorna")
+    await chat.send("!åtgärd Byt lampor")
+    await chat.send("!dagordning ny Klotter")
+    await chat.send("!dagordning ny Belysning")
+    await chat.send("!möte start")
+    refused = []
+    for command in FEATURES.registry:
+        for form in command.forms:
+            example = form.example(cat, "!")
+            if example is None or form.id in ("command",):
+                continue
+            reply = await chat.send(example)
+            if cat("usage", usage="").split("`")[0] in reply or "`?" in reply or reply.startswith(("Menade", "Did you")):
+                refused.append(f"{example}: {reply}")
+
+    assert refused == []
