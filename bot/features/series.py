@@ -287,7 +287,7 @@ async def _next(ctx: Context) -> None:
     series, upcoming = soonest
     items = len(await AgendaRepo(ctx.tx).open_items(ctx.message.room_id))
     text = ctx.cat.text("next.line") + Text.of(" ") + describe(series, upcoming, ctx.cat)
-    text = text + Text.of(" ") + ctx.cat.text("next.items.one" if items == 1 else "next.items.many", n=items)
+    text = text + Text.of(" ") + ctx.cat.text_count("next.items", items)
     if warning := holiday_warning(series, upcoming, ctx.cat, ctx.prefix):
         text = text + Text.of("\n") + warning
     ctx.reply(text)
