@@ -95,7 +95,7 @@ async def _show(ctx: Context, found: Action) -> None:
         used += len(line.plain) + 1
     lines = [action_line(found, ctx.today, ctx.cat, ctx.room), ctx.cat.text("history.header")]
     if len(kept) < len(history):
-        lines.append(ctx.cat.text("history.older", n=len(history) - len(kept)))
+        lines.append(ctx.cat.text_count("history.older", len(history) - len(kept)))
     ctx.reply(Text.join(lines + kept))
 
 
@@ -238,12 +238,12 @@ def _member(ctx: Context, text: str) -> str:
 async def _list(ctx: Context, title: str, found: list[Action], who: str = "", by_number: bool = False) -> None:
     cat, today = ctx.cat, ctx.today
     if not found:
-        ctx.reply(cat.text(f"{title}.none", who=who, prefix=ctx.prefix))
+        ctx.reply(cat.text_count(title, 0, who=who, prefix=ctx.prefix))
         return
     ordered = sorted(found, key=(lambda a: a.number) if by_number else (lambda a: followup_order(a, today)))
     lines = [action_line(a, today, cat, ctx.room) for a in ordered]
-    header = cat.text(title, n=len(found), who=who)
-    ctx.reply(listing(header, lines, lambda n: cat.text("list.more_actions", n=n, prefix=ctx.prefix)))
+    header = cat.text_count(title, len(found), who=who)
+    ctx.reply(listing(header, lines, lambda n: cat.text_count("list.more_actions", n, prefix=ctx.prefix)))
 
 
 async def _open(ctx: Context) -> list[Action]:

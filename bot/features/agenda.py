@@ -10,7 +10,7 @@ from bot.commands.registry import Arg, plain
 from bot.errors import ForbiddenError, NotFoundError, UsageError
 from bot.feature import Feature
 from bot.followup import upcoming
-from bot.i18n import Text
+from bot.i18n import Catalogue, Text
 from bot.i18n.dates import when
 from bot.occurrences import next_in_room
 from bot.parsing import parse_number
@@ -68,7 +68,7 @@ async def _agenda(ctx: Context) -> Text:
     else:
         next_start = meeting.scheduled_start or meeting.started_at if meeting else soonest[1].original if soonest else None
         lines = agenda_lines(items, next_start, zone, cat, ctx.room)
-        parts.append(listing(title, lines, lambda n: cat.text("list.more_agenda", n=n, prefix=ctx.prefix)))
+        parts.append(listing(title, lines, lambda n: cat.text_count("list.more_agenda", n, prefix=ctx.prefix)))
     today = ctx.now.astimezone(zone).date()
     day = soonest[1].start.astimezone(zone).date() if soonest else date.max  # no meeting set: all of them
     actions = upcoming(await ActionRepo(ctx.tx).in_room(room_id), day)
@@ -97,16 +97,16 @@ async def _add(ctx: Context, text: str) -> None:
         ctx.reply(ctx.cat.text("agenda.added_unscheduled", n=number))
 
 
-def _item(items: list[AgendaItem], number: int) -> AgendaItem:
+def _item(items: list[AgendaItem], number: int, cat: Catalogue) -> AgendaItem:
     if number > len(items):
-        raise NotFoundError("agenda.no_such_item", n=number, count=len(items))
+        raise NotFoundError("agenda.no_such_item", n=number, count=cat.count("agenda.items", len(items)))
     return items[number - 1]
 
 
 @agenda.sub("remove", "ta bort", "bort", "ta", "radera", "delete", args=[NUMBER])
 async def _remove(ctx: Context, number: int) -> None:
     items, _ = await _numbered(ctx)
-    item = _item(items, number)
+    item = _item(items, number, ctx.cat)
     if item.discussed:
         raise UsageError("agenda.already_discussed", n=number)
     if item.author != ctx.message.sender:
@@ -127,7 +127,7 @@ async def _done(ctx: Context, number: int, note: str | None) -> None:
     items, meeting = await _numbered(ctx)
     if meeting is None:
         raise UsageError("meeting.none_open", prefix=ctx.prefix)
-    item = _item(items, number)
+    item = _item(items, number, ctx.cat)
     if item.discussed:
         raise UsageError("agenda.already_discussed", n=number)
     await AgendaRepo(ctx.tx).discuss(item.id, meeting.id, note, ctx.message.sender, ctx.now)
@@ -141,5 +141,5 @@ async def agenda_section(ctx: ReminderContext) -> Text:
     if not items:
         return ctx.cat.text("agenda.empty", prefix=ctx.prefix)
     lines = agenda_lines(items, ctx.occurrence.original, ctx.series.zone, ctx.cat, None)
-    more = lambda n: ctx.cat.text("list.more_agenda", n=n, prefix=ctx.prefix)  # noqa: E731
+    more = lambda n: ctx.cat.text_count("list.more_agenda", n, prefix=ctx.prefix)  # noqa: E731
     return listing(ctx.cat.text("agenda.in_reminder"), lines, more)

@@ -69,7 +69,7 @@ async def _start(ctx: Context) -> None:
     items = await AgendaRepo(ctx.tx).open_items(ctx.message.room_id)
     if items:
         lines = agenda_lines(items, start, zone, cat, ctx.room)
-        parts.append(listing(cat.text("agenda.in_reminder"), lines, lambda n: cat.text("list.more_agenda", n=n, prefix=prefix)))
+        parts.append(listing(cat.text("agenda.in_reminder"), lines, lambda n: cat.text_count("list.more_agenda", n, prefix=prefix)))
     followups = upcoming(await ActionRepo(ctx.tx).in_room(ctx.message.room_id), today)
     if listed := followup_listing(cat.text("meeting.followup"), followups, today, cat, ctx.room, prefix):
         parts.append(listed)

@@ -160,7 +160,7 @@ async def _set_schedule(ctx: Context, number: int | None, text: str) -> None:
     series = await repo.get(series_id)
     reply = ctx.cat.text("schedule.changed", name=series.name, schedule=describe_schedule(parsed, ctx.cat))
     if dropped:
-        reply = reply + Text.of(" ") + ctx.cat.text("schedule.changes_dropped", n=dropped)
+        reply = reply + Text.of(" ") + ctx.cat.text_count("schedule.changes_dropped", dropped)
     upcoming = next_of(series, await repo.changes(series_id), ctx.now)
     if upcoming:
         reply = reply + Text.of("\n") + ctx.cat.text("next.line") + Text.of(" ") + describe(series, upcoming, ctx.cat)

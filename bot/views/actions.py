@@ -41,7 +41,7 @@ def followup_listing(
     if not actions:
         return None
     lines = [action_line(a, today, cat, room) for a in sorted(actions, key=lambda a: followup_order(a, today))]
-    return listing(title, lines, lambda n: cat.text("list.more_actions", n=n, prefix=prefix))
+    return listing(title, lines, lambda n: cat.text_count("list.more_actions", n, prefix=prefix))
 
 
 def nudge_text(action: Action, cat: Catalogue, late: bool) -> Text:

@@ -40,7 +40,7 @@ PRIVACY_SV = (
 )
 
 ACTION_USAGE = "Användning: `!action <text> [@ansvarig …] [for <Organisation>] [due <datum>]`"
-MORE_ACTIONS = "… och {n} till: `!åtgärder all`"
+MORE_ACTIONS = "… och {n} åtgärder till: `!åtgärder all`"
 
 
 def utc(*args: int) -> datetime:

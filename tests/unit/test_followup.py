@@ -564,6 +564,6 @@ async def test_a_long_reminder_keeps_the_count_of_the_actions(db: Database, cloc
     body = await reminder(db)
 
     assert len(body) <= MAX_BODY
-    assert re.search(r"\n… och \d+ till: `!dagordning`\n\nÅtgärder att följa upp:\n", body)  # both lists trimmed
-    assert re.search(r"\n… och \d+ till: `!åtgärder all`$", body)
+    assert re.search(r"\n… och \d+ punkter till: `!dagordning`\n\nÅtgärder att följa upp:\n", body)  # both lists trimmed
+    assert re.search(r"\n… och \d+ åtgärder till: `!åtgärder all`$", body)
 
