@@ -20,7 +20,7 @@ EMPTY = "Dagordningen är tom. Lägg till en punkt med `!dagordning ny <text>`."
 HEADER = "Dagordning för Örat mot marken tisdag 1 december 2026 kl. 09.00 (vecka 49):"
 HEADER_NEXT_WEEK = "Dagordning för Örat mot marken tisdag 8 december 2026 kl. 09.00 (vecka 50):"
 ADDED = "Punkt {n} på dagordningen för Örat mot marken tisdag 1 december 2026 kl. 09.00 (vecka 49)."
-CARRIED = "(bordlagd från tisdag 1 december 2026)"
+CARRIED = "(kvarstår från tisdag 1 december 2026)"
 AFTER_THE_MEETING = timedelta(days=1)  # Tuesday 1 December, 11:00: the 09:00 meeting is over
 USAGE = f"Användning: `{FEATURES.registry.find('agenda').usage(Catalogue('sv'), '!')}`"  # the args grow with the commands
 
