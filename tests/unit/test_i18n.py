@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from bot.features import FEATURES
 from bot.i18n import CATALOGUES, Catalogue, Segment, placeholders
+from bot.i18n.dates import when
 from bot.render import notice
 
 SOURCE = Path(__file__).resolve().parents[2] / "bot"
@@ -91,3 +93,26 @@ def test_value_outside_code_stays_plain_text() -> None:
 def test_swedish_and_english_differ() -> None:
     assert Catalogue("sv")("help.header") == "Kommandon:"
     assert Catalogue("en")("help.header") == "Commands:"
+
+
+def deepest(text: str) -> int:
+    """How deep the parentheses of a text nest: 1 for `a (b)`, 2 for `a (b (c))`."""
+    depth = most = 0
+    for char in text:
+        depth += (char == "(") - (char == ")")
+        most = max(most, depth)
+    return most
+
+
+@pytest.mark.parametrize("language", sorted(CATALOGUES))
+def test_a_date_with_its_week_is_never_put_in_parentheses(language: str) -> None:
+    cat = Catalogue(language)
+    moment = when(datetime(2026, 12, 1, 9), cat)  # "tisdag 1 december 2026 kl. 09.00 (vecka 49)"
+    nested = []
+    for key, template in CATALOGUES[language].items():
+        names = placeholders(template)
+        if "when" in names and deepest(template.format(**{name: moment if name == "when" else "x" for name in names})) > 1:
+            nested.append(key)
+
+    assert deepest(moment) == 1
+    assert nested == []

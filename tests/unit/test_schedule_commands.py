@@ -496,8 +496,8 @@ async def test_a_moved_meeting_is_next_and_says_where_it_came_from(room: Room) -
     await room.send("!schedule move 1/12 2/12 13:00")
 
     assert await room.send("!next") == (
-        "Nästa möte: Örat mot marken, onsdag 2 december 2026 kl. 13.00 (vecka 49), Stadshuset, sal 2 "
-        "(flyttat från tisdag 1 december 2026). Inga punkter på dagordningen än."
+        "Nästa möte: Örat mot marken, onsdag 2 december 2026 kl. 13.00 (vecka 49), Stadshuset, sal 2, "
+        "flyttat från tisdag 1 december 2026. Inga punkter på dagordningen än."
     )
 
 
@@ -641,8 +641,8 @@ async def test_the_suggested_move_works(room: Room, clock: FakeClock) -> None:
 
     reply = await room.send("!nästa")
     assert reply == (
-        "Nästa möte: Örat mot marken, onsdag 23 december 2026 kl. 09.00 (vecka 52) "
-        "(flyttat från torsdag 24 december 2026). Inga punkter på dagordningen än."
+        "Nästa möte: Örat mot marken, onsdag 23 december 2026 kl. 09.00 (vecka 52), "
+        "flyttat från torsdag 24 december 2026. Inga punkter på dagordningen än."
     )
 
 
