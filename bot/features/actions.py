@@ -99,7 +99,7 @@ async def _show(ctx: Context, found: Action) -> None:
         used += len(line.plain) + 1
     lines = [action_line(found, ctx.today, ctx.cat, ctx.room), ctx.cat.text("history.header")]
     if len(kept) < len(history):
-        lines.append(ctx.cat.text("history.older", n=len(history) - len(kept)))
+        lines.append(ctx.cat.text_count("history.older", len(history) - len(kept)))
     ctx.reply(Text.join(lines + kept))
 
 
@@ -267,15 +267,15 @@ async def _list(
     the command that gave this list, and where to go on)."""
     cat, today, start = ctx.cat, ctx.today, start or 1
     if not found:
-        ctx.reply(cat.text(f"{title}.none", who=who, prefix=ctx.prefix))
+        ctx.reply(cat.text_count(title, 0, who=who, prefix=ctx.prefix))
         return
     if start > len(found):
         raise NotFoundError("actions.no_such_position", n=start, count=len(found))
     ordered = sorted(found, key=(lambda a: a.number) if by_number else (lambda a: followup_order(a, today)))
     lines = [action_line(a, today, cat, ctx.room) for a in ordered[start - 1 :]]
-    header = cat.text(title, n=len(found), who=who)
+    header = cat.text_count(title, len(found), who=who)
     command = f"{ctx.prefix}{shows} {cat('list.from')}"
-    more = lambda n, position: cat.text("list.more", n=n, command=f"{command} {position}")  # noqa: E731
+    more = lambda n, position: cat.text_count("list.more_actions", n, command=f"{command} {position}")  # noqa: E731
     ctx.reply(listing(header, lines, more, budget=MAX_BODY, first=start))
 
 

@@ -53,7 +53,7 @@ async def _numbered(ctx: Context) -> tuple[list[AgendaItem], Meeting | None]:
 def more_items(cat: Catalogue, prefix: str) -> Callable[[int, int], Text]:
     """The hint under a cut agenda: how many are left out, and the command that shows them."""
     command = f"{prefix}{agenda.sub_word('from', cat)}"
-    return lambda n, position: cat.text("list.more", n=n, command=f"{command} {position}")
+    return lambda n, position: cat.text_count("list.more_agenda", n, command=f"{command} {position}")
 
 
 async def _agenda(ctx: Context, start: int = 1, space: int = MAX_BODY) -> Text:
@@ -108,16 +108,16 @@ async def _add(ctx: Context, text: str) -> None:
         ctx.reply(ctx.cat.text("agenda.added_unscheduled", n=number))
 
 
-def _item(items: list[AgendaItem], number: int) -> AgendaItem:
+def _item(items: list[AgendaItem], number: int, cat: Catalogue) -> AgendaItem:
     if number > len(items):
-        raise NotFoundError("agenda.no_such_item", n=number, count=len(items))
+        raise NotFoundError("agenda.no_such_item", n=number, count=cat.count("agenda.items", len(items)))
     return items[number - 1]
 
 
 @agenda.sub("remove", "bort", "ta", "radera", "delete", sv="ta bort", args=[NUMBER])
 async def _remove(ctx: Context, number: int) -> None:
     items, _ = await _numbered(ctx)
-    item = _item(items, number)
+    item = _item(items, number, ctx.cat)
     if item.discussed:
         raise StateError("agenda.already_discussed", n=number)
     if item.author != ctx.message.sender:
@@ -139,7 +139,7 @@ async def _done(ctx: Context, number: int, note: str | None) -> None:
     items, meeting = await _numbered(ctx)
     if meeting is None:
         raise StateError("meeting.none_open", prefix=ctx.prefix)
-    item = _item(items, number)
+    item = _item(items, number, ctx.cat)
     if item.discussed:
         raise StateError("agenda.already_discussed", n=number)
     await AgendaRepo(ctx.tx).discuss(item.id, meeting.id, note, ctx.message.sender, ctx.now)

@@ -165,7 +165,7 @@ async def _set_schedule(ctx: Context, number: int | None, text: str) -> None:
     series = await repo.get(series_id)
     reply = ctx.cat.text("schedule.changed", name=series.name, schedule=describe_schedule(parsed, ctx.cat))
     if dropped:
-        reply = reply + Text.of(" ") + ctx.cat.text("schedule.changes_dropped", n=dropped)
+        reply = reply + Text.of(" ") + ctx.cat.text_count("schedule.changes_dropped", dropped)
     upcoming = next_of(series, await repo.changes(series_id), ctx.now)
     if upcoming:
         reply = reply + Text.of("\n") + ctx.cat.text("next.line") + Text.of(" ") + describe(series, upcoming, ctx.cat)
@@ -315,7 +315,7 @@ async def _next(ctx: Context) -> None:
     series, upcoming = soonest
     items = len(await AgendaRepo(ctx.tx).open_items(ctx.message.room_id))
     text = ctx.cat.text("next.line") + Text.of(" ") + describe(series, upcoming, ctx.cat)
-    text = text + Text.of(" ") + ctx.cat.text("next.items.one" if items == 1 else "next.items.many", n=items)
+    text = text + Text.of(" ") + ctx.cat.text_count("next.items", items)
     if warning := holiday_warning(series, upcoming, ctx.cat, ctx.prefix):
         text = text + Text.of("\n") + warning
     ctx.reply(text)

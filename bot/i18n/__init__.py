@@ -60,6 +60,16 @@ def placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
+FORMS = ("zero", "one", "many")
+"""The forms of a counted message `key`: `key.one` for 1, `key.many` for any other count, and optionally
+`key.zero` for none, said in words ("inga punkter än")."""
+
+
+def counted(messages: dict[str, str]) -> set[str]:
+    """The keys of the counted messages in a catalogue: those with any of the forms."""
+    return {key.rsplit(".", 1)[0] for key in messages if key.rsplit(".", 1)[-1] in FORMS}
+
+
 class Catalogue:
     """Looks up messages in one language. Backticks in a template mark code runs."""
 
@@ -82,3 +92,22 @@ class Catalogue:
 
     def __call__(self, key: str, **values: Any) -> str:
         return self.text(key, **values).plain
+
+    def form(self, key: str, n: int) -> str:
+        """The key of the form of counted message `key` that fits `n`."""
+        if n == 0 and f"{key}.zero" in self.messages:
+            return f"{key}.zero"
+        return f"{key}.one" if n == 1 else f"{key}.many"
+
+    def text_count(self, key: str, n: int, **values: Any) -> Text:
+        """A counted message in the form that fits `n`, which fills its `{n}`: "1 ny åtgärd", "2 nya åtgärder"."""
+        return self.text(self.form(key, n), n=n, **values)
+
+    def count(self, key: str, n: int, **values: Any) -> str:
+        return self.text_count(key, n, **values).plain
+
+    def join(self, parts: list[str]) -> str:
+        """`a`, `a och b`, `a, b och c`: a list in words."""
+        if len(parts) < 2:
+            return "".join(parts)
+        return self("list.and", first=", ".join(parts[:-1]), last=parts[-1])

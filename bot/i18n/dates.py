@@ -34,5 +34,5 @@ def span(delta: timedelta, cat: Catalogue) -> str:
     for unit, size in (("day", 24 * 60), ("hour", 60), ("minute", 1)):
         count, minutes = divmod(minutes, size)
         if count:
-            parts.append(cat(f"span.{unit}.{'one' if count == 1 else 'many'}", n=count))
-    return " ".join(parts) if parts else cat("span.minute.many", n=0)
+            parts.append(cat.count(f"span.{unit}", count))
+    return " ".join(parts) if parts else cat.count("span.minute", 0)

@@ -175,7 +175,7 @@ def explain(group: Unreadable, cat: Catalogue, zone: ZoneInfo) -> Text:
         text = cat.text("unreadable.withheld", time=time, code=group.withheld)
     if group.others:
         n = len(group.others)
-        text = text + cat.text(f"unreadable.others.{'one' if n == 1 else 'many'}", n=n)
+        text = text + cat.text_count("unreadable.others", n)
     return text
 
 

@@ -42,7 +42,7 @@ def followup_listing(
         return None
     lines = [action_line(a, today, cat, room) for a in sorted(actions, key=lambda a: followup_order(a, today))]
     # `!åtgärder` lists every open action in the same order, in a message of its own.
-    return listing(title, lines, lambda n, _: cat.text("list.more", n=n, command=f"{prefix}{cat('list.actions_command')}"))
+    return listing(title, lines, lambda n, _: cat.text_count("list.more_actions", n, command=f"{prefix}{cat('list.actions_command')}"))
 
 
 def nudge_text(action: Action, cat: Catalogue, late: bool) -> Text:

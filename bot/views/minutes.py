@@ -69,20 +69,22 @@ def markdown(record: Record, cat: Catalogue) -> str:
 
 
 def summary(record: Record, cat: Catalogue) -> Text:
-    """The notice posted when a meeting ends; the full minutes follow as a file."""
+    """The notice posted when a meeting ends, counting what it did (leaving out what it did none of); the full
+    minutes follow as a file."""
     meeting = record.meeting
     local = meeting.started_at.astimezone(meeting.zone)
     names = ", ".join(p.name for p in record.participants) or cat("minutes.none")
+    found = {
+        "discussed": record.discussed,
+        "decisions": record.decisions,
+        "actions": record.new_actions,
+        "carried": record.carried,
+    }
+    counts = [cat.count(f"minutes.count.{what}", len(items)) for what, items in found.items() if items]
     parts = [
         cat.text("minutes.summary", name=meeting.name, when=when(local, cat)),
         cat.text("minutes.summary_participants", names=names),
-        cat.text(
-            "minutes.summary_counts",
-            discussed=len(record.discussed),
-            decisions=len(record.decisions),
-            actions=len(record.new_actions),
-            carried=len(record.carried),
-        ),
+        cat.text("minutes.summary_counts", counts=cat.join(counts) or cat("minutes.summary_nothing")),
     ]
     if record.closed_after is not None:
         parts.insert(0, cat.text("minutes.auto_closed", after=span(record.closed_after, cat)))

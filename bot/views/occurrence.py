@@ -11,13 +11,14 @@ from bot.store.series import Series
 
 
 def describe(series: Series, occurrence: Occurrence, cat: Catalogue) -> Text:
-    """`Örat mot marken, tisdag 1 december 2026 kl. 09.00 (vecka 49), Stadshuset, sal 2`"""
+    """`Örat mot marken, tisdag 1 december 2026 kl. 09.00 (vecka 49), Stadshuset, sal 2`, and where a moved meeting
+    came from: `, flyttat från måndag 30 november 2026`."""
     local = occurrence.start.astimezone(series.zone)
     key = "meeting.line_place" if series.location else "meeting.line"
     text = cat.text(key, name=series.name, when=when(local, cat), place=series.location)
     if occurrence.moved:
         original = occurrence.original.astimezone(series.zone)
-        text = text + Text.of(" ") + cat.text("meeting.moved_from", day=day(original.date(), cat))
+        text = text + Text.of(", ") + cat.text("meeting.moved_from", day=day(original.date(), cat))
     return text + Text.of(".")
 
 

@@ -25,6 +25,4 @@ def describe_schedule(schedule: Schedule, cat: Catalogue) -> str:
 def describe_reminders(series: Series, cat: Catalogue) -> str:
     if not series.reminders:
         return cat("schedule.no_reminders")
-    spans = [span(r, cat) for r in series.reminders]
-    listed = spans[0] if len(spans) == 1 else cat("list.and", first=", ".join(spans[:-1]), last=spans[-1])
-    return cat("schedule.reminders", spans=listed)
+    return cat("schedule.reminders", spans=cat.join([span(r, cat) for r in series.reminders]))

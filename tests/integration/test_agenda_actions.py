@@ -39,7 +39,7 @@ async def test_agenda_items_added_listed_and_removed(make_bot, make_user, make_r
     assert "\n1. Belysning i parken" in removed["body"] and "\n2. Nattvandring" in removed["body"]
 
     refused = await ask(anna, room_id, "!agenda remove 7")
-    assert refused["body"].startswith("Det finns ingen punkt 7; dagordningen har 2.")
+    assert refused["body"].startswith("Det finns ingen punkt 7; dagordningen har 2 punkter.")
 
 
 async def test_an_action_from_logging_to_done_with_its_history(make_bot, make_user, make_room):
@@ -86,7 +86,7 @@ async def test_rooms_are_isolated(make_bot, make_user, make_room):
     assert (await ask(anna, room_b, "!actions"))["body"].startswith("Inga öppna åtgärder.")
     assert "Bara i rum A" not in (await ask(anna, room_b, "!agenda"))["body"]
     assert (await ask(anna, room_b, "!done 1"))["body"].startswith("Det finns ingen åtgärd #1 i det här rummet")
-    assert (await ask(anna, room_a, "!actions"))["body"].startswith("Öppna åtgärder (1):")
+    assert (await ask(anna, room_a, "!actions"))["body"].startswith("1 öppen åtgärd:")
     assert (await ask(anna, room_b, "!action Första i rum B"))["body"].startswith("Åtgärd #1 är registrerad.")
 
 

@@ -12,7 +12,7 @@ from tests.integration.helpers import ShiftedClock, ask, room_with_bot
 
 pytestmark = pytest.mark.integration
 
-HEADINGS = ["## Deltagare", "## Dagordning", "## Beslut", "## Nya åtgärder", "## Uppföljning", "## Bordlagda punkter"]
+HEADINGS = ["## Deltagare", "## Dagordning", "## Beslut", "## Nya åtgärder", "## Uppföljning", "## Kvarstående punkter"]
 
 
 def download(homeserver, token: str, mxc: str) -> str:
@@ -65,7 +65,7 @@ async def test_a_full_meeting_produces_minutes_and_a_downloadable_file(make_bot,
     participants = body.split("Deltagare: ", 1)[1].splitlines()[0]
     for user in (chair, per, lisa):
         assert user.user_id.split(":")[0][1:] in participants
-    assert "1 behandlade punkter, 1 beslut, 1 nya åtgärder, 1 bordlagda punkter" in body
+    assert "1 behandlad punkt, 1 beslut, 1 ny åtgärd och 1 kvarstående punkt." in body
 
     file_content = await minutes_file(chair, room_id, bot.user_id)
     assert file_content["info"]["mimetype"] == "text/markdown"
@@ -76,7 +76,7 @@ async def test_a_full_meeting_produces_minutes_and_a_downloadable_file(make_bot,
     assert "- Kommunen sätter upp ny belysning" in text
     assert "#2 Sätt upp skyltar" in text.split("## Nya åtgärder")[1].split("##")[0]
     assert "#1 Kolla kamerorna — Polisen" in text.split("## Uppföljning")[1] and "(klar)" in text
-    assert "- Belysning i parken" in text.split("## Bordlagda punkter")[1]
+    assert "- Belysning i parken" in text.split("## Kvarstående punkter")[1]
     assert "(lyssnade)" in text.split("## Deltagare")[1].split("##")[0]
 
     shown = await ask(per, room_id, "!protokoll")

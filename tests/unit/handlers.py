@@ -40,7 +40,7 @@ PRIVACY_SV = (
 )
 
 ACTION_USAGE = "Användning: `!åtgärd <text> [@ansvarig …] [för <Organisation>] [senast <datum>]`"
-MORE_ACTIONS = "… och {n} till: `!åtgärder öppna från {position}`"
+MORE_ACTIONS = "… och {n} åtgärder till: `!åtgärder öppna från {position}`"
 
 
 def utc(*args: int) -> datetime:

@@ -633,13 +633,13 @@ L8 = "#8 Samma dag som 3 — ingen ansvarig — senast tisdag 1 december 2026 (f
 async def test_actions_lists_open_ones_overdue_first_then_soonest_then_undated(chat: Chat, clock: FakeClock) -> None:
     await varied(chat, clock)
 
-    assert await chat.send("!actions", sender=LISA) == "\n".join(["Öppna åtgärder (6):", L3, L8, L4, L6, L2, L1])
-    assert await chat.send("!åtgärder öppna") == "\n".join(["Öppna åtgärder (6):", L3, L8, L4, L6, L2, L1])
+    assert await chat.send("!actions", sender=LISA) == "\n".join(["6 öppna åtgärder:", L3, L8, L4, L6, L2, L1])
+    assert await chat.send("!åtgärder öppna") == "\n".join(["6 öppna åtgärder:", L3, L8, L4, L6, L2, L1])
 
 
 async def test_actions_all_by_number_with_status(chat: Chat, clock: FakeClock) -> None:
     await varied(chat, clock)
-    every = "\n".join(["Alla åtgärder (8):", L1, L2, L3, L4, L5, L6, L7, L8])
+    every = "\n".join(["8 åtgärder i rummet:", L1, L2, L3, L4, L5, L6, L7, L8])
 
     assert await chat.send("!actions all") == every
     assert await chat.send("!åtgärder alla") == every
@@ -648,25 +648,25 @@ async def test_actions_all_by_number_with_status(chat: Chat, clock: FakeClock) -
 async def test_actions_overdue(chat: Chat, clock: FakeClock) -> None:
     await varied(chat, clock)
 
-    assert await chat.send("!actions overdue") == "\n".join(["Försenade åtgärder (3):", L3, L8, L4])
-    assert await chat.send("!åtgärder försenade") == "\n".join(["Försenade åtgärder (3):", L3, L8, L4])
+    assert await chat.send("!actions overdue") == "\n".join(["3 åtgärder är försenade:", L3, L8, L4])
+    assert await chat.send("!åtgärder försenade") == "\n".join(["3 åtgärder är försenade:", L3, L8, L4])
 
 
 async def test_actions_mine(chat: Chat, clock: FakeClock) -> None:
     await varied(chat, clock)
 
-    assert await chat.send("!actions mine", sender=KIM) == "\n".join(["Dina öppna åtgärder (2):", L3, L2])
-    assert await chat.send("!åtgärder mina", sender=OLLE) == "\n".join(["Dina öppna åtgärder (2):", L3, L6])
+    assert await chat.send("!actions mine", sender=KIM) == "\n".join(["Du har 2 öppna åtgärder:", L3, L2])
+    assert await chat.send("!åtgärder mina", sender=OLLE) == "\n".join(["Du har 2 öppna åtgärder:", L3, L6])
     assert await chat.send("!actions mine", sender=LISA) == "Du har inga öppna åtgärder."
 
 
 async def test_actions_of_a_user(chat: Chat, clock: FakeClock) -> None:
     await varied(chat, clock)
 
-    assert await chat.send("!actions @kim:eslov.se") == "\n".join(["Öppna åtgärder för @kim:eslov.se (2):", L3, L2])
+    assert await chat.send("!actions @kim:eslov.se") == "\n".join(["@kim:eslov.se har 2 öppna åtgärder:", L3, L2])
     assert await chat.send(
         "!actions Olle Olsson", formatted_body=f"!actions {pill(OLLE, 'Olle Olsson')}", mentions=(OLLE,)
-    ) == "\n".join(["Öppna åtgärder för Olle Olsson (2):", L3, L6])
+    ) == "\n".join(["Olle Olsson har 2 öppna åtgärder:", L3, L6])
     assert await chat.send("!actions @lisa:eslov.se") == "@lisa:eslov.se har inga öppna åtgärder."
 
 
@@ -684,7 +684,7 @@ async def test_actions_in_english(db: Database, clock: FakeClock) -> None:
     clock.advance(timedelta(days=2))
 
     assert await chat.send("!actions") == (
-        "Open actions (1):\n#1 Check the lights — Olle Olsson — due Tuesday 1 December 2026 (overdue)"
+        "1 open action:\n#1 Check the lights — Olle Olsson — due Tuesday 1 December 2026 (overdue)"
     )
     assert await chat.send("!actions mine") == "You have no open actions."
 
@@ -702,8 +702,8 @@ async def test_actions_of_another_room_are_not_listed(db: Database, clock: FakeC
     await other.send("!action Trygghetsvandring senast fredag")
     await chat.send("!action Ring fastighetsägaren")
 
-    assert await chat.send("!actions") == "Öppna åtgärder (1):\n#1 Ring fastighetsägaren — ingen ansvarig"
-    assert await chat.send("!actions all") == "Alla åtgärder (1):\n#1 Ring fastighetsägaren — ingen ansvarig"
+    assert await chat.send("!actions") == "1 öppen åtgärd:\n#1 Ring fastighetsägaren — ingen ansvarig"
+    assert await chat.send("!actions all") == "1 åtgärd i rummet:\n#1 Ring fastighetsägaren — ingen ansvarig"
 
 
 # Long lists
@@ -715,7 +715,7 @@ async def test_300_actions_are_trimmed_with_a_count(chat: Chat, db: Database) ->
     body = await chat.send("!actions")
 
     lines = body.split("\n")
-    assert lines[0] == "Öppna åtgärder (300):"
+    assert lines[0] == "300 öppna åtgärder:"
     shown = lines[1:-1]
     assert all(line.startswith("#") for line in shown)
     assert lines[-1] == MORE_ACTIONS.format(n=300 - len(shown), position=len(shown) + 1)
@@ -733,7 +733,7 @@ async def test_every_filter_is_trimmed(chat: Chat, db: Database, clock: FakeCloc
         body = await chat.send(f"!actions {filter_word}", sender=KIM)
 
         assert len(body) <= MAX_BODY, filter_word
-        hint = re.fullmatch(r"… och (\d+) till: `(!åtgärder [^`]+) från (\d+)`", body.split("\n")[-1])
+        hint = re.fullmatch(r"… och (\d+) åtgärder till: `(!åtgärder [^`]+) från (\d+)`", body.split("\n")[-1])
         assert hint is not None, filter_word
         rest = await chat.send(f"{hint.group(2)} från {hint.group(3)}", sender=KIM)  # the hint shows the rest
         assert rest.split("\n")[1].startswith("#"), filter_word

@@ -20,7 +20,7 @@ EMPTY = "Dagordningen är tom. Lägg till en punkt med `!dagordning ny <text>`."
 HEADER = "Dagordning för Örat mot marken tisdag 1 december 2026 kl. 09.00 (vecka 49):"
 HEADER_NEXT_WEEK = "Dagordning för Örat mot marken tisdag 8 december 2026 kl. 09.00 (vecka 50):"
 ADDED = "Punkt {n} på dagordningen för Örat mot marken tisdag 1 december 2026 kl. 09.00 (vecka 49)."
-CARRIED = "(bordlagd från tisdag 1 december 2026)"
+CARRIED = "(kvarstår från tisdag 1 december 2026)"
 AFTER_THE_MEETING = timedelta(days=1)  # Tuesday 1 December, 11:00: the 09:00 meeting is over
 USAGE = f"Användning: `{FEATURES.registry.find('agenda').usage(Catalogue('sv'), '!')}`"  # the args grow with the commands
 
@@ -232,7 +232,7 @@ async def test_next_counts_the_items_on_the_agenda(chat: Chat) -> None:
     await weekly(chat)
     first = "Nästa möte: Örat mot marken, tisdag 1 december 2026 kl. 09.00 (vecka 49)."
 
-    assert await chat.send("!next") == first + " 0 punkter på dagordningen."
+    assert await chat.send("!next") == first + " Inga punkter på dagordningen än."
     await chat.send("!agenda add Klotter")
     assert await chat.send("!next") == first + " 1 punkt på dagordningen."
     await chat.send("!agenda add Belysningen")
@@ -349,8 +349,8 @@ async def test_a_removed_item_in_english(db: Database, clock: FakeClock) -> None
 
 REMOVE_USAGE = "Användning: `!dagordning ta bort <nummer>`"
 NOT_AN_ITEM = [
-    ("!agenda remove 4", "Det finns ingen punkt 4; dagordningen har 3."),
-    ("!agenda remove #99", "Det finns ingen punkt 99; dagordningen har 3."),
+    ("!agenda remove 4", "Det finns ingen punkt 4; dagordningen har 3 punkter."),
+    ("!agenda remove #99", "Det finns ingen punkt 99; dagordningen har 3 punkter."),
     ("!agenda remove 0", '"0" är inget nummer jag kan läsa; skriv till exempel 3 eller #3.\n' + REMOVE_USAGE),
     ("!agenda remove två", '"två" är inget nummer jag kan läsa; skriv till exempel 3 eller #3.\n' + REMOVE_USAGE),
     ("!agenda remove", "Ange ett nummer.\n" + REMOVE_USAGE),
@@ -374,10 +374,15 @@ async def test_an_item_of_another_room_cannot_be_removed(db: Database, clock: Fa
     await chat.send("!agenda add Klotter")
     before = await chat.tables()
 
-    assert await chat.send("!agenda remove 3") == "Det finns ingen punkt 3; dagordningen har 1."
+    assert await chat.send("!agenda remove 3") == "Det finns ingen punkt 3; dagordningen har 1 punkt."
     assert await chat.tables() == before
     assert await chat.send("!agenda") == "Dagordning för nästa möte:\n1. Klotter (Anna Andersson)"
     assert [item.text for item in await other.agenda()] == ["Trygghetsvandring", "Gatubelysning", "Parkeringen"]
+
+
+async def test_an_empty_agenda_says_it_has_no_items(chat: Chat) -> None:
+    assert await chat.send("!agenda remove 1") == "Det finns ingen punkt 1; dagordningen har inga punkter."
+
 
 
 # Actions to follow up
@@ -447,7 +452,7 @@ async def test_a_long_agenda_is_trimmed_with_a_count(chat: Chat, db: Database) -
     shown = len(lines) - 2  # the header and the count
     assert lines[0] == "Dagordning för nästa möte:"
     assert lines[1:-1] == [f"{i}. Punkt nummer {i} (Anna Andersson)" for i in range(1, shown + 1)]
-    assert lines[-1] == f"… och {120 - shown} till: `!dagordning från {shown + 1}`"  # not the command just given
+    assert lines[-1] == f"… och {120 - shown} punkter till: `!dagordning från {shown + 1}`"  # not the command just given
     assert 20 < shown < 120
     assert len(body) <= MAX_BODY
 
@@ -462,8 +467,8 @@ async def test_a_long_agenda_with_many_actions_keeps_both_counts(chat: Chat, db:
     body = await chat.send("!agenda")
 
     assert len(body) <= MAX_BODY
-    assert re.search(r"\n… och \d+ till: `!dagordning från \d+`\n\nÅtgärder att följa upp:\n", body)
-    assert re.search(r"\n… och \d+ till: `!åtgärder`$", body)
+    assert re.search(r"\n… och \d+ punkter till: `!dagordning från \d+`\n\nÅtgärder att följa upp:\n", body)
+    assert re.search(r"\n… och \d+ åtgärder till: `!åtgärder`$", body)
 
 
 async def test_removing_from_a_long_agenda_keeps_the_count(chat: Chat, db: Database) -> None:
@@ -473,7 +478,7 @@ async def test_removing_from_a_long_agenda_keeps_the_count(chat: Chat, db: Datab
     body = await chat.send("!agenda remove 1")
 
     assert len(body) <= MAX_BODY
-    assert re.search(r"\n… och \d+ till: `!dagordning från \d+`$", body)
+    assert re.search(r"\n… och \d+ punkter till: `!dagordning från \d+`$", body)
 
 
 async def test_the_agenda_of_another_room_is_not_shown(db: Database, clock: FakeClock, chat: Chat) -> None:

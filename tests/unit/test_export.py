@@ -178,7 +178,7 @@ async def test_the_stored_minutes_are_exported_as_they_were_posted(db: Database,
 
     assert minutes == held
     assert minutes.startswith("# Protokoll: Örat mot marken\n")
-    assert "- Belysning i parken" in minutes.split("## Bordlagda punkter")[1]
+    assert "- Belysning i parken" in minutes.split("## Kvarstående punkter")[1]
     assert "Ny punkt efter mötet" not in minutes
 
 

@@ -492,7 +492,7 @@ async def test_a_reminder_lists_the_agenda_and_the_open_actions_due_by_the_meeti
     assert await reminder(db) == (
         "Påminnelse: Örat mot marken, tisdag 8 december 2026 kl. 09.00 (vecka 50), Stadshuset, sal 2.\n\n"
         "Dagordning:\n"
-        "1. Klotter vid busstationen (bordlagd från tisdag 1 december 2026)\n"
+        "1. Klotter vid busstationen (kvarstår från tisdag 1 december 2026)\n"
         "2. Belysningen i Stadsparken\n\n"
         "Åtgärder att följa upp:\n"
         "#1 Byt lampor i gångtunneln — @olle:eslov.se — senast tisdag 1 december 2026 (försenad)\n"
@@ -564,6 +564,6 @@ async def test_a_long_reminder_keeps_the_count_of_the_actions(db: Database, cloc
     body = await reminder(db)
 
     assert len(body) <= MAX_BODY
-    assert re.search(r"\n… och \d+ till: `!dagordning från \d+`\n\nÅtgärder att följa upp:\n", body)  # both cut
-    assert re.search(r"\n… och \d+ till: `!åtgärder`$", body)
+    assert re.search(r"\n… och \d+ punkter till: `!dagordning från \d+`\n\nÅtgärder att följa upp:\n", body)  # both cut
+    assert re.search(r"\n… och \d+ åtgärder till: `!åtgärder`$", body)
 

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.features import FEATURES
-from bot.i18n import CATALOGUES, Catalogue, Segment, placeholders
+from bot.i18n import CATALOGUES, FORMS, Catalogue, Segment, counted, placeholders
+from bot.i18n.dates import when
+from bot.minutes import Record
+from bot.store.meetings import Meeting
+from bot.views.minutes import summary
 from bot.render import notice
 
 SOURCE = Path(__file__).resolve().parents[2] / "bot"
@@ -65,6 +71,112 @@ def test_every_key_the_code_looks_up_exists() -> None:
         assert sorted(used - set(messages)) == [], language
 
 
+def counted_lookups() -> set[str]:
+    """The keys the code looks up through the counting functions, as regular expressions: `f"span.{unit}"` is
+    `span\\.\\w+`."""
+    found = set()
+    for path in SOURCE.rglob("*.py"):
+        found |= set(re.findall(r"""\.(?:text_count|count)\(\s*f?["']([\w.{}]+)["']""", path.read_text(encoding="utf-8")))
+    return {re.sub(r"\\\{\w+\\\}", r"\\w+", re.escape(key)) for key in found}
+
+
+def test_every_counted_message_has_both_forms_in_both_languages() -> None:
+    lookups = counted_lookups()
+    keys = counted(CATALOGUES["sv"]) | counted(CATALOGUES["en"])
+
+    assert len(lookups) >= 5, "the scan found too few counted lookups; the pattern is out of date"
+    assert [p for p in sorted(lookups) if not any(re.fullmatch(p, key) for key in keys)] == []
+    for language, messages in CATALOGUES.items():
+        assert sorted(k for k in keys if f"{k}.one" not in messages or f"{k}.many" not in messages) == [], language
+        # `many` is also said of none when there is no `zero`, and of every count above one: it must give the number.
+        assert sorted(k for k in keys if "n" not in placeholders(messages[f"{k}.many"])) == [], language
+        # A counted message is looked up by its forms only.
+        assert sorted(keys & set(messages)) == [], language
+
+
+def test_no_code_picks_a_form_by_hand() -> None:
+    picked = []
+    for path in SOURCE.rglob("*.py"):
+        if path.parent.name != "i18n" or path.name == "dates.py":
+            text = path.read_text(encoding="utf-8")
+            picked += [f"{path.name}: {m}" for m in re.findall(r"""["'][\w.{}]*\.(?:zero|one|many)["']|["'](?:one|many)["'] if""", text)]
+
+    assert picked == []
+
+
+@pytest.mark.parametrize(
+    ("language", "key", "values", "forms"),
+    [
+        ("sv", "next.items", {}, ("Inga punkter på dagordningen än.", "1 punkt på dagordningen.", "2 punkter på dagordningen.")),
+        ("en", "next.items", {}, ("No items on the agenda yet.", "1 item on the agenda.", "2 items on the agenda.")),
+        ("sv", "actions.mine", {}, ("Du har inga öppna åtgärder.", "Du har 1 öppen åtgärd:", "Du har 2 öppna åtgärder:")),
+        ("en", "actions.of", {"who": "Kim"}, ("Kim has no open actions.", "Kim has 1 open action:", "Kim has 2 open actions:")),
+        ("sv", "agenda.items", {}, ("inga punkter", "1 punkt", "2 punkter")),
+        ("sv", "history.older", {}, ("… 0 äldre ändringar", "… 1 äldre ändring", "… 2 äldre ändringar")),
+        ("en", "history.older", {}, ("… 0 older changes", "… 1 older change", "… 2 older changes")),
+        ("sv", "span.hour", {}, ("0 timmar", "1 timme", "2 timmar")),
+        ("en", "span.day", {}, ("0 days", "1 day", "2 days")),
+        ("sv", "list.more_actions", {"command": "!åtgärder alla från 9"}, (
+            "… och 0 åtgärder till: `!åtgärder alla från 9`",
+            "… och 1 åtgärd till: `!åtgärder alla från 9`",
+            "… och 2 åtgärder till: `!åtgärder alla från 9`",
+        )),
+        ("sv", "minutes.count.actions", {}, ("0 nya åtgärder", "1 ny åtgärd", "2 nya åtgärder")),
+        ("en", "minutes.count.discussed", {}, ("0 items discussed", "1 item discussed", "2 items discussed")),
+    ],
+)
+def test_a_counted_message_says_none_one_and_two_in_the_right_form(
+    language: str, key: str, values: dict[str, str], forms: tuple[str, str, str]
+) -> None:
+    cat = Catalogue(language)
+
+    assert tuple(cat.count(key, n, **values) for n in (0, 1, 2)) == forms
+
+
+@pytest.mark.parametrize("language", sorted(CATALOGUES))
+def test_every_counted_message_renders_for_none_one_and_two(language: str) -> None:
+    cat = Catalogue(language)
+    for key in sorted(counted(CATALOGUES[language])):
+        names = set().union(*(placeholders(cat.raw(f"{key}.{form}")) for form in FORMS if cat.has(f"{key}.{form}")))
+        values = {name: "x" for name in names - {"n"}}
+        assert "2" in cat.count(key, 2, **values), key
+        assert cat.count(key, 1, **values) != cat.count(key, 2, **values), key
+        cat.count(key, 0, **values)
+
+
+START = datetime(2026, 12, 1, 8, tzinfo=timezone.utc)
+MEETING = Meeting(
+    1, "!room:eslov.se", None, "Örat mot marken", ZoneInfo("Europe/Stockholm"), None, START, START, "@anna:eslov.se",
+    None, None, False, None,
+)  # fmt: skip
+
+
+def counts(language: str, discussed: int, decisions: int, actions: int, carried: int) -> str:
+    """The sentence of a minutes notice that counts what the meeting did (the entries themselves are not read)."""
+    record = Record(MEETING, [], [None] * discussed, [None] * decisions, [None] * actions, [], [None] * carried, {})  # type: ignore[list-item]
+    return summary(record, Catalogue(language)).plain.split("\n")[-1]
+
+
+@pytest.mark.parametrize(
+    ("language", "numbers", "sentence"),
+    [
+        ("sv", (1, 1, 1, 1), "1 behandlad punkt, 1 beslut, 1 ny åtgärd och 1 kvarstående punkt. Hela protokollet följer som fil."),
+        ("sv", (2, 2, 2, 2), "2 behandlade punkter, 2 beslut, 2 nya åtgärder och 2 kvarstående punkter. Hela protokollet följer som fil."),
+        ("sv", (1, 2, 1, 0), "1 behandlad punkt, 2 beslut och 1 ny åtgärd. Hela protokollet följer som fil."),
+        ("sv", (0, 1, 0, 0), "1 beslut. Hela protokollet följer som fil."),
+        ("sv", (0, 0, 0, 0), "Inga punkter, beslut eller åtgärder. Hela protokollet följer som fil."),
+        ("en", (1, 1, 1, 1), "1 item discussed, 1 decision, 1 new action and 1 item carried over. The full minutes follow as a file."),
+        ("en", (2, 2, 2, 2), "2 items discussed, 2 decisions, 2 new actions and 2 items carried over. The full minutes follow as a file."),
+        ("en", (0, 2, 0, 3), "2 decisions and 3 items carried over. The full minutes follow as a file."),
+        ("en", (0, 0, 0, 0), "No items, decisions or actions. The full minutes follow as a file."),
+    ],
+)
+def test_the_minutes_notice_counts_what_the_meeting_did_and_leaves_out_the_rest(
+    language: str, numbers: tuple[int, int, int, int], sentence: str
+) -> None:
+    assert counts(language, *numbers) == sentence
+
+
 @pytest.mark.parametrize("language", sorted(CATALOGUES))
 def test_values_with_backticks_and_braces_stay_literal(language: str) -> None:
     cat = Catalogue(language)
@@ -92,3 +204,26 @@ def test_value_outside_code_stays_plain_text() -> None:
 def test_swedish_and_english_differ() -> None:
     assert Catalogue("sv")("help.header") == "Kommandon, i den ordning ett möte går:"
     assert Catalogue("en")("help.header") == "Commands, in the order a meeting runs:"
+
+
+def deepest(text: str) -> int:
+    """How deep the parentheses of a text nest: 1 for `a (b)`, 2 for `a (b (c))`."""
+    depth = most = 0
+    for char in text:
+        depth += (char == "(") - (char == ")")
+        most = max(most, depth)
+    return most
+
+
+@pytest.mark.parametrize("language", sorted(CATALOGUES))
+def test_a_date_with_its_week_is_never_put_in_parentheses(language: str) -> None:
+    cat = Catalogue(language)
+    moment = when(datetime(2026, 12, 1, 9), cat)  # "tisdag 1 december 2026 kl. 09.00 (vecka 49)"
+    nested = []
+    for key, template in CATALOGUES[language].items():
+        names = placeholders(template)
+        if "when" in names and deepest(template.format(**{name: moment if name == "when" else "x" for name in names})) > 1:
+            nested.append(key)
+
+    assert deepest(moment) == 1
+    assert nested == []

@@ -267,8 +267,8 @@ async def test_a_reminder_of_a_moved_meeting_says_where_it_came_from(db: Databas
         text = (await reminder_text(ctx, False, FEATURES.sections)).plain
 
     assert text == (
-        "Påminnelse: Örat mot marken, onsdag 2 december 2026 kl. 13.00 (vecka 49), Stadshuset, sal 2 "
-        "(flyttat från tisdag 1 december 2026).\n\n" + EMPTY_AGENDA["sv"]
+        "Påminnelse: Örat mot marken, onsdag 2 december 2026 kl. 13.00 (vecka 49), Stadshuset, sal 2, "
+        "flyttat från tisdag 1 december 2026.\n\n" + EMPTY_AGENDA["sv"]
     )
 
 

@@ -450,7 +450,7 @@ async def test_a_skipped_meeting_is_passed_over_by_next(room: Room) -> None:
 
     assert await room.send("!next") == (
         "Nästa möte: Örat mot marken, tisdag 8 december 2026 kl. 09.00 (vecka 50), Stadshuset, sal 2."
-        " 0 punkter på dagordningen."
+        " Inga punkter på dagordningen än."
     )
 
 
@@ -598,8 +598,8 @@ async def test_a_moved_meeting_is_next_and_says_where_it_came_from(room: Room) -
     await room.send("!schedule move 1/12 2/12 13:00")
 
     assert await room.send("!next") == (
-        "Nästa möte: Örat mot marken, onsdag 2 december 2026 kl. 13.00 (vecka 49), Stadshuset, sal 2 "
-        "(flyttat från tisdag 1 december 2026). 0 punkter på dagordningen."
+        "Nästa möte: Örat mot marken, onsdag 2 december 2026 kl. 13.00 (vecka 49), Stadshuset, sal 2, "
+        "flyttat från tisdag 1 december 2026. Inga punkter på dagordningen än."
     )
 
 
@@ -627,7 +627,7 @@ async def test_skip_and_move_across_the_turn_of_the_year(room: Room, clock: Fake
     )
     assert await room.send("!next") == (
         "Nästa möte: Örat mot marken, tisdag 12 januari 2027 kl. 09.00 (vecka 2), Stadshuset, sal 2."
-        " 0 punkter på dagordningen."
+        " Inga punkter på dagordningen än."
     )
 
 
@@ -635,13 +635,14 @@ async def test_a_new_schedule_drops_the_changes_of_the_old_one(room: Room, clock
     await weekly_on_tuesdays(room)
     await room.send("!schedule move 15 dec 16 dec 10:00")
 
-    await room.send("!schedule weekly torsdag 09:00")
+    reply = await room.send("!schedule weekly torsdag 09:00")
 
+    assert "Ett inställt eller flyttat möte i det gamla schemat gäller inte längre." in reply
     assert "Flyttat: tisdag 15 december" not in await room.send("!schedule")
     clock.advance(timedelta(days=15))  # Tuesday 15 December
     assert await room.send("!next") == (
         "Nästa möte: Örat mot marken, torsdag 17 december 2026 kl. 09.00 (vecka 51), Stadshuset, sal 2."
-        " 0 punkter på dagordningen."
+        " Inga punkter på dagordningen än."
     )
 
 
@@ -677,7 +678,7 @@ async def test_next_names_weekday_date_time_week_and_place(room: Room) -> None:
 
     assert reply == (
         "Nästa möte: Örat mot marken, tisdag 1 december 2026 kl. 09.00 (vecka 49), Stadshuset, sal 2."
-        " 0 punkter på dagordningen."
+        " Inga punkter på dagordningen än."
     )
     assert room.committed == [set()]
 
@@ -688,7 +689,7 @@ async def test_next_in_english(db: Database, clock: FakeClock) -> None:
 
     assert await room.send("!next") == (
         "Next meeting: Örat mot marken, Tuesday 1 December 2026 at 09:00 (week 49), Stadshuset, sal 2."
-        " 0 items on the agenda."
+        " No items on the agenda yet."
     )
 
 
@@ -706,7 +707,7 @@ async def test_next_in_week_53(room: Room, clock: FakeClock) -> None:
     reply = await room.send("!nästa")
 
     assert reply == (
-        "Nästa möte: Örat mot marken, fredag 1 januari 2027 kl. 09.00 (vecka 53). 0 punkter på dagordningen.\n"
+        "Nästa möte: Örat mot marken, fredag 1 januari 2027 kl. 09.00 (vecka 53). Inga punkter på dagordningen än.\n"
         "Obs! Den dagen är det nyårsdagen. Flytta mötet med `!schema flytta 2027-01-01 <nytt datum>` "
         "eller ställ in det med `!schema inställt 2027-01-01`."
     )
@@ -721,7 +722,7 @@ async def test_next_flags_julafton_and_suggests_moving_it(room: Room, clock: Fak
 
     assert reply == (
         "Nästa möte: Örat mot marken, torsdag 24 december 2026 kl. 09.00 (vecka 52), Stadshuset, sal 2."
-        " 0 punkter på dagordningen.\n"
+        " Inga punkter på dagordningen än.\n"
         + JULAFTON_WARNING
     )
 
@@ -742,8 +743,8 @@ async def test_the_suggested_move_works(room: Room, clock: FakeClock) -> None:
 
     reply = await room.send("!nästa")
     assert reply == (
-        "Nästa möte: Örat mot marken, onsdag 23 december 2026 kl. 09.00 (vecka 52) "
-        "(flyttat från torsdag 24 december 2026). 0 punkter på dagordningen."
+        "Nästa möte: Örat mot marken, onsdag 23 december 2026 kl. 09.00 (vecka 52), "
+        "flyttat från torsdag 24 december 2026. Inga punkter på dagordningen än."
     )
 
 
@@ -754,7 +755,7 @@ async def test_next_flags_midsommarafton_in_english(db: Database) -> None:
     reply = await room.send("!next")
 
     assert reply == (
-        "Next meeting: Örat mot marken, Friday 19 June 2026 at 09:00 (week 25). 0 items on the agenda.\n"
+        "Next meeting: Örat mot marken, Friday 19 June 2026 at 09:00 (week 25). No items on the agenda yet.\n"
         "Note: that day is Midsummer Eve. Move the meeting with `!schedule move 2026-06-19 <new date>` "
         "or cancel it with `!schedule skip 2026-06-19`."
     )
@@ -779,7 +780,7 @@ async def test_next_is_the_soonest_of_the_rooms_series(room: Room, clock: FakeCl
     clock.advance(timedelta(days=7))  # Monday 7 December: the council meets that evening
     assert await room.send("!next") == (
         "Nästa möte: Trygghetsrådet, måndag 7 december 2026 kl. 18.00 (vecka 50), Kommunhuset."
-        " 0 punkter på dagordningen."
+        " Inga punkter på dagordningen än."
     )
 
 
