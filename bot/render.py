@@ -108,7 +108,7 @@ def listing(
 ) -> Text:
     """A title and lines (the first of them at position `first`), cut so the whole stays within `budget`
     characters; `more(n, position)` says how many were left out and the command that shows them from `position`
-    on, e.g. "… och 12 till: `!åtgärder alla från 41`"."""
+    on, e.g. "… och 12 åtgärder till: `!åtgärder alla från 41`"."""
     kept: list[Text] = []
     used = len(title.plain) + HINT_ROOM  # room for the hint, should it be needed
     for line in lines:

@@ -28,7 +28,7 @@ async def test_help_is_answered_as_threaded_notice(make_bot, make_user, make_roo
     assert reply.sender == bot.user_id
     content = content_of(reply)
     assert content["body"].startswith("Kommandon, i den ordning ett möte går:")
-    assert "!help [kommando]" in content["body"] and "!ping" in content["body"]
+    assert "`!hjälp` — " in content["body"] and "`!ping` — " in content["body"]
     assert content["m.mentions"] == {}
     assert content["format"] == "org.matrix.custom.html"
     assert content["m.relates_to"]["m.in_reply_to"]["event_id"] == event_id
