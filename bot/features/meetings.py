@@ -18,7 +18,7 @@ from bot.i18n.dates import when
 from bot.minutes import close
 from bot.occurrences import current_in_room
 from bot.parsing import parse_date
-from bot.policy import AD_HOC_LENGTH
+from bot.policy import AD_HOC_LENGTH, MAX_BODY
 from bot.render import file_message, listing, notice
 from bot.store.actions import ActionRepo
 from bot.store.agenda import AgendaRepo
@@ -65,15 +65,17 @@ async def _start(ctx: Context) -> None:
     ctx.effects.wake(CLOSE, meeting_id)
     cat, prefix = ctx.cat, ctx.prefix
     today = ctx.now.astimezone(zone).date()
-    parts = [cat.text("meeting.started", name=name, when=when(ctx.now.astimezone(zone), cat), prefix=prefix)]
+    opened = cat.text("meeting.started", name=name, when=when(ctx.now.astimezone(zone), cat), prefix=prefix)
+    followups = upcoming(await ActionRepo(ctx.tx).in_room(ctx.message.room_id), today)
+    listed = followup_listing(cat.text("meeting.followup"), followups, today, cat, ctx.room, prefix)
+    parts = [opened]
     items = await AgendaRepo(ctx.tx).open_items(ctx.message.room_id)
     if items:
+        # The agenda the meeting works through gets what the message has left, not a share of it.
+        space = MAX_BODY - len(opened.plain) - (len(listed.plain) if listed else 0) - 4
         lines = agenda_lines(items, start, zone, cat, ctx.room)
-        parts.append(listing(cat.text("agenda.in_reminder"), lines, more_items(cat, prefix)))
-    followups = upcoming(await ActionRepo(ctx.tx).in_room(ctx.message.room_id), today)
-    if listed := followup_listing(cat.text("meeting.followup"), followups, today, cat, ctx.room, prefix):
-        parts.append(listed)
-    ctx.reply(Text.join(parts, "\n\n"))
+        parts.append(listing(cat.text("agenda.in_reminder"), lines, more_items(cat, prefix), budget=space))
+    ctx.reply(Text.join([*parts, *([listed] if listed else [])], "\n\n"))
 
 
 @meeting.sub("end", "avsluta", "stäng", "stopp", "stop", sv="slut", moderator=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -40,6 +41,27 @@ async def test_agenda_items_added_listed_and_removed(make_bot, make_user, make_r
 
     refused = await ask(anna, room_id, "!agenda remove 7")
     assert refused["body"].startswith("Det finns ingen punkt 7; dagordningen har 2 punkter.")
+
+
+async def test_a_long_agenda_shows_every_item_through_its_hint(make_bot, make_user, make_room):
+    """30 long items do not fit one message: the hint is a command that shows items 29 and 30 (and all the others
+    left out), never the command just given."""
+    bot = make_bot()
+    anna = await make_user("anna")
+    room_id = await room_with_bot(bot, anna, make_room)
+    for i in range(1, 31):
+        await ask(anna, room_id, f"!dagordning ny Punkt {i}: " + "belysning och klotter vid stationen " * 4)
+
+    first = (await ask(anna, room_id, "!dagordning"))["body"]
+    hint = re.search(r"\n… och (\d+) punkter till: `(!dagordning från (\d+))`$", first)
+    assert hint is not None, first[-200:]
+    assert len(first) <= 4000 and hint.group(2) != "!dagordning"
+
+    rest = (await ask(anna, room_id, hint.group(2)))["body"]
+    numbers = [int(line.split(".")[0]) for line in rest.splitlines()[1:] if line[:1].isdigit()]
+    assert numbers[0] == int(hint.group(3)) and numbers[-1] == 30
+    assert len(numbers) == int(hint.group(1))
+    assert "29. Punkt 29:" in rest and "30. Punkt 30:" in rest
 
 
 async def test_an_action_from_logging_to_done_with_its_history(make_bot, make_user, make_room):

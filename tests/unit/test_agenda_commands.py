@@ -497,3 +497,12 @@ async def test_the_next_meeting_of_the_room_not_of_another(db: Database, clock: 
     assert await chat.send("!agenda") == "Dagordning för nästa möte:\n1. Klotter (Anna Andersson)"
     [item] = await chat.agenda()
     assert item.meeting_start is None
+
+
+async def test_a_meeting_opens_with_as_much_of_its_agenda_as_one_message_holds(chat: Chat, db: Database) -> None:
+    await add_items(ROOM, db, 120)
+
+    body = await chat.send("!möte start")
+
+    assert 3 * MAX_BODY // 4 < len(body) <= MAX_BODY  # not a third of it, as a reminder's share
+    assert re.search(r"\n… och \d+ punkter till: `!dagordning från \d+`$", body)
