@@ -235,6 +235,8 @@ def parse_date(text: str, today: date, past: bool = False) -> date:
         if weekday is not None:
             if match.group(1) in ("nästa", "next"):
                 return _weekday_of_next_week(today, weekday)
+            if past and match.group(1) is None:  # looking back, `fredag` is the last one, today's included
+                return today - timedelta(days=(today.weekday() - weekday) % 7)
             return _next_weekday(today, weekday)
     if match := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", compact):
         return _day_month(today, int(match.group(3)), int(match.group(2)), int(match.group(1)), text)

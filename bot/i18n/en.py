@@ -41,7 +41,7 @@ MESSAGES: dict[str, str] = {
     "parse.duration": "\"{value}\" is not a length of time I can read. Write for example 30 min, 1 hour, 2 days or 1 week (short: 30m, 1h, 2d, 1w).",
     "parse.offsets_missing": "Give at least one time before the meeting, for example 1 day 1 hour or 1d 1h.",
     "parse.ordinal": "\"{value}\" is not an order I can read. Write first, second, third, fourth or last.",
-    "parse.date": "I cannot read the date \"{value}\". Write for example 2026-12-04, 4/12, 4 dec, friday, tomorrow, in 3 days or week 50.",
+    "parse.date": "I cannot read the date \"{value}\". Write for example 2026-12-04, 4/12, 4 dec, friday, next friday, tomorrow, yesterday, in 3 days or week 50.",
     "parse.week": "\"{value}\": that week does not occur in the coming year.",
     "parse.no_such_date": "There is no date \"{value}\": that month does not have that many days.",
     "parse.date_missing": "Give a date, for example 2026-12-04, 4 dec or week 50.",

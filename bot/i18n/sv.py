@@ -42,7 +42,7 @@ MESSAGES: dict[str, str] = {
     "parse.duration": "\"{value}\" är ingen tidslängd jag kan läsa. Skriv till exempel 30 min, 1 timme, 2 dagar eller 1 vecka (kort: 30m, 1h, 2d, 1w).",
     "parse.offsets_missing": "Ange minst en tid före mötet, till exempel 1 dag 1 timme eller 1d 1h.",
     "parse.ordinal": "\"{value}\" är ingen ordning jag kan läsa. Skriv första, andra, tredje, fjärde eller sista.",
-    "parse.date": "Jag kan inte läsa datumet \"{value}\". Skriv till exempel 2026-12-04, 4/12, 4 dec, fredag, imorgon, om 3 dagar eller vecka 50.",
+    "parse.date": "Jag kan inte läsa datumet \"{value}\". Skriv till exempel 2026-12-04, 4/12, 4 dec, fredag, nästa fredag, imorgon, igår, om 3 dagar eller vecka 50.",
     "parse.week": "\"{value}\": den veckan finns inte under det närmaste året.",
     "parse.no_such_date": "Datumet \"{value}\" finns inte: den månaden har inte så många dagar.",
     "parse.date_missing": "Ange ett datum, till exempel 2026-12-04, 4 dec eller vecka 50.",

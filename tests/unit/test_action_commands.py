@@ -239,8 +239,8 @@ BAD_INPUT = [
     ("!action Byt lampor due 4/12 2025", "2025-12-04 har redan varit; ange ett kommande datum."),
     (
         "!action Byt lampor senast blursday",
-        'Jag kan inte läsa datumet "blursday". Skriv till exempel 2026-12-04, 4/12, 4 dec, fredag, imorgon, '
-        "om 3 dagar eller vecka 50.",
+        'Jag kan inte läsa datumet "blursday". Skriv till exempel 2026-12-04, 4/12, 4 dec, fredag, nästa fredag, imorgon, '
+        "igår, om 3 dagar eller vecka 50.",
     ),
     ("!action Byt lampor senast vecka 60", '"vecka 60": den veckan finns inte under det närmaste året.'),
     ("!action", "Skriv vad som ska göras."),
@@ -450,8 +450,8 @@ REFUSED_CHANGES = [
     ),
     (
         "!action due 1 blursday",
-        'Jag kan inte läsa datumet "blursday". Skriv till exempel 2026-12-04, 4/12, 4 dec, fredag, imorgon, '
-        "om 3 dagar eller vecka 50.\nAnvändning: `!åtgärd senast <nummer> <datum | ingen>`",
+        'Jag kan inte läsa datumet "blursday". Skriv till exempel 2026-12-04, 4/12, 4 dec, fredag, nästa fredag, imorgon, '
+        "igår, om 3 dagar eller vecka 50.\nAnvändning: `!åtgärd senast <nummer> <datum | ingen>`",
     ),
     (
         "!action assign 1",

@@ -260,8 +260,8 @@ def test_dates_that_cannot_be_read_are_refused(text: str, key: str) -> None:
 @pytest.mark.parametrize(
     ("language", "shown"),
     [
-        ("sv", 'Jag kan inte läsa datumet "32/1". Skriv till exempel 2026-12-04, 4/12, 4 dec, fredag, imorgon, om 3 dagar eller vecka 50.'),
-        ("en", 'I cannot read the date "32/1". Write for example 2026-12-04, 4/12, 4 dec, friday, tomorrow, in 3 days or week 50.'),
+        ("sv", 'Jag kan inte läsa datumet "32/1". Skriv till exempel 2026-12-04, 4/12, 4 dec, fredag, nästa fredag, imorgon, igår, om 3 dagar eller vecka 50.'),
+        ("en", 'I cannot read the date "32/1". Write for example 2026-12-04, 4/12, 4 dec, friday, next friday, tomorrow, yesterday, in 3 days or week 50.'),
     ],
 )  # fmt: skip
 def test_a_refused_date_says_what_is_accepted(language: str, shown: str) -> None:
@@ -533,3 +533,12 @@ def test_ordinals_in_both_languages(names: tuple[str, ...], number: int) -> None
 @pytest.mark.parametrize("text", ["femte", "fifth", "5", "0", "näst sista"])
 def test_ordinals_refused(text: str) -> None:
     assert refused(parse_ordinal, text).key == "parse.ordinal"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("fredag", date(2026, 11, 27)), ("måndag", date(2026, 11, 30)), ("tisdag", date(2026, 11, 24))],
+)
+def test_looking_back_a_weekday_is_the_last_one(text: str, expected: date) -> None:
+    """`!protokoll fredag` on Monday 30 November means the meeting of Friday 27 November, not the coming one."""
+    assert parse_date(text, date(2026, 11, 30), past=True) == expected
