@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Hashable
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.commands.context import Context
 from bot.commands.registry import Arg
-from bot.errors import NotFoundError, StateError
+from bot.errors import NotFoundError, StateError, UsageError
 from bot.feature import Effects, Feature, Seen, Services
 from bot.features.agenda import checked_text, more_items
 from bot.followup import upcoming
@@ -126,16 +126,39 @@ async def _last(ctx: Context) -> None:
 minutes.sub("last", "sista", sv="senaste")(_last)
 
 
-def _past_date(ctx: Context, text: str):
-    return parse_date(text, ctx.today, past=True)
+def _on_day(held: list[Meeting], day: date) -> list[Meeting]:
+    """The meetings held on a local day, in the order they were held."""
+    return [m for m in held if m.started_at.astimezone(m.zone).date() == day]
+
+
+def _past_date(ctx: Context, text: str) -> tuple[date, int | None]:
+    """`1/12`, or `1/12 2` for the second meeting held that day."""
+    try:
+        return parse_date(text, ctx.today, past=True), None
+    except UsageError:
+        head, _, last = text.rpartition(" ")
+        if not (head and last.isdigit() and 0 < int(last) < 10):
+            raise
+        return parse_date(head, ctx.today, past=True), int(last)
 
 
 @minutes.form(Arg("date", _past_date, rest=True))
-async def _on(ctx: Context, wanted) -> None:
-    found = [m for m in await _held(ctx) if m.started_at.astimezone(m.zone).date() == wanted]
+async def _on(ctx: Context, wanted: tuple[date, int | None]) -> None:
+    day, number = wanted
+    found = _on_day(await _held(ctx), day)
     if not found:
-        raise NotFoundError("minutes.none_on", date=wanted.isoformat())
-    ctx.reply(Text.of(found[-1].minutes or ""))
+        raise NotFoundError("minutes.none_on", date=day.isoformat())
+    if number is not None and number > len(found):
+        raise NotFoundError("minutes.no_such_number", date=day.isoformat(), number=number, count=len(found))
+    shown = found[(number or len(found)) - 1]
+    text = Text.of(shown.minutes or "")
+    if len(found) > 1:
+        # Two meetings on one day: say which this is, and how to see the others.
+        command = f"{ctx.prefix}{minutes.word(ctx.cat)} {day.isoformat()}"
+        others = [Text.of(f"{command} {n}", code=True) for n, m in enumerate(found, start=1) if m is not shown]
+        which = ctx.cat.text_count("minutes.of_day", len(found), which=found.index(shown) + 1)
+        text = which + Text.of(" ") + Text.join(others, ", ") + Text.of("\n\n") + text
+    ctx.reply(text)
 
 
 @feature.on("message")
@@ -159,11 +182,14 @@ async def post_minutes_file(services: Services, meeting_id: int) -> None:
     txn = f"sb-minutes-file-{meeting_id}"
     async with services.db.transaction() as tx:
         outbox = OutboxRepo(tx)
-        held = await MeetingRepo(tx).get(meeting_id)
+        repo = MeetingRepo(tx)
+        held = await repo.get(meeting_id)
         if held is None or held.minutes is None or await outbox.has(txn):
             return
+        same_day = _on_day(await repo.ended_in(held.room_id), held.started_at.astimezone(held.zone).date())
+        number = next((n for n, m in enumerate(same_day, start=1) if m.id == held.id), 1)
         data = held.minutes.encode()
-        content = file_message(filename(held, services.cat), "text/markdown", len(data))
+        content = file_message(filename(held, services.cat, number), "text/markdown", len(data))
         await outbox.add(held.room_id, txn, content, services.clock.now(), file=data)
 
 

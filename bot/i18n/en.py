@@ -281,7 +281,7 @@ MESSAGES: dict[str, str] = {
     "cmd.done.arg.number": "<number>",
     "cmd.done.arg.comment": "[comment]",
     "cmd.decision.arg.text": "<text>",
-    "cmd.minutes.arg.date": "<date>",
+    "cmd.minutes.arg.date": "<date> [<number>]",
     "cmd.schedule.var.schedule": "The schedule, for example weekly tuesday 09:00",
     "cmd.schedule.var.dates": "The meeting's date and the new one, for example 24/12 22/12",
     "cmd.schedule.var.place": "Place or link, for example City hall, room 2",
@@ -337,4 +337,7 @@ MESSAGES: dict[str, str] = {
     "cmd.actions.ex.all": "all from 41",
     "cmd.actions.ex.overdue": "overdue",
     "actions.no_such_position": "The list has only {count} actions.",
+    "minutes.no_such_number": "{count} meetings were held on {date}; there is no meeting {number}.",
+    "minutes.of_day.one": "{n} meeting was held that day; this is meeting {which}.",
+    "minutes.of_day.many": "{n} meetings were held that day; this is meeting {which}. The others:",
 }

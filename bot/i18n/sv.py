@@ -282,7 +282,7 @@ MESSAGES: dict[str, str] = {
     "cmd.done.arg.number": "<nummer>",
     "cmd.done.arg.comment": "[kommentar]",
     "cmd.decision.arg.text": "<text>",
-    "cmd.minutes.arg.date": "<datum>",
+    "cmd.minutes.arg.date": "<datum> [<nummer>]",
     "cmd.schedule.var.schedule": "Schemat, till exempel weekly tisdag 09:00",
     "cmd.schedule.var.dates": "Mötets datum och det nya, till exempel 24/12 22/12",
     "cmd.schedule.var.place": "Plats eller länk, till exempel Stadshuset, sal 2",
@@ -338,4 +338,7 @@ MESSAGES: dict[str, str] = {
     "cmd.actions.ex.all": "alla från 41",
     "cmd.actions.ex.overdue": "försenade",
     "actions.no_such_position": "Listan har bara {count} åtgärder.",
+    "minutes.no_such_number": "Den {date} hölls {count} möten; det finns inget möte {number}.",
+    "minutes.of_day.one": "Den dagen hölls {n} möte; det här är möte {which}.",
+    "minutes.of_day.many": "Den dagen hölls {n} möten; det här är möte {which}. De andra:",
 }

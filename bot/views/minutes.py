@@ -91,6 +91,7 @@ def summary(record: Record, cat: Catalogue) -> Text:
     return Text.join(parts)
 
 
-def filename(meeting: Meeting, cat: Catalogue) -> str:
-    local = meeting.started_at.astimezone(meeting.zone)
-    return cat("minutes.filename", date=local.date().isoformat())
+def filename(meeting: Meeting, cat: Catalogue, number: int = 1) -> str:
+    """`protokoll-2026-12-01.md`; the second meeting held that day `protokoll-2026-12-01-2.md`."""
+    day = meeting.started_at.astimezone(meeting.zone).date().isoformat()
+    return cat("minutes.filename", date=day if number == 1 else f"{day}-{number}")
