@@ -16,7 +16,7 @@ from bot.followup import upcoming
 from bot.i18n import Text
 from bot.i18n.dates import when
 from bot.minutes import close
-from bot.occurrences import current_in_room
+from bot.occurrences import current_in_room, next_in_room
 from bot.parsing import parse_date
 from bot.policy import AD_HOC_LENGTH, MAX_BODY
 from bot.render import file_message, listing, notice
@@ -44,20 +44,47 @@ async def open_meeting(ctx: Context) -> Meeting:
 meeting = feature.command("meeting", "mote", sv="möte", group="during", unknown="meeting.what")
 
 
-@meeting.sub("start", "börja", "öppna", sv="starta", moderator=True)
-async def _start(ctx: Context) -> None:
+EARLY = ("now", "nu")
+EXTRA = ("extra",)
+
+
+def _which(ctx: Context, text: str) -> str:
+    """`nu`: the next scheduled meeting, started early; `extra`: a meeting besides the schedule."""
+    word = text.casefold()
+    if word in EARLY:
+        return "now"
+    if word in EXTRA:
+        return "extra"
+    raise UsageError("meeting.which", value=text)
+
+
+@meeting.sub("start", "börja", "öppna", sv="starta", args=[Arg("which", _which, optional=True)], moderator=True)
+async def _start(ctx: Context, which: str | None) -> None:
     meetings = MeetingRepo(ctx.tx)
-    running = await meetings.open_in(ctx.message.room_id)
+    room_id = ctx.message.room_id
+    running = await meetings.open_in(room_id)
     if running:
         started = when(running.started_at.astimezone(running.zone), ctx.cat)
         raise StateError("meeting.already_open", name=running.name, when=started, prefix=ctx.prefix)
-    current = await current_in_room(ctx.tx, ctx.message.room_id, ctx.now)
+    current = None if which == "extra" else await current_in_room(ctx.tx, room_id, ctx.now)
+    soonest = await next_in_room(ctx.tx, room_id, ctx.now)
+    if current is None and which == "now" and soonest:
+        current = soonest  # started early: it is still that meeting, with its agenda and name
+    if current is None and which is None and soonest:
+        # Well before the next meeting: no ad-hoc meeting named after the room without being asked for.
+        series, occurrence = soonest
+        word = f"{ctx.prefix}{meeting.sub_word('start', ctx.cat)}"
+        next_when = when(occurrence.start.astimezone(series.zone), ctx.cat)
+        raise StateError("meeting.not_yet", name=series.name, when=next_when, command=word)
     if current:
         series, occurrence = current
         name, zone, start, end = series.name, series.zone, occurrence.start, occurrence.start + series.duration
         series_id = series.id
     else:
-        name = ctx.room.name or ctx.cat("series.default_name")
+        if soonest:  # an extra meeting of the room's group carries the series' name
+            name = ctx.cat("meeting.extra_name", name=soonest[0].name)
+        else:
+            name = ctx.room.name or ctx.cat("series.default_name")
         zone, start, end, series_id = ctx.zone, None, ctx.now + AD_HOC_LENGTH, None
     meeting_id = await meetings.start(ctx.message.room_id, series_id, name, zone, start, end, ctx.message.sender, ctx.now)
     await meetings.note_participant(meeting_id, ctx.message.sender, ctx.room.display(ctx.message.sender), "wrote", ctx.now)

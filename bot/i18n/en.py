@@ -340,4 +340,10 @@ MESSAGES: dict[str, str] = {
     "minutes.no_such_number": "{count} meetings were held on {date}; there is no meeting {number}.",
     "minutes.of_day.one": "{n} meeting was held that day; this is meeting {which}.",
     "minutes.of_day.many": "{n} meetings were held that day; this is meeting {which}. The others:",
+    "meeting.not_yet": "The next meeting, {name}, is {when}. Open it now with `{command} now`, or hold an extra meeting with `{command} extra`.",
+    "meeting.which": "I do not understand \"{value}\"; write now or extra.",
+    "meeting.extra_name": "{name} (extra meeting)",
+    "cmd.meeting.arg.which": "[now | extra]",
+    "cmd.meeting.var.which": "now for the next meeting early, extra for an extra meeting",
+    "cmd.meeting.ex.start": "start now",
 }

@@ -341,4 +341,10 @@ MESSAGES: dict[str, str] = {
     "minutes.no_such_number": "Den {date} hölls {count} möten; det finns inget möte {number}.",
     "minutes.of_day.one": "Den dagen hölls {n} möte; det här är möte {which}.",
     "minutes.of_day.many": "Den dagen hölls {n} möten; det här är möte {which}. De andra:",
+    "meeting.not_yet": "Nästa möte, {name}, är {when}. Öppna det redan nu med `{command} nu`, eller håll ett extra möte med `{command} extra`.",
+    "meeting.which": "Jag förstår inte \"{value}\"; skriv nu eller extra.",
+    "meeting.extra_name": "{name} (extramöte)",
+    "cmd.meeting.arg.which": "[nu | extra]",
+    "cmd.meeting.var.which": "nu för nästa möte redan nu, extra för ett extra möte",
+    "cmd.meeting.ex.start": "starta nu",
 }
