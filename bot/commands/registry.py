@@ -204,19 +204,16 @@ class Command:
         plain = [f for f in self.forms if not f.sub]
         failed: UsageError | None = None
         head, rest = _first_word(text)
-        other = ctx.registry.find(head) if head and not any(_after_word(text, f.words) is not None for f in subs) else None
-        if other is not None and other is not self and rest[:1].isdigit():
-            # `!åtgärd klar 3` is `!klar 3`, not an action with the text "klar 3".
-            raise UserError("parse.did_you_mean", suggestion=f"{ctx.prefix}{head} {rest}".strip())
-        for form in subs:
-            after = _after_word(text, form.words)
-            if after is None:
-                continue
+        matched = next(((f, after) for f in subs if (after := _after_word(text, f.words)) is not None), None)
+        if matched is not None:
+            form, after = matched
             try:
                 return form, await _arguments(form, ctx, after, first_may_fail=self.fallback)
             except _FirstFailed as first:
                 failed = first.error  # `!action edit the guidelines` is an action about the guidelines
-            break
+        elif head and ctx.registry.find(head) not in (None, self) and rest[:1].isdigit():
+            # `!åtgärd klar 3` is `!klar 3`, not an action with the text "klar 3".
+            raise UserError("parse.did_you_mean", suggestion=f"{ctx.prefix}{head} {rest}".strip())
         tried: UsageError | None = None
         for form in plain:
             if not form.args and text and len(self.forms) > 1:
