@@ -42,6 +42,7 @@ from bot.matrix.late_keys import LateKeys
 from bot.matrix.session import establish, relogin, resume
 from bot.matrix.sync import Syncer, TokenRejected
 from bot.matrix.transport import NETWORK_ERRORS, Backoff, SendError, Transport, Unavailable
+from bot.names import MemberNames, told_apart
 from bot.permissions import RoomView
 from bot.policy import HANDLED_KEPT
 from bot.runner import Runner
@@ -126,7 +127,7 @@ class App:
         response = await self._retrying(lambda: self.syncer.sync(self._token, 0, full_state=not self._first))
         # Reminders that fell due while the bot was away are decided before the commands sent meanwhile
         # are handled: a command changing a series must not hide a reminder that was due before it.
-        services = Services(self.db, self.clock, self.cat, self.settings, self.features.sections)
+        services = Services(self.db, self.clock, self.cat, self.settings, self.features.sections, self.member_names)
         self.runner = Runner(self.features, services, self._flush_quietly)
         scheduling = time.perf_counter()
         jobs = await self.runner.start()
@@ -345,16 +346,24 @@ class App:
                 creators = {event.sender, *(u for u in extra if isinstance(u, str))} if isinstance(extra, list) else {event.sender}
                 self._creators[room_id] = (frozenset(creators), str(content.get("room_version", "1")))
 
+    async def member_names(self, room_id: str) -> MemberNames:
+        """How people know the room's members (joined or invited), from the client's room state. Members are
+        lazy-loaded: the whole list is fetched the first time a room's members are named."""
+        room = self.client.rooms.get(room_id)
+        if room is None:
+            return MemberNames()
+        if not room.members_synced:
+            await self.transport.tolerate(
+                f"members of {room_id}", lambda: self.client.joined_members(room_id), JoinedMembersResponse
+            )
+        return MemberNames(names=told_apart({user_id: user.display_name for user_id, user in room.users.items()}))
+
     async def room_view(self, room_id: str) -> RoomView:
+        named = await self.member_names(room_id)
         room = self.client.rooms.get(room_id)
         creators, version = self._creators.get(room_id, (frozenset(), "12"))
         if room is None:
             return RoomView(room_id, creators=creators, room_version=version)
-        if not room.members_synced:
-            # Members are lazy-loaded; commands that name people need the whole list, once per room.
-            await self.transport.tolerate(
-                f"members of {room_id}", lambda: self.client.joined_members(room_id), JoinedMembersResponse
-            )
         levels = room.power_levels
         joined = {u for u in room.users if u not in room.invited_users}
         return RoomView(
@@ -365,7 +374,7 @@ class App:
             creators=creators,
             room_version=version,
             members=frozenset(joined),
-            names={u: room.users[u].display_name for u in joined if room.users[u].display_name},
+            names=named.names,
         )
 
     def _names(self, room_id: str) -> tuple[str, ...]:

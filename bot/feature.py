@@ -13,6 +13,7 @@ from bot.clock import Clock
 from bot.commands.message import IncomingMessage
 from bot.commands.registry import GROUPS, Arg, Command, Registry
 from bot.i18n import Catalogue
+from bot.names import NameLookup, no_names
 from bot.settings import Settings
 from bot.store.db import Database
 
@@ -52,6 +53,9 @@ class Services:
     cat: Catalogue
     settings: Settings
     sections: tuple[Section, ...] = ()
+    member_names: NameLookup = no_names
+    """How people know a room's members, for what a job posts; the app asks the client, the default knows no
+    names."""
 
     @property
     def prefix(self) -> str:

@@ -6,14 +6,16 @@ import math
 from dataclasses import dataclass, field
 
 from bot.errors import ForbiddenError
+from bot.names import MemberNames
 
 # Room versions before 12 list creators in the power levels like everyone else.
 _CREATORS_LISTED = frozenset(str(v) for v in range(1, 12))
 
 
 @dataclass(frozen=True)
-class RoomView:
-    """What the command layer knows about a room, taken from the client's room state."""
+class RoomView(MemberNames):
+    """What the command layer knows about a room, taken from the client's room state: who is in it, who may do
+    what, and how its members are named."""
 
     room_id: str
     name: str = ""
@@ -23,12 +25,6 @@ class RoomView:
     room_version: str = "12"
     members: frozenset[str] = frozenset()
     """Users who have joined the room."""
-    names: dict[str, str] = field(default_factory=dict)
-    """Display names of members that have one."""
-
-    def display(self, user_id: str) -> str:
-        """How people know a member: the display name, or the user id."""
-        return self.names.get(user_id) or user_id
 
     def level(self, user_id: str) -> float:
         if user_id in self.creators and self.room_version not in _CREATORS_LISTED:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import aiosqlite
 
 from bot.i18n import Catalogue, Text
+from bot.names import MemberNames
 from bot.policy import ON_TIME
 from bot.schedule import Occurrence, occurrences
 from bot.store.series import Changes, Series
@@ -79,6 +80,8 @@ class ReminderContext:
     cat: Catalogue
     prefix: str
     now: datetime
+    names: MemberNames = field(default_factory=MemberNames)
+    """How people know the room's members; in a reminder names are plain text, never pills (nobody is pinged)."""
 
 
 Section = Callable[[ReminderContext], Awaitable[Text | None]]

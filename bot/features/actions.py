@@ -321,7 +321,7 @@ async def actions_section(ctx: ReminderContext) -> Text | None:
     day_of_meeting = ctx.occurrence.start.astimezone(zone).date()
     found = upcoming(await ActionRepo(ctx.tx).in_room(ctx.series.room_id), day_of_meeting)
     today = ctx.now.astimezone(zone).date()
-    return followup_listing(ctx.cat.text("agenda.followup"), found, today, ctx.cat, None, ctx.prefix)
+    return followup_listing(ctx.cat.text("agenda.followup"), found, today, ctx.cat, ctx.names, ctx.prefix)
 
 
 @feature.job(NUDGES)
@@ -346,7 +346,8 @@ async def nudges_job(services: Services, keys: frozenset[Hashable] | None, effec
                     continue
                 log.info("nudge %s: action %s in %s due %s", nudge.outcome, found.number, found.room_id, found.due)
                 if txn_id:
-                    text = nudge_text(found, services.cat, late=nudge.outcome == "late")
+                    names = await services.member_names(found.room_id)
+                    text = nudge_text(found, services.cat, names, late=nudge.outcome == "late")
                     await outbox.add(found.room_id, txn_id, notice(text, mentions=Mentions(found.owners)), now)
                 nudged.add((found.room_id, found.number, found.due))
             upcoming_at[room_id] = next_nudge(room_actions, nudged, now, zone, at)

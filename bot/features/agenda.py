@@ -158,5 +158,5 @@ async def agenda_section(ctx: ReminderContext) -> Text:
     items = await AgendaRepo(ctx.tx).open_items(ctx.series.room_id)
     if not items:
         return ctx.cat.text("agenda.empty", prefix=ctx.prefix)
-    lines = agenda_lines(items, ctx.occurrence.original, ctx.series.zone, ctx.cat, None)
+    lines = agenda_lines(items, ctx.occurrence.original, ctx.series.zone, ctx.cat, ctx.names)
     return listing(ctx.cat.text("agenda.in_reminder"), lines, more_items(ctx.cat, ctx.prefix))

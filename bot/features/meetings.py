@@ -237,7 +237,7 @@ async def close_job(services: Services, keys: frozenset[Hashable] | None, effect
             if held.ended_at is not None:
                 later[held.id] = None
             elif held.scheduled_end + after <= now:
-                text = await close(tx, held, "", now, services.cat, {}, closed_after=after)
+                text = await close(tx, held, "", now, services.cat, (await services.member_names(held.room_id)).names, closed_after=after)
                 await OutboxRepo(tx).add(held.room_id, f"sb-minutes-{held.id}", notice(text), now)
                 log.info("meeting %s in %s closed automatically", held.id, held.room_id)
                 effects.emit("meeting_closed", held.id)

@@ -354,6 +354,7 @@ async def _claim_due(tx: aiosqlite.Connection, services: Services, series: Serie
         )  # fmt: skip
         if txn_id is None:
             continue
-        ctx = ReminderContext(tx, series, decision.occurrence, services.cat, services.prefix, now)
+        names = await services.member_names(series.room_id)
+        ctx = ReminderContext(tx, series, decision.occurrence, services.cat, services.prefix, now, names=names)
         text = await reminder_text(ctx, decision.outcome == "late", services.sections)
         await outbox.add(series.room_id, txn_id, notice(text), now)

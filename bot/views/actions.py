@@ -6,17 +6,18 @@ from datetime import date
 
 from bot.i18n import Catalogue, Text
 from bot.i18n.dates import day
-from bot.permissions import RoomView
+from bot.names import MemberNames
 from bot.render import listing
 from bot.store.actions import OPEN, Action
 
 
-def action_line(action: Action, today: date, cat: Catalogue, room: RoomView | None) -> Text:
-    """`#3 Kolla belysningen — Anna Andersson, Polisen — senast fredag 4 december 2026 (försenad)`"""
-    who = room.display if room else str
-    responsible = [who(user) for user in action.owners] + ([action.organisation] if action.organisation else [])
+def action_line(action: Action, today: date, cat: Catalogue, names: MemberNames, pills: bool = False) -> Text:
+    """`#3 Kolla belysningen — Anna Andersson, Polisen — senast fredag 4 december 2026 (försenad)`; with `pills` the
+    owners' names are mentions of them."""
+    owners = [Text.mention(user, names.display(user)) if pills else Text.of(names.display(user)) for user in action.owners]
+    responsible = owners + ([Text.of(action.organisation)] if action.organisation else [])
     text = cat.text("action.line", n=action.number, text=action.text.replace("\n", "\n   "))
-    text = text + Text.of(" — ") + Text.of(", ".join(responsible) if responsible else cat("action.nobody"))
+    text = text + Text.of(" — ") + (Text.join(responsible, ", ") if responsible else Text.of(cat("action.nobody")))
     if action.due:
         text = text + Text.of(" — ") + cat.text("action.due", day=day(action.due, cat))
         if action.status == OPEN and action.due < today:
@@ -34,22 +35,18 @@ def followup_order(action: Action, today: date) -> tuple:
 
 
 def followup_listing(
-    title: Text, actions: list[Action], today: date, cat: Catalogue, room: RoomView | None, prefix: str
+    title: Text, actions: list[Action], today: date, cat: Catalogue, names: MemberNames, prefix: str
 ) -> Text | None:
     """The actions to follow up under a title, in follow-up order and cut with the command that shows them all;
     None when there are none."""
     if not actions:
         return None
-    lines = [action_line(a, today, cat, room) for a in sorted(actions, key=lambda a: followup_order(a, today))]
+    lines = [action_line(a, today, cat, names) for a in sorted(actions, key=lambda a: followup_order(a, today))]
     # `!åtgärder` lists every open action in the same order, in a message of its own.
     return listing(title, lines, lambda n, _: cat.text_count("list.more_actions", n, command=f"{prefix}{cat('list.actions_command')}"))
 
 
-def nudge_text(action: Action, cat: Catalogue, late: bool) -> Text:
-    """The nudge the working day before the due date, mentioning the owners by pill."""
-    text = cat.text("nudge.late" if late else "nudge.header", n=action.number) + Text.of(" ")
-    text = text + action_line(action, date.min, cat, None)
-    pills = [Text.mention(user, user) for user in action.owners]
-    if pills:
-        text = text + Text.of("\n") + Text.join(pills, " ")
-    return text
+def nudge_text(action: Action, cat: Catalogue, names: MemberNames, late: bool) -> Text:
+    """The nudge the working day before the due date: the action, its owners named by pill."""
+    header = cat.text("nudge.late" if late else "nudge.header", n=action.number) + Text.of(" ")
+    return header + action_line(action, date.min, cat, names, pills=True)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import Catalogue, Text
 from bot.i18n.dates import day
-from bot.permissions import RoomView
+from bot.names import MemberNames
 from bot.store.agenda import AgendaItem
 
 
@@ -16,7 +16,7 @@ def agenda_lines(
     next_start: datetime | None,
     zone: ZoneInfo | None,
     cat: Catalogue,
-    room: RoomView | None,
+    names: MemberNames,
     first: int = 1,
 ) -> list[Text]:
     """`1. Klotter vid busstationen (Anna Andersson)`, carried-over items marked with where they came from,
@@ -27,8 +27,7 @@ def agenda_lines(
         text = cat.text(key, n=number, text=item.text.replace("\n", "\n   "))
         if item.note:
             text = text + Text.of(" ") + cat.text("agenda.note", note=item.note)
-        if room is not None:
-            text = text + Text.of(" ") + cat.text("agenda.by", who=room.display(item.author))
+        text = text + Text.of(" ") + cat.text("agenda.by", who=names.display(item.author))
         carried = not item.discussed and item.meeting_start is not None and (
             next_start is None or item.meeting_start < next_start
         )

@@ -15,6 +15,7 @@ from bot.commands.context import Context
 from bot.commands.dispatcher import Dispatcher, txn_id
 from bot.commands.message import IncomingMessage
 from bot.commands.recognise import recognise
+from bot.names import MemberNames
 from bot.permissions import RoomView
 from bot.store.actions import ActionRepo
 from bot.store.agenda import AgendaRepo
@@ -28,6 +29,7 @@ OLLE = "@olle:eslov.se"  # the housing company, a member
 KIM = "@kim:eslov.se"  # the police, a member without a display name
 LISA = "@lisa:eslov.se"  # a security firm, a member who neither owns nor logged the actions in the tests
 EVA = "@eva:eslov.se"  # not in the room
+NAMES = {ANNA: "Anna Andersson", OLLE: "Olle Olsson"}
 OTHER_ROOM = "!radet:eslov.se"  # Trygghetsrådet, in the same database
 
 # Skatteverket's published test personnummer (valid check digit), as tests/unit/test_privacy.py uses it.
@@ -57,8 +59,13 @@ def view(room_id: str = ROOM, **values: Any) -> RoomView:
     values.setdefault("name", NAME)
     values.setdefault("users", {ANNA: 50, OLLE: 0, KIM: 0, LISA: 0})
     values.setdefault("members", frozenset({ANNA, OLLE, KIM, LISA, BOT}))
-    values.setdefault("names", {ANNA: "Anna Andersson", OLLE: "Olle Olsson"})
+    values.setdefault("names", NAMES)
     return RoomView(room_id, **values)
+
+
+async def member_names(room_id: str) -> MemberNames:
+    """The members' names as the app gives them to timed jobs: Anna's and Olle's; Kim and Lisa have none."""
+    return MemberNames(names=NAMES)
 
 
 def pill(user_id: str, label: str) -> str:

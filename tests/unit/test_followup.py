@@ -16,6 +16,7 @@ from bot.features.actions import NUDGES
 from bot.features.series import REMINDERS
 from bot.nudges import Nudge, decide_nudges, next_nudge, nudge_time, working_day_before
 from bot.i18n import Catalogue
+from bot.names import MemberNames, NameLookup, no_names
 from bot.reminders import ReminderContext
 from bot.policy import MAX_BODY
 from bot.render import notice
@@ -28,7 +29,7 @@ from bot.store.db import Database
 from bot.store.outbox import OutboxRepo, OutgoingMessage
 from bot.store.rooms import RoomRepo
 from bot.store.series import SeriesRepo
-from tests.unit.handlers import ANNA, KIM, OLLE, OTHER_ROOM, START, Chat, utc
+from tests.unit.handlers import ANNA, KIM, NAMES, OLLE, OTHER_ROOM, START, Chat, member_names, pill, utc
 from tests.unit.helpers import ROOM, STOCKHOLM, make_series, make_settings
 
 FRIDAY = date(2026, 12, 4)
@@ -203,9 +204,9 @@ class Flush:
 class Nudger:
     """The nudges job as the runner runs it."""
 
-    def __init__(self, db: Database, clock: FakeClock, language: str, flush: Flush, **settings):
+    def __init__(self, db: Database, clock: FakeClock, language: str, flush: Flush, names: NameLookup, **settings):
         settings = make_settings(language=language, **settings)
-        services = Services(db, clock, Catalogue(language), settings, FEATURES.sections)
+        services = Services(db, clock, Catalogue(language), settings, FEATURES.sections, names)
         self.runner = Runner(FEATURES, services, flush)
         self.scheduler = self.runner.scheduler
 
@@ -213,8 +214,10 @@ class Nudger:
         await self.runner.check(NUDGES)
 
 
-def scheduler(db: Database, clock: FakeClock, language: str = "sv", flush: Flush | None = None, **settings) -> Nudger:
-    return Nudger(db, clock, language, flush or Flush(), **settings)
+def scheduler(
+    db: Database, clock: FakeClock, language: str = "sv", flush: Flush | None = None, names: NameLookup = no_names, **settings
+) -> Nudger:
+    return Nudger(db, clock, language, flush or Flush(), names, **settings)
 
 
 async def nudges(db: Database) -> list[OutgoingMessage]:
@@ -235,13 +238,13 @@ async def log_action(db: Database, clock: FakeClock, body: str, sender: str = AN
     assert (await chat.send(body, sender=sender)).startswith("Åtgärd #")
 
 
-async def test_two_checks_at_the_nudge_time_queue_one_nudge_mentioning_the_owners(
+async def test_two_checks_at_the_nudge_time_queue_one_nudge_mentioning_the_owners_by_name(
     db: Database, clock: FakeClock
 ) -> None:
     await log_action(db, clock, "!action Kolla belysningen @kim:eslov.se @olle:eslov.se för Polisen senast fredag")
     clock.advance(NUDGE - clock.now())
     flush = Flush()
-    nudger = scheduler(db, clock, flush=flush)
+    nudger = scheduler(db, clock, flush=flush, names=member_names)
 
     await nudger.check_nudges()
     await nudger.check_nudges()
@@ -253,14 +256,10 @@ async def test_two_checks_at_the_nudge_time_queue_one_nudge_mentioning_the_owner
     assert "m.relates_to" not in row.content
     assert row.content["body"] == (
         "Påminnelse om åtgärd #1, som ska vara klar i morgon eller nästa arbetsdag: "
-        "#1 Kolla belysningen — @kim:eslov.se, @olle:eslov.se, Polisen — senast fredag 4 december 2026\n"
-        "@kim:eslov.se @olle:eslov.se"
-    )
+        "#1 Kolla belysningen — @kim:eslov.se, Olle Olsson, Polisen — senast fredag 4 december 2026"
+    )  # Kim has no display name
     assert row.content["m.mentions"] == {"user_ids": [KIM, OLLE]}
-    assert row.content["formatted_body"].endswith(
-        '<br/><a href="https://matrix.to/#/@kim:eslov.se">@kim:eslov.se</a> '
-        '<a href="https://matrix.to/#/@olle:eslov.se">@olle:eslov.se</a>'
-    )
+    assert f"— {pill(KIM, '@kim:eslov.se')}, {pill(OLLE, 'Olle Olsson')}, Polisen —" in row.content["formatted_body"]
     assert await claimed(db) == [(ROOM, 1, "2026-12-04", "sent")]
     assert flush.calls == 2
 
@@ -311,7 +310,7 @@ async def test_a_nudge_in_english(db: Database, clock: FakeClock) -> None:
     [row] = await nudges(db)
     assert row.content["body"] == (
         "Reminder of action #1, due tomorrow or the next working day: "
-        "#1 Check the lights — @kim:eslov.se — due Friday 4 December 2026\n@kim:eslov.se"
+        "#1 Check the lights — @kim:eslov.se — due Friday 4 December 2026"
     )
 
 
@@ -462,10 +461,12 @@ MEETING = utc(2026, 12, 8, 8)  # Tuesday 8 December 2026, 09:00 in Stockholm
 REMINDED = utc(2026, 12, 7, 8)  # the day before
 
 
-async def reminder(db: Database, language: str = "sv", now: datetime = REMINDED, room_id: str = ROOM) -> str:
+async def reminder(
+    db: Database, language: str = "sv", now: datetime = REMINDED, room_id: str = ROOM, names: MemberNames = MemberNames()
+) -> str:
     series = make_series(room_id=room_id)
     async with db.reading() as conn:
-        ctx = ReminderContext(conn, series, Occurrence(MEETING, MEETING), Catalogue(language), "!", now)
+        ctx = ReminderContext(conn, series, Occurrence(MEETING, MEETING), Catalogue(language), "!", now, names)
         return notice(await reminder_text(ctx, False, FEATURES.sections))["body"]
 
 
@@ -489,13 +490,13 @@ async def actions_for_the_meeting(db: Database) -> None:
 async def test_a_reminder_lists_the_agenda_and_the_open_actions_due_by_the_meeting(db: Database) -> None:
     await actions_for_the_meeting(db)
 
-    assert await reminder(db) == (
+    assert await reminder(db, names=MemberNames(names=NAMES)) == (
         "Påminnelse: Örat mot marken, tisdag 8 december 2026 kl. 09.00 (vecka 50), Stadshuset, sal 2.\n\n"
         "Dagordning:\n"
-        "1. Klotter vid busstationen (kvarstår från tisdag 1 december 2026)\n"
-        "2. Belysningen i Stadsparken\n\n"
+        "1. Klotter vid busstationen (Anna Andersson) (kvarstår från tisdag 1 december 2026)\n"
+        "2. Belysningen i Stadsparken (Olle Olsson)\n\n"
         "Åtgärder att följa upp:\n"
-        "#1 Byt lampor i gångtunneln — @olle:eslov.se — senast tisdag 1 december 2026 (försenad)\n"
+        "#1 Byt lampor i gångtunneln — Olle Olsson — senast tisdag 1 december 2026 (försenad)\n"
         "#6 Städa tunneln — @kim:eslov.se — senast måndag 7 december 2026\n"
         "#2 Kolla kamerorna — Polisen — senast tisdag 8 december 2026\n"
         "#4 Utan datum — @kim:eslov.se"
@@ -507,8 +508,8 @@ async def test_a_reminder_in_english_lists_the_actions(db: Database) -> None:
 
     assert (await reminder(db, "en")).split("\n\n")[1:] == [
         "Agenda:\n"
-        "1. Klotter vid busstationen (carried over from Tuesday 1 December 2026)\n"
-        "2. Belysningen i Stadsparken",
+        "1. Klotter vid busstationen (@anna:eslov.se) (carried over from Tuesday 1 December 2026)\n"
+        "2. Belysningen i Stadsparken (@olle:eslov.se)",
         "Actions to follow up:\n"
         "#1 Byt lampor i gångtunneln — @olle:eslov.se — due Tuesday 1 December 2026 (overdue)\n"
         "#6 Städa tunneln — @kim:eslov.se — due Monday 7 December 2026\n"
@@ -547,12 +548,14 @@ async def test_a_queued_reminder_carries_the_overdue_actions(db: Database, clock
         )  # fmt: skip
     clock.advance(REMINDED - clock.now())
 
-    await scheduler(db, clock).runner.check(REMINDERS)
+    await scheduler(db, clock, names=member_names).runner.check(REMINDERS)
 
     async with db.reading() as conn:
         [row] = [m for m in await OutboxRepo(conn).pending() if m.txn_id.startswith("sb-rem-")]
-    assert row.content["body"] == await reminder(db)
+    assert row.content["body"] == await reminder(db, names=MemberNames(names=NAMES))
+    assert "#1 Byt lampor i gångtunneln — Olle Olsson — senast" in row.content["body"]
     assert row.content["m.mentions"] == {}
+    assert "<a " not in row.content["formatted_body"]  # names in a reminder are plain text: nobody is pinged
 
 
 async def test_a_long_reminder_keeps_the_count_of_the_actions(db: Database, clock: FakeClock) -> None:
