@@ -9,10 +9,13 @@ from bot.i18n import Catalogue
 from bot.feature import Feature, Features, Services
 from bot.features import FEATURES
 from bot.features.meetings import CLOSE
+from bot.names import NameLookup, no_names
 from bot.runner import Runner, job_id
+from bot.store.actions import ActionRepo
 from bot.store.db import Database
 from bot.store.meetings import MeetingRepo
 from bot.store.outbox import OutboxRepo
+from tests.unit.handlers import KIM, OLLE, member_names
 from tests.unit.helpers import ROOM, STOCKHOLM, make_settings
 
 
@@ -23,7 +26,7 @@ async def nothing() -> None:
 class Closer:
     """The meetings feature's closing job as the runner runs it, with a feature that notes every meeting closed."""
 
-    def __init__(self, db: Database, clock: FakeClock, closed: list[int]):
+    def __init__(self, db: Database, clock: FakeClock, closed: list[int], names: NameLookup = no_names):
         watcher = Feature("watcher")
 
         @watcher.on("meeting_closed")
@@ -31,15 +34,16 @@ class Closer:
             closed.append(meeting_id)
 
         features = Features([*FEATURES.units, watcher])
-        self.runner = Runner(features, Services(db, clock, Catalogue("sv"), make_settings(), features.sections), nothing)
+        services = Services(db, clock, Catalogue("sv"), make_settings(), features.sections, names)
+        self.runner = Runner(features, services, nothing)
         self.scheduler = self.runner.scheduler
 
     async def check_meetings(self, meeting_ids: list[int] | None = None) -> None:
         await self.runner.check(CLOSE, meeting_ids)
 
 
-async def scheduler(db: Database, clock: FakeClock, closed: list[int]) -> Closer:
-    return Closer(db, clock, closed)
+async def scheduler(db: Database, clock: FakeClock, closed: list[int], names: NameLookup = no_names) -> Closer:
+    return Closer(db, clock, closed, names)
 
 
 async def open_meeting(db: Database, clock: FakeClock) -> int:
@@ -94,3 +98,17 @@ async def test_past_the_limit_it_is_closed_once_with_a_note(db, clock) -> None:
     assert closed == [meeting_id]  # the reactions hear of it once; the minutes file follows the notice
     assert await files(db) == ["protokoll-2026-12-01.md"]
     assert jobs.scheduler.get_jobs() == []
+
+
+async def test_the_minutes_of_a_meeting_closed_automatically_name_people_by_display_name(db, clock) -> None:
+    meeting_id = await open_meeting(db, clock)
+    async with db.transaction() as tx:  # owners who never wrote during the meeting: no participant names them
+        await ActionRepo(tx).create(ROOM, "Byt lampor", (OLLE, KIM), None, None, "@chair:eslov.se", clock.now(), meeting_id)
+    jobs = await scheduler(db, clock, [], names=member_names)
+    clock.advance(timedelta(hours=4))
+
+    await jobs.check_meetings()
+
+    async with db.reading() as conn:
+        meeting = await MeetingRepo(conn).get(meeting_id)
+    assert "#1 Byt lampor — Olle Olsson, @kim:eslov.se" in meeting.minutes  # Kim has no display name
