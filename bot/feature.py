@@ -54,8 +54,9 @@ class Services:
     settings: Settings
     sections: tuple[Section, ...] = ()
     member_names: NameLookup = no_names
-    """How people know a room's members, for what a job posts; the app asks the client, the default knows no
-    names."""
+    """How people know a room's members, for what a job posts. The app's asks the homeserver for the member list
+    the first time a room is named (a homeserver that is away fails the run, which is tried again); the default
+    knows no names."""
 
     @property
     def prefix(self) -> str:
