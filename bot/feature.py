@@ -13,7 +13,7 @@ from bot.clock import Clock
 from bot.commands.message import IncomingMessage
 from bot.commands.registry import GROUPS, Arg, Command, Registry
 from bot.i18n import Catalogue
-from bot.names import NameLookup, no_names
+from bot.names import MemberNames, NameLookup, no_names
 from bot.settings import Settings
 from bot.store.db import Database
 
@@ -55,12 +55,16 @@ class Services:
     sections: tuple[Section, ...] = ()
     member_names: NameLookup = no_names
     """How people know a room's members, for what a job posts. The app's asks the homeserver for the member list
-    the first time a room is named (a homeserver that is away fails the run, which is tried again); the default
-    knows no names."""
+    the first time a room is named; the default knows no names."""
 
     @property
     def prefix(self) -> str:
         return self.settings.command_prefix[0]
+
+    async def names_in(self, rooms: Iterable[str]) -> dict[str, MemberNames]:
+        """How people know the members of these rooms. A job asks before it opens its transaction: the homeserver
+        may be asked, and no write waits for it."""
+        return {room: await self.member_names(room) for room in set(rooms)}
 
 
 @dataclass

@@ -8,6 +8,9 @@ import logging
 import re
 from collections.abc import Hashable
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import aiosqlite
 
 from bot.commands.context import Context
 from bot.commands.registry import Arg
@@ -17,6 +20,7 @@ from bot.features.agenda import checked_text
 from bot.followup import upcoming
 from bot.i18n import Text
 from bot.i18n.dates import clock, day
+from bot.names import MemberNames
 from bot.nudges import decide_nudges, next_nudge
 from bot.parsing import ActionSpec, mentioned_users, parse_action, parse_due, parse_number
 from bot.policy import HISTORY_BUDGET, MAX_BODY, MAX_ORGANISATION
@@ -329,16 +333,15 @@ async def nudges_job(services: Services, keys: frozenset[Hashable] | None, effec
     """Claim and queue the nudges that are due in these rooms (every room when None), each in the zone of the
     room's series, and say when each room's next nudge is."""
     now, at = services.clock.now(), services.settings.nudge_time
+    async with services.db.reading() as conn:
+        rooms, nudged = await _dated(conn, services, keys)
+    speaking = [room for room, (zone, found) in rooms.items() if any(n.outcome != "skipped" for n in decide_nudges(found, nudged, now, zone, at))]
+    names = await services.names_in(speaking)
     upcoming_at: dict[Hashable, datetime | None] = {}
     async with services.db.transaction() as tx:
-        repo, outbox, series = ActionRepo(tx), OutboxRepo(tx), SeriesRepo(tx)
-        dated = await repo.open_with_due(keys)
-        nudged = await repo.nudged(keys)
-        by_room: dict[str, list[Action]] = {room: [] for room in keys or ()}
-        for found in dated:
-            by_room.setdefault(found.room_id, []).append(found)
-        for room_id, room_actions in by_room.items():
-            zone = await series.zone_of(room_id) or services.settings.zone
+        repo, outbox = ActionRepo(tx), OutboxRepo(tx)
+        rooms, nudged = await _dated(tx, services, keys)
+        for room_id, (zone, room_actions) in rooms.items():
             for nudge in decide_nudges(room_actions, nudged, now, zone, at):
                 found = nudge.action
                 txn_id = None if nudge.outcome == "skipped" else nudge.txn_id
@@ -346,9 +349,21 @@ async def nudges_job(services: Services, keys: frozenset[Hashable] | None, effec
                     continue
                 log.info("nudge %s: action %s in %s due %s", nudge.outcome, found.number, found.room_id, found.due)
                 if txn_id:
-                    names = await services.member_names(found.room_id)
-                    text = nudge_text(found, services.cat, names, late=nudge.outcome == "late")
+                    text = nudge_text(found, services.cat, names.get(room_id, MemberNames()), late=nudge.outcome == "late")
                     await outbox.add(found.room_id, txn_id, notice(text, mentions=Mentions(found.owners)), now)
                 nudged.add((found.room_id, found.number, found.due))
             upcoming_at[room_id] = next_nudge(room_actions, nudged, now, zone, at)
     return upcoming_at
+
+
+async def _dated(
+    conn: aiosqlite.Connection, services: Services, keys: frozenset[Hashable] | None
+) -> tuple[dict[str, tuple[ZoneInfo, list[Action]]], set[tuple[str, int, date]]]:
+    """The open actions with a due date in these rooms (every room when None), by room with the zone of the room's
+    series, and the nudges already decided there."""
+    repo, series = ActionRepo(conn), SeriesRepo(conn)
+    by_room: dict[str, list[Action]] = {room: [] for room in keys or ()}
+    for found in await repo.open_with_due(keys):
+        by_room.setdefault(found.room_id, []).append(found)
+    rooms = {room: (await series.zone_of(room) or services.settings.zone, found) for room, found in by_room.items()}
+    return rooms, await repo.nudged(keys)

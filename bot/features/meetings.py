@@ -7,6 +7,8 @@ import logging
 from collections.abc import Hashable
 from datetime import date, datetime
 
+import aiosqlite
+
 from bot.commands.context import Context
 from bot.commands.registry import Arg
 from bot.errors import NotFoundError, StateError, UsageError
@@ -16,6 +18,7 @@ from bot.followup import upcoming
 from bot.i18n import Text
 from bot.i18n.dates import when
 from bot.minutes import close
+from bot.names import MemberNames
 from bot.occurrences import current_in_room, next_in_room
 from bot.parsing import parse_date
 from bot.policy import AD_HOC_LENGTH, MAX_BODY
@@ -226,22 +229,31 @@ async def close_job(services: Services, keys: frozenset[Hashable] | None, effect
     close-after setting, and say when the others will be; every meeting closed has its minutes file follow. At
     start, closed meetings whose file was never queued (a crash right after closing) get it too."""
     now, after = services.clock.now(), services.settings.close_after
+    async with services.db.reading() as conn:
+        closing = [m.room_id for m in await _open(conn, keys) if m.scheduled_end + after <= now]
+    names = await services.names_in(closing)
     later: dict[Hashable, datetime | None] = {}
     async with services.db.transaction() as tx:
-        repo = MeetingRepo(tx)
         if keys is None:
-            for meeting_id in await repo.without_file():
+            for meeting_id in await MeetingRepo(tx).without_file():
                 effects.emit("meeting_closed", meeting_id)
-        wanted = await repo.all_open() if keys is None else [m for i in keys if (m := await repo.get(i))]
-        for held in wanted:
-            if held.ended_at is not None:
-                later[held.id] = None
-            elif held.scheduled_end + after <= now:
-                text = await close(tx, held, "", now, services.cat, (await services.member_names(held.room_id)).names, closed_after=after)
+        for held in await _open(tx, keys):
+            if held.scheduled_end + after <= now:
+                known = names.get(held.room_id, MemberNames()).names
+                text = await close(tx, held, "", now, services.cat, known, closed_after=after)
                 await OutboxRepo(tx).add(held.room_id, f"sb-minutes-{held.id}", notice(text), now)
                 log.info("meeting %s in %s closed automatically", held.id, held.room_id)
                 effects.emit("meeting_closed", held.id)
                 later[held.id] = None
             else:
                 later[held.id] = held.scheduled_end + after
+        later.update({key: None for key in keys or () if key not in later})
     return later
+
+
+async def _open(conn: aiosqlite.Connection, keys: frozenset[Hashable] | None) -> list[Meeting]:
+    """These meetings (every open one when None) that are still open."""
+    repo = MeetingRepo(conn)
+    if keys is None:
+        return await repo.all_open()
+    return [m for key in keys if (m := await repo.get(key)) and m.ended_at is None]

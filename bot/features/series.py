@@ -16,6 +16,7 @@ from bot.errors import NotFoundError, StateError, UsageError
 from bot.feature import Effects, Feature, Services
 from bot.i18n import Text
 from bot.i18n.dates import day, span, when
+from bot.names import MemberNames
 from bot.occurrences import next_in_room, next_of
 from bot.parsing import parse_date, parse_duration, parse_offsets, parse_time
 from bot.policy import DEFAULT_DURATION, DEFAULT_REMINDERS, MAX_NAME, MAX_REMINDER_BEFORE
@@ -326,20 +327,29 @@ async def reminders_job(services: Services, keys: frozenset[Hashable] | None, ef
     """Claim the reminders of these series (all when None) that fell due since each was last checked, queue
     them, and say when each series' next reminder is due."""
     now = services.clock.now()
+    async with services.db.reading() as conn:
+        speaking = [s.room_id for s, c in await _series(conn, keys) if any(d.outcome != "skipped" for d in decide(s, c, now))]
+    names = await services.names_in(speaking)
     upcoming: dict[Hashable, datetime | None] = {}
     async with services.db.transaction() as tx:
-        repo = SeriesRepo(tx)
-        every = await repo.all() if keys is None else [s for i in keys if (s := await repo.get(i))]
-        changes = await repo.all_changes() if keys is None else {s.id: await repo.changes(s.id) for s in every}
-        for series in every:
-            series_changes = changes.get(series.id, {})
-            await _claim_due(tx, services, series, series_changes, now)
-            await repo.set_checked_until(series.id, now)
-            upcoming[series.id] = next_due(series, series_changes, now)
+        for series, changes in await _series(tx, keys):
+            await _claim_due(tx, services, series, changes, now, names.get(series.room_id, MemberNames()))
+            await SeriesRepo(tx).set_checked_until(series.id, now)
+            upcoming[series.id] = next_due(series, changes, now)
     return upcoming
 
 
-async def _claim_due(tx: aiosqlite.Connection, services: Services, series: Series, changes: Changes, now: datetime) -> None:
+async def _series(conn: aiosqlite.Connection, keys: frozenset[Hashable] | None) -> list[tuple[Series, Changes]]:
+    """These series (all when None), each with its moves and cancellations."""
+    repo = SeriesRepo(conn)
+    every = await repo.all() if keys is None else [s for i in keys if (s := await repo.get(i))]
+    changes = await repo.all_changes() if keys is None else {s.id: await repo.changes(s.id) for s in every}
+    return [(series, changes.get(series.id, {})) for series in every]
+
+
+async def _claim_due(
+    tx: aiosqlite.Connection, services: Services, series: Series, changes: Changes, now: datetime, names: MemberNames
+) -> None:
     reminders, outbox = ReminderRepo(tx), OutboxRepo(tx)
     for decision in decide(series, changes, now):
         txn_id = None if decision.outcome == "skipped" else decision.txn_id
@@ -354,7 +364,6 @@ async def _claim_due(tx: aiosqlite.Connection, services: Services, series: Serie
         )  # fmt: skip
         if txn_id is None:
             continue
-        names = await services.member_names(series.room_id)
         ctx = ReminderContext(tx, series, decision.occurrence, services.cat, services.prefix, now, names=names)
         text = await reminder_text(ctx, decision.outcome == "late", services.sections)
         await outbox.add(series.room_id, txn_id, notice(text), now)

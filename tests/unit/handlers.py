@@ -3,6 +3,7 @@ FakeClock, and read what the bot would post (the outbox). Shared by the agenda a
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from bot.commands.context import Context
 from bot.commands.dispatcher import Dispatcher, txn_id
 from bot.commands.message import IncomingMessage
 from bot.commands.recognise import recognise
-from bot.names import MemberNames
+from bot.names import MemberNames, NameLookup
 from bot.permissions import RoomView
 from bot.store.actions import ActionRepo
 from bot.store.agenda import AgendaRepo
@@ -63,9 +64,17 @@ def view(room_id: str = ROOM, **values: Any) -> RoomView:
     return RoomView(room_id, **values)
 
 
-async def member_names(room_id: str) -> MemberNames:
-    """The members' names as the app gives them to timed jobs: Anna's and Olle's; Kim and Lisa have none."""
-    return MemberNames(names=NAMES)
+def member_names(db: Database) -> NameLookup:
+    """The members' names as the app gives them to timed jobs: Anna's and Olle's; Kim and Lisa have none. Asking
+    waits for the database, as asking a slow homeserver keeps a job waiting: a job that asked while holding it
+    would fail, and its run with it."""
+
+    async def lookup(room_id: str) -> MemberNames:
+        async with asyncio.timeout(1):
+            async with db.reading():
+                return MemberNames(names=NAMES)
+
+    return lookup
 
 
 def pill(user_id: str, label: str) -> str:

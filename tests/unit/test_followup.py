@@ -244,7 +244,7 @@ async def test_two_checks_at_the_nudge_time_queue_one_nudge_mentioning_the_owner
     await log_action(db, clock, "!action Kolla belysningen @kim:eslov.se @olle:eslov.se för Polisen senast fredag")
     clock.advance(NUDGE - clock.now())
     flush = Flush()
-    nudger = scheduler(db, clock, flush=flush, names=member_names)
+    nudger = scheduler(db, clock, flush=flush, names=member_names(db))
 
     await nudger.check_nudges()
     await nudger.check_nudges()
@@ -548,7 +548,7 @@ async def test_a_queued_reminder_carries_the_overdue_actions(db: Database, clock
         )  # fmt: skip
     clock.advance(REMINDED - clock.now())
 
-    await scheduler(db, clock, names=member_names).runner.check(REMINDERS)
+    await scheduler(db, clock, names=member_names(db)).runner.check(REMINDERS)
 
     async with db.reading() as conn:
         [row] = [m for m in await OutboxRepo(conn).pending() if m.txn_id.startswith("sb-rem-")]

@@ -104,7 +104,7 @@ async def test_the_minutes_of_a_meeting_closed_automatically_name_people_by_disp
     meeting_id = await open_meeting(db, clock)
     async with db.transaction() as tx:  # owners who never wrote during the meeting: no participant names them
         await ActionRepo(tx).create(ROOM, "Byt lampor", (OLLE, KIM), None, None, "@chair:eslov.se", clock.now(), meeting_id)
-    jobs = await scheduler(db, clock, [], names=member_names)
+    jobs = await scheduler(db, clock, [], names=member_names(db))
     clock.advance(timedelta(hours=4))
 
     await jobs.check_meetings()
