@@ -99,8 +99,8 @@ class Dispatcher:
                 ctx = Context(message, tx, self.settings, self.cat, self.clock, self.registry, invocation.prefix, room)
                 form = await command.run(ctx, invocation.args)
                 if ctx.made is not None:
-                    kind = f"{command.name}.{form.id}"
-                    await CreatedRepo(tx).add(message.event_id, message.room_id, kind, ctx.made, message.sender, ctx.now)
+                    kind, sender = f"{command.name}.{form.id}", message.sender
+                    await CreatedRepo(tx).add(message.event_id, message.room_id, kind, ctx.made, sender, ctx.now)
                 await self._store(tx, message, ctx.replies, _target(message))
         except UserError as error:
             text = self._user_error(error, command, invocation.prefix)
@@ -150,7 +150,8 @@ class Dispatcher:
         for index, reply in enumerate(replies):
             txn = txn_id(message.event_id, index)
             if replaces is not None:
-                await outbox.add(message.room_id, txn, edit(reply.text, reply.mentions), now, replaces_txn=txn_id(replaces, 0))
+                content = edit(reply.text, reply.mentions)
+                await outbox.add(message.room_id, txn, content, now, replaces_txn=txn_id(replaces, 0))
             else:
                 await outbox.add(message.room_id, txn, notice(reply.text, target, reply.mentions), now)
         await RoomRepo(tx).mark_handled(message.room_id, message.event_id, now, latest=not message.late)
@@ -211,7 +212,8 @@ class Dispatcher:
                 ctx = Context(message, tx, self.settings, self.cat, self.clock, self.registry, prefix, room)
                 if ctx.now - created.at > EDIT_WINDOW:
                     late = self.cat.text("edit.too_late", minutes=int(EDIT_WINDOW.total_seconds() // 60))
-                    await self._store(tx, message, [Reply(late + Text.of(" ") + await edits.howto(ctx, created.ref))], target)
+                    howto = await edits.howto(ctx, created.ref)
+                    await self._store(tx, message, [Reply(late + Text.of(" ") + howto)], target)
                     return Outcome(name, "too_late")
                 if message.timestamp_ms <= created.edited_ts:
                     await self._store(tx, message, [], None)
@@ -221,8 +223,8 @@ class Dispatcher:
                     guard(invocation.args)
                     chosen, values = await command.parse(ctx, invocation.args)
                 if chosen is not form:
-                    other = self.cat.text("edit.other_command")
-                    await self._store(tx, message, [Reply(other + Text.of(" ") + await edits.howto(ctx, created.ref))], target)
+                    other = self.cat.text("edit.other_command") + Text.of(" ") + await edits.howto(ctx, created.ref)
+                    await self._store(tx, message, [Reply(other)], target)
                     return Outcome(name, "other_command")
                 try:
                     await edits.edit(ctx, created.ref, *values)
@@ -241,7 +243,7 @@ class Dispatcher:
         try:
             await self.after_commit(ctx)
         except Exception:
-            log.exception("follow-up of the edit of %s failed on event %s in %s", name, message.event_id, message.room_id)
+            log.exception("follow-up of an edit of %s failed on %s in %s", name, message.event_id, message.room_id)
         return Outcome(name, "ok")
 
     async def redaction(self, message: IncomingMessage, redacted: str, room: RoomView) -> Outcome:
@@ -255,17 +257,19 @@ class Dispatcher:
             if found is None or found[2].redaction is None:
                 return Outcome("-", "ignored")
             command, _, edits = found
-            ctx = Context(message, tx, self.settings, self.cat, self.clock, self.registry, self.settings.command_prefix[0], room)
+            name = command.name
+            prefix = self.settings.command_prefix[0]
+            ctx = Context(message, tx, self.settings, self.cat, self.clock, self.registry, prefix, room)
             if message.sender != created.sender:
                 try:
                     ctx.require_moderator()
                 except ForbiddenError:
-                    return Outcome(command.name, "ignored")
+                    return Outcome(name, "ignored")
             await edits.redaction(ctx, created.ref, ctx.now - created.at > EDIT_WINDOW)
             # Not in reply to the redacted message: nothing of it is shown again.
             await self._store(tx, message, ctx.replies, None)
-        log.info("redaction room=%s sender=%s of=%s command=%s", message.room_id, message.sender, redacted, command.name)
-        return Outcome(command.name, "ok")
+        log.info("redaction room=%s sender=%s of=%s command=%s", message.room_id, message.sender, redacted, name)
+        return Outcome(name, "ok")
 
 
 def _target(message: IncomingMessage) -> ReplyTarget:

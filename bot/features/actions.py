@@ -122,8 +122,13 @@ async def _created(ctx: Context, number: int) -> None:
     ctx.reply(ctx.cat.text("action.created", n=number) + Text.of("\n") + action_line(found, ctx.today, ctx.cat, ctx.room))
 
 
+def _edit_command(ctx: Context, number: int) -> str:
+    """`!åtgärd ändra 3`: what changes an action's text, once an edit of the command no longer does."""
+    return f"{ctx.prefix}{action.sub_word('edit', ctx.cat)} {number}"
+
+
 async def _edit_howto(ctx: Context, number: int) -> Text:
-    return ctx.cat.text("action.edit_howto", n=number, command=f"{ctx.prefix}{action.sub_word('edit', ctx.cat)} {number}")
+    return ctx.cat.text("action.edit_howto", n=number, command=_edit_command(ctx, number))
 
 
 @action.follows_edits("action", howto=_edit_howto)
@@ -132,7 +137,7 @@ async def _recreate(ctx: Context, number: int, spec: ActionSpec) -> None:
     its history."""
     found = await ActionRepo(ctx.tx).get(ctx.message.room_id, number)
     if found.status != OPEN:
-        raise StateError("action.edit_closed", n=number, command=f"{ctx.prefix}{action.sub_word('edit', ctx.cat)} {number}")
+        raise StateError("action.edit_closed", n=number, command=_edit_command(ctx, number))
     repo, by, now = ActionRepo(ctx.tx), ctx.message.sender, ctx.now
     if spec.text != found.text:
         await repo.change(found, by, now, "edited", {"old": found.text}, text=spec.text)
