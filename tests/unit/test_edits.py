@@ -15,9 +15,11 @@ from bot.commands.dispatcher import Outcome, txn_id
 from bot.commands.message import IncomingMessage
 from bot.commands.recognise import recognise
 from bot.features import FEATURES
-from bot.policy import EDIT_WINDOW
+from bot.policy import EDIT_WINDOW, HANDLED_KEPT
+from bot.store.created import CreatedRepo
 from bot.store.db import Database
 from bot.store.meetings import MeetingRepo
+from bot.store.rooms import RoomRepo
 from tests.unit.handlers import ANNA, KIM, LISA, OLLE, PNR, PRIVACY_SV, START, Chat, pill
 from tests.unit.helpers import BOT
 
@@ -448,3 +450,17 @@ async def test_edit_replies_in_english(db: Database, clock: FakeClock) -> None:
         "The edit changes nothing: a command can only be edited within 10 minutes. To change item 1, remove it with "
         "`!agenda remove 1` and add it again with `!agenda add <text>`."
     )
+
+
+async def test_what_a_command_created_is_forgotten_with_the_handled_events(chat: Chat, clock: FakeClock) -> None:
+    """Kept as long as handled events are: an edit of an older command is not followed, and says nothing."""
+    original = await say(chat, "!dagordning ny Klotter")
+    clock.advance(HANDLED_KEPT + timedelta(days=1))
+    async with chat.db.transaction() as tx:
+        await RoomRepo(tx).forget_handled_before(clock.now() - HANDLED_KEPT)
+        assert await CreatedRepo(tx).forget_before(clock.now() - HANDLED_KEPT) == 1
+
+    outcome, edit_id = await edit(chat, original, "!dagordning ny Klotter vid stationen")
+
+    assert outcome.result == "ignored" and await said_about(chat, edit_id) == []
+    assert await texts(chat) == ["Klotter"]
