@@ -138,7 +138,7 @@ MESSAGES: dict[str, str] = {
     "agenda.items.many": "{n} items",
     "agenda.remove_forbidden": "Item {n} can only be removed by whoever added it or by a moderator (power level {needed}).",
     "agenda.removed": "Item {n} is removed: {text}",
-    "agenda.edited": "Changed: item {n} now reads: {text}",
+    "agenda.edited": "Changed: item {n} now reads \"{text}\".",
     "agenda.edit_howto": "To change item {n}, remove it with `{remove}` and add it again with `{add}`.",
     "agenda.edit_closed": "The item has already been discussed or removed, so it is not changed.",
     "agenda.redacted": "Item {n} is removed from the agenda, as the message with its command was deleted.",

@@ -141,7 +141,7 @@ MESSAGES: dict[str, str] = {
     "agenda.items.many": "{n} punkter",
     "agenda.remove_forbidden": "Punkt {n} får bara tas bort av den som lade till den eller av en moderator (behörighetsnivå {needed}).",
     "agenda.removed": "Punkt {n} är borttagen: {text}",
-    "agenda.edited": "Ändrat: punkt {n} heter nu: {text}",
+    "agenda.edited": "Ändrat: punkt {n} heter nu \"{text}\".",
     "agenda.edit_howto": "Vill du ändra punkt {n}, ta bort den med `{remove}` och lägg till den igen med `{add}`.",
     "agenda.edit_closed": "Punkten är redan behandlad eller borttagen, så den ändras inte.",
     "agenda.redacted": "Punkt {n} är borttagen från dagordningen, eftersom meddelandet med kommandot togs bort.",

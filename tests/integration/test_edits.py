@@ -46,7 +46,7 @@ async def test_an_edited_agenda_item_and_its_reply_change_once_also_across_a_res
     await anna.edit(room_id, command, "!dagordning ny Klotter vid busstationen")
 
     new = await edited_reply(anna, room_id, reply.event_id)
-    assert new["body"] == ADDED + "\nÄndrat: punkt 1 heter nu: Klotter vid busstationen"
+    assert new["body"] == ADDED + '\nÄndrat: punkt 1 heter nu "Klotter vid busstationen".'
     assert "m.relates_to" not in new
     assert (await agenda_lines(anna, room_id))[0].startswith("1. Klotter vid busstationen")
 
@@ -88,7 +88,7 @@ async def test_a_command_and_its_edit_sent_while_the_bot_is_away_and_a_crash_bef
     reply = await anna.reply_to(room_id, command)
     assert content_of(reply)["body"] == ADDED
     new = await edited_reply(anna, room_id, reply.event_id)
-    assert new["body"].endswith("punkt 1 heter nu: Belysning i parken")
+    assert new["body"].endswith('punkt 1 heter nu "Belysning i parken".')
     await barrier(anna, room_id)
     assert len(anna.edits_of(room_id, reply.event_id)) == 1 and len(anna.replies_to(room_id, command)) == 1
     assert (await agenda_lines(anna, room_id))[0].startswith("1. Belysning i parken (")

@@ -121,7 +121,7 @@ async def test_an_edited_agenda_item_reads_as_edited_and_the_reply_is_edited_to_
     assert outcome.result == "ok"
     assert await texts(chat) == ["Klotter vid busstationen"]
     assert await the_edit(chat, edit_id, original) == (
-        ADDED.format(n=1) + "\nÄndrat: punkt 1 heter nu: Klotter vid busstationen"
+        ADDED.format(n=1) + '\nÄndrat: punkt 1 heter nu "Klotter vid busstationen".'
     )
 
 
@@ -444,7 +444,7 @@ async def test_edit_replies_in_english(db: Database, clock: FakeClock) -> None:
     _, late_id = await edit(chat, original, "!agenda add Graffiti at the bus station", ts=3_000)
 
     assert await the_edit(chat, edit_id, original) == (
-        "Item 1 on the agenda for the next meeting.\nChanged: item 1 now reads: Graffiti at the station"
+        'Item 1 on the agenda for the next meeting.\nChanged: item 1 now reads "Graffiti at the station".'
     )
     assert await the_reply(chat, late_id, original) == (
         "The edit changes nothing: a command can only be edited within 10 minutes. To change item 1, remove it with "
