@@ -29,6 +29,7 @@ from bot.clock import Clock, SystemClock
 from bot.commands.advertise import Advertiser
 from bot.commands.context import Context
 from bot.commands.dispatcher import Dispatcher
+from bot.commands.message import IncomingMessage
 from bot.commands.recognise import recognise
 from bot.errors import StartupError
 from bot.feature import Features, MemberChange, Seen, Services
@@ -37,7 +38,7 @@ from bot.features.series import REMINDERS
 from bot.i18n import Catalogue
 from bot.matrix.client import make_client
 from bot.matrix.crosssigning import CrossSigningError, cross_sign_device
-from bot.matrix.events import to_message
+from bot.matrix.events import redacted_by, to_message
 from bot.matrix.late_keys import LateKeys
 from bot.matrix.session import establish, relogin, resume
 from bot.matrix.sync import Syncer, TokenRejected
@@ -51,6 +52,7 @@ from bot.settings import Settings
 from bot.store.db import Database
 from bot.store.outbox import OutboxRepo
 from bot.store.parked import ParkedRepo
+from bot.store.created import CreatedRepo
 from bot.store.rooms import RoomRepo
 from bot.store.state import SYNC_TOKEN, StateRepo
 
@@ -121,6 +123,7 @@ class App:
         async with self.db.transaction() as tx:
             self._token = await StateRepo(tx).get(SYNC_TOKEN)
             await RoomRepo(tx).forget_handled_before(self.clock.now() - HANDLED_KEPT)
+            await CreatedRepo(tx).forget_before(self.clock.now() - HANDLED_KEPT)
             await ParkedRepo(tx).forget_withheld_before(self.clock.now() - HANDLED_KEPT)
         # After a restart nio knows no room state; full state tells it which rooms are encrypted.
         self._first = self._token is None
@@ -385,6 +388,10 @@ class App:
         return (localpart, display or localpart)
 
     async def _on_event(self, room_id: str, event: Event, late: bool = False) -> None:
+        if redacted := redacted_by(event, self.user_id):
+            redaction = IncomingMessage(room_id, event.event_id, event.sender, "", event.server_timestamp)
+            await self.dispatcher.redaction(redaction, redacted, await self.room_view(room_id))
+            return
         message = to_message(room_id, event, self.user_id)
         if message is None:
             if isinstance(event, MegolmEvent) and event.sender != self.user_id:
@@ -393,6 +400,9 @@ class App:
         if late:
             message = replace(message, late=True)
         invocation = recognise(message, self.settings.command_prefix, self.user_id, self._names(room_id))
+        if message.replaces is not None:
+            await self.dispatcher.edit(message, invocation, await self.room_view(room_id))
+            return
         command = self.registry.find(invocation.word) if invocation else None
         room = self.client.rooms.get(room_id)
         name = (room.user_name(message.sender) if room else None) or message.sender

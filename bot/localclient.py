@@ -13,6 +13,7 @@ from nio import (
     LoginResponse,
     MatrixRoom,
     RoomMessage,
+    RoomRedactResponse,
     RoomSendResponse,
 )
 
@@ -95,6 +96,21 @@ class UserClient:
             raise RuntimeError(f"send failed: {response}")
         return response.event_id
 
+    async def edit(self, room_id: str, event_id: str, body: str) -> str:
+        """Edit a message as Element does: the new content, a fallback body marked "* ", and the relation; returns
+        the edit's event id."""
+        new = {"msgtype": "m.text", "body": body}
+        return await self.send(
+            room_id,
+            f"* {body}",
+            **{"m.new_content": new, "m.relates_to": {"rel_type": "m.replace", "event_id": event_id}},
+        )
+
+    async def redact(self, room_id: str, event_id: str) -> None:
+        response = await self.client.room_redact(room_id, event_id)
+        if not isinstance(response, RoomRedactResponse):
+            raise RuntimeError(f"redaction failed: {response}")
+
     async def wait_for(self, predicate: Callable[[], Any], timeout: float = 20) -> Any:
         async def wait() -> Any:
             async with self._changed:
@@ -120,6 +136,15 @@ class UserClient:
         """The bot's first reply to an event."""
         replies = await self.wait_for(lambda: self.replies_to(room_id, event_id), timeout)
         return replies[0]
+
+    def edits_of(self, room_id: str, event_id: str) -> list[RoomMessage]:
+        return [
+            event
+            for room, event in self.events
+            if room == room_id
+            and (event.source.get("content", {}).get("m.relates_to") or {})
+            == {"rel_type": "m.replace", "event_id": event_id}
+        ]
 
     def messages_from(self, room_id: str, sender: str) -> list[RoomMessage]:
         return [event for room, event in self.events if room == room_id and event.sender == sender]

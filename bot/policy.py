@@ -16,6 +16,11 @@ AD_HOC_LENGTH = timedelta(hours=1)
 CLOSE_AFTER = timedelta(hours=3)
 """A meeting left open is closed this long after its planned end (setting `meeting_close_after`)."""
 
+# Edits.
+EDIT_WINDOW = timedelta(minutes=10)
+"""A command edited (or deleted) this long after it ran still changes (or removes) what it created; later, the reply
+says how to change it instead."""
+
 # Timed messages.
 ON_TIME = timedelta(minutes=2)
 """A reminder or nudge sent within this of its time is on time; later, it says it is late."""

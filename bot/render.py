@@ -85,6 +85,24 @@ def notice(text: Text, reply_to: ReplyTarget | None = None, mentions: Mentions =
     return content
 
 
+def edit(text: Text, mentions: Mentions = Mentions()) -> dict[str, Any]:
+    """An edit of an earlier notice of the bot's, to read `text` now; edit_of points it at that notice. Clients
+    without edits show the fallback, the new text marked with "* "; nobody is pinged again."""
+    new = notice(text, mentions=mentions)
+    return {
+        "msgtype": "m.notice",
+        "body": f"* {new['body']}",
+        "format": "org.matrix.custom.html",
+        "formatted_body": f"* {new['formatted_body']}",
+        "m.new_content": new,
+        "m.mentions": {},
+    }
+
+
+def edit_of(content: dict[str, Any], event_id: str) -> dict[str, Any]:
+    return {**content, "m.relates_to": {"rel_type": "m.replace", "event_id": event_id}}
+
+
 def file_message(filename: str, mimetype: str, size: int) -> dict[str, Any]:
     """An m.file message before its upload; with_upload points it at the uploaded file."""
     return {

@@ -37,10 +37,17 @@ class Context:
     replies: list[Reply] = field(default_factory=list)
     effects: Effects = field(default_factory=Effects)
     """Events and job wakes that follow once the transaction commits."""
+    made: int | None = None
+    """What the command created (see created)."""
 
     def reply(self, text: Text, mentions: Mentions = Mentions()) -> None:
         """Queue a reply; it is stored with the command's effects and sent after they commit."""
         self.replies.append(Reply(text, mentions))
+
+    def created(self, ref: int) -> None:
+        """Remember what the command created (an id, or an action's number), so an edit or a redaction of the command
+        can reach it."""
+        self.made = ref
 
     def require_moderator(self) -> None:
         self.room.require(self.message.sender, self.settings.moderator_level)

@@ -18,5 +18,7 @@ class IncomingMessage:
     thread_root: str | None = None
     command_block: dict[str, Any] | None = field(default=None, hash=False)
     """The MSC4332 `org.matrix.msc4332.command` block, when a client sent the command that way."""
+    replaces: str | None = None
+    """An edit: the event id of the message it edits; `body` and the rest are the new content."""
     late: bool = False
     """Read only after its room key arrived: newer events of the room may have been handled before it."""

@@ -15,9 +15,10 @@ from bot.errors import UsageError, UserError
 
 if TYPE_CHECKING:
     from bot.commands.context import Context
-    from bot.i18n import Catalogue
+    from bot.i18n import Catalogue, Text
 
 Handler = Callable[..., Awaitable[None]]
+Howto = Callable[["Context", int], Awaitable["Text"]]
 Converter = Callable[["Context", str], Any]
 """Text to a typed value; raises a UsageError that says what was wrong. May be async (to read the room's data)."""
 
@@ -120,6 +121,8 @@ class Command:
     """A subcommand word whose first argument does not read is text for the plain forms: `!action edit the
     guidelines` logs an action about editing the guidelines."""
     forms: list[Form] = field(default_factory=list)
+    edits: dict[str, Edits] = field(default_factory=dict)
+    """How an edit or a redaction of a command reaches what it created, by the form's id."""
 
     @property
     def words(self) -> tuple[str, ...]:
@@ -146,6 +149,33 @@ class Command:
             return handler
 
         return register
+
+    def follows_edits(self, form_id: str, howto: Howto) -> Callable[[Handler], Handler]:
+        """The form's commands can be edited for a while: the handler gets the context (its message is the edit), what
+        the command created (the ref its handler gave ctx.created) and the edit's arguments; it changes that, and
+        replies as the command's reply would read now. `howto` says how to change it instead, once the edit comes too
+        late."""
+
+        def register(handler: Handler) -> Handler:
+            self.edits[form_id] = Edits(handler, howto)
+            return handler
+
+        return register
+
+    def follows_redactions(self, form_id: str) -> Callable[[Handler], Handler]:
+        """A redacted command of the form: the handler gets the context (its message is the redaction), what the
+        command created (its ref), and whether the redaction came too late to undo it; it may remove it, and say so,
+        never repeating what was redacted."""
+
+        def register(handler: Handler) -> Handler:
+            edits = self.edits[form_id]
+            self.edits[form_id] = Edits(edits.edit, edits.howto, handler)
+            return handler
+
+        return register
+
+    def form_by_id(self, form_id: str) -> Form | None:
+        return next((form for form in self.forms if form.id == form_id), None)
 
     # What people read.
 
@@ -179,9 +209,9 @@ class Command:
 
     # Running.
 
-    async def run(self, ctx: Context, text: str) -> None:
-        """Find the form the text is written in, convert its arguments, and run its handler. A usage error, from
-        a converter or the handler, carries the form's usage line."""
+    async def run(self, ctx: Context, text: str) -> Form:
+        """Find the form the text is written in, convert its arguments, and run its handler; the form that ran. A
+        usage error, from a converter or the handler, carries the form's usage line."""
         values: list[Any] = []
         if self.selector is not None:
             head, rest = _first_word(text)
@@ -192,14 +222,16 @@ class Command:
                     raise UsageError(self.unknown, word=head)
             else:
                 values.append(None)
-        form, converted = await self._parse(ctx, text)
+        form, converted = await self.parse(ctx, text)
         try:
             await form.handler(ctx, *values, *converted)
         except UsageError as error:
             error.usage = error.usage or form
             raise
+        return form
 
-    async def _parse(self, ctx: Context, text: str) -> tuple[Form, list[Any]]:
+    async def parse(self, ctx: Context, text: str) -> tuple[Form, list[Any]]:
+        """The form the text is written in, and its arguments converted."""
         subs = [f for f in self.forms if f.sub]
         plain = [f for f in self.forms if not f.sub]
         failed: UsageError | None = None
@@ -239,6 +271,15 @@ def _common_tail(labels: list[str]) -> str:
         return ""
     tail = labels[0][labels[0].rfind("[") :]
     return tail if all(label == tail or label.endswith(" " + tail) for label in labels) else ""
+
+
+@dataclass(frozen=True)
+class Edits:
+    """What follows an edit of a form's command, and a redaction of it (see Command.follows_edits)."""
+
+    edit: Handler
+    howto: Howto
+    redaction: Handler | None = None
 
 
 class _FirstFailed(Exception):

@@ -117,8 +117,42 @@ async def _create(ctx: Context, spec: ActionSpec) -> None:
         meeting.id if meeting else None,
     )  # fmt: skip
     ctx.effects.wake(NUDGES, message.room_id)
-    created = await repo.get(message.room_id, number)
-    ctx.reply(ctx.cat.text("action.created", n=number) + Text.of("\n") + action_line(created, ctx.today, ctx.cat, ctx.room))
+    ctx.created(number)
+    await _created(ctx, number)
+
+
+async def _created(ctx: Context, number: int) -> None:
+    found = await ActionRepo(ctx.tx).get(ctx.message.room_id, number)
+    ctx.reply(ctx.cat.text("action.created", n=number) + Text.of("\n") + action_line(found, ctx.today, ctx.cat, ctx.room))
+
+
+def _edit_command(ctx: Context, number: int) -> str:
+    """`!åtgärd ändra 3`: what changes an action's text, once an edit of the command no longer does."""
+    return f"{ctx.prefix}{action.sub_word('edit', ctx.cat)} {number}"
+
+
+async def _edit_howto(ctx: Context, number: int) -> Text:
+    return ctx.cat.text("action.edit_howto", n=number, command=_edit_command(ctx, number))
+
+
+@action.follows_edits("action", howto=_edit_howto)
+async def _recreate(ctx: Context, number: int, spec: ActionSpec) -> None:
+    """`!åtgärd <text>` edited: the open action reads as the edit says, owners and due date too, each change kept in
+    its history."""
+    found = await ActionRepo(ctx.tx).get(ctx.message.room_id, number)
+    if found.status != OPEN:
+        raise StateError("action.edit_closed", n=number, command=_edit_command(ctx, number))
+    repo, by, now = ActionRepo(ctx.tx), ctx.message.sender, ctx.now
+    if spec.text != found.text:
+        await repo.change(found, by, now, "edited", {"old": found.text}, text=spec.text)
+    if (spec.owners, spec.organisation) != (found.owners, found.organisation):
+        detail = {"owners": list(spec.owners), "organisation": spec.organisation}
+        await repo.change(found, by, now, "assigned", detail, owners=spec.owners, organisation=spec.organisation)
+    if spec.due != found.due:
+        detail = {"old": found.due.isoformat() if found.due else None, "new": spec.due.isoformat() if spec.due else None}
+        await repo.change(found, by, now, "due", detail, due=spec.due)
+        ctx.effects.wake(NUDGES, found.room_id)
+    await _created(ctx, number)
 
 
 def _history_line(change: Change, ctx: Context) -> Text:

@@ -96,16 +96,66 @@ async def _show(ctx: Context) -> None:
 @agenda.sub("add", "nytt", "lägg", "lagg", sv="ny", args=[Arg("text", checked_text, rest=True, missing="agenda.empty_text")])
 async def _add(ctx: Context, text: str) -> None:
     soonest = await next_in_room(ctx.tx, ctx.message.room_id, ctx.now)
-    repo = AgendaRepo(ctx.tx)
     # The meeting an item is for is kept by its scheduled start, so moving that meeting carries nothing over.
-    await repo.add(ctx.message.room_id, text, ctx.message.sender, soonest[1].original if soonest else None, ctx.now)
-    number = len((await _numbered(ctx))[0])
+    item_id = await AgendaRepo(ctx.tx).add(
+        ctx.message.room_id, text, ctx.message.sender, soonest[1].original if soonest else None, ctx.now
+    )
+    ctx.created(item_id)
+    ctx.reply(await _added(ctx, len((await _numbered(ctx))[0])))
+
+
+async def _added(ctx: Context, number: int) -> Text:
+    """The reply to `!dagordning ny`: the item's number and the meeting it is for."""
+    soonest = await next_in_room(ctx.tx, ctx.message.room_id, ctx.now)
     if soonest:
         series, occurrence = soonest
         when_text = when(occurrence.start.astimezone(series.zone), ctx.cat)
-        ctx.reply(ctx.cat.text("agenda.added", n=number, name=series.name, when=when_text))
-    else:
-        ctx.reply(ctx.cat.text("agenda.added_unscheduled", n=number))
+        return ctx.cat.text("agenda.added", n=number, name=series.name, when=when_text)
+    return ctx.cat.text("agenda.added_unscheduled", n=number)
+
+
+async def _open_number(ctx: Context, item_id: int) -> int | None:
+    """The number an item has now, while it is still open."""
+    items, _ = await _numbered(ctx)
+    return next((n for n, item in enumerate(items, 1) if item.id == item_id and not item.discussed), None)
+
+
+async def _edit_howto(ctx: Context, item_id: int) -> Text:
+    number = await _open_number(ctx, item_id)
+    if number is None:
+        return ctx.cat.text("agenda.edit_closed")
+    remove = f"{ctx.prefix}{agenda.sub_word('remove', ctx.cat)} {number}"
+    add = f"{ctx.prefix}{agenda.sub_word('add', ctx.cat)} {ctx.cat.raw('cmd.agenda.arg.text')}"
+    return ctx.cat.text("agenda.edit_howto", n=number, remove=remove, add=add)
+
+
+@agenda.follows_edits("add", howto=_edit_howto)
+async def _retext(ctx: Context, item_id: int, text: str) -> None:
+    """`!dagordning ny` edited: the item reads as the edit says, if it is still open."""
+    number = await _open_number(ctx, item_id)
+    if number is None:
+        raise StateError("agenda.edit_closed")
+    await AgendaRepo(ctx.tx).retext(item_id, text)
+    ctx.reply(await _added(ctx, number) + Text.of("\n") + ctx.cat.text("agenda.edited", n=number, text=_echo(text)))
+
+
+@agenda.follows_redactions("add")
+async def _redacted(ctx: Context, item_id: int, late: bool) -> None:
+    """`!dagordning ny` deleted: soon after, the item goes too, if nobody has discussed it yet; later, it stays."""
+    number = await _open_number(ctx, item_id)
+    if number is None:
+        return
+    if late:
+        command = f"{ctx.prefix}{agenda.sub_word('remove', ctx.cat)} {number}"
+        ctx.reply(ctx.cat.text("agenda.redacted_late", n=number, command=command))
+        return
+    await AgendaRepo(ctx.tx).close(item_id, "removed", ctx.message.sender, ctx.now)
+    ctx.reply(ctx.cat.text("agenda.redacted", n=number))
+
+
+def _echo(text: str) -> str:
+    """As much of an item's text as a reply repeats."""
+    return text if len(text) <= ECHO_LENGTH else text[: ECHO_LENGTH - 1] + "…"
 
 
 def _item(items: list[AgendaItem], number: int, cat: Catalogue) -> AgendaItem:
@@ -126,8 +176,7 @@ async def _remove(ctx: Context, number: int) -> None:
         except ForbiddenError:
             raise ForbiddenError("agenda.remove_forbidden", n=number, needed=ctx.settings.moderator_level) from None
     await AgendaRepo(ctx.tx).close(item.id, "removed", ctx.message.sender, ctx.now)
-    shown = item.text if len(item.text) <= ECHO_LENGTH else item.text[: ECHO_LENGTH - 1] + "…"
-    removed = ctx.cat.text("agenda.removed", n=number, text=shown)
+    removed = ctx.cat.text("agenda.removed", n=number, text=_echo(item.text))
     ctx.reply(removed + Text.of("\n\n") + await _agenda(ctx, space=MAX_BODY - len(removed.plain) - 2))
 
 

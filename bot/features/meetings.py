@@ -134,8 +134,25 @@ decision = feature.command("decision", sv="beslut", group="during", unknown="dec
 async def _decide(ctx: Context, text: str) -> None:
     running = await open_meeting(ctx)
     repo = MeetingRepo(ctx.tx)
-    await repo.decide(running.id, text, ctx.message.sender, ctx.now)
+    ctx.created(await repo.decide(running.id, text, ctx.message.sender, ctx.now))
     ctx.reply(ctx.cat.text("decision.recorded", n=len(await repo.decisions(running.id)), text=text))
+
+
+async def _decision_howto(ctx: Context, decision_id: int) -> Text:
+    return ctx.cat.text("decision.edit_howto", command=f"{ctx.prefix}{decision.word(ctx.cat)}")
+
+
+@decision.follows_edits("text", howto=_decision_howto)
+async def _redecide(ctx: Context, decision_id: int, text: str) -> None:
+    """`!beslut` edited while its meeting runs: the decision reads as the edit says. The minutes are written when the
+    meeting ends; after that, a decision stays as it was."""
+    running = await MeetingRepo(ctx.tx).open_in(ctx.message.room_id)
+    decided = await MeetingRepo(ctx.tx).decisions(running.id) if running else []
+    number = next((n for n, d in enumerate(decided, 1) if d.id == decision_id), None)
+    if number is None:
+        raise StateError("decision.edit_closed")
+    await MeetingRepo(ctx.tx).redecide(decision_id, text)
+    ctx.reply(ctx.cat.text("decision.recorded", n=number, text=text))
 
 
 minutes = feature.command("minutes", sv="protokoll", group="after")

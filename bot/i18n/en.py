@@ -4,6 +4,9 @@ MESSAGES: dict[str, str] = {
     "usage": "Usage: `{usage}`",
     "unknown_command": "Unknown command `{prefix}{word}`. Write `{prefix}help` to see what I can do.",
     "internal_error": "Something went wrong while running the command. The error was logged (event {event_id}).",
+    "edit.not_followed": "I do not follow edits of this command. Send the command again as a new message instead.",
+    "edit.too_late": "The edit changes nothing: a command can only be edited within {minutes} minutes.",
+    "edit.other_command": "The edit changes nothing: an edit can only change the text of the same command.",
     "unreadable.missing": (
         "I could not read the message you sent at {time}: its encryption key never reached me, "
         "so I do not know what you asked. Please send it again."
@@ -135,6 +138,11 @@ MESSAGES: dict[str, str] = {
     "agenda.items.many": "{n} items",
     "agenda.remove_forbidden": "Item {n} can only be removed by whoever added it or by a moderator (power level {needed}).",
     "agenda.removed": "Item {n} is removed: {text}",
+    "agenda.edited": "Changed: item {n} now reads \"{text}\".",
+    "agenda.edit_howto": "To change item {n}, remove it with `{remove}` and add it again with `{add}`.",
+    "agenda.edit_closed": "The item has already been discussed or removed, so it is not changed.",
+    "agenda.redacted": "Item {n} is removed from the agenda, as the message with its command was deleted.",
+    "agenda.redacted_late": "Item {n} stays on the agenda. Remove it with `{command}`.",
     "agenda.unknown": "I do not understand \"{word}\".",
     "action.line": "#{n} {text}",
     "action.nobody": "nobody responsible",
@@ -146,6 +154,11 @@ MESSAGES: dict[str, str] = {
     "action.forbidden": "Action #{n} can only be changed by its owners, whoever logged it, or a moderator (power level {needed}).",
     "action.owner_not_in_room": "{user} is not in this room and cannot own an action.",
     "action.created": "Action #{n} is logged.",
+    "action.edit_howto": "Change action #{n} with `{command} <new text>`.",
+    "action.edit_closed": (
+        "Action #{n} is already closed, so the edit changes nothing. It can still be changed with "
+        "`{command} <new text>`."
+    ),
     "action.changed": "Action #{n} is changed.",
     "action.cancelled": "Action #{n} is cancelled.",
     "action.reopened": "Action #{n} is open again.",
@@ -215,6 +228,11 @@ MESSAGES: dict[str, str] = {
     "meeting.here": "{who} takes part in {name}.",
     "decision.empty": "Write what was decided.",
     "decision.recorded": "Decision {n}: {text}",
+    "decision.edit_howto": (
+        "No command changes a decision. If it needs correcting, record a new decision with `{command} <text>` while "
+        "the meeting runs."
+    ),
+    "decision.edit_closed": "The meeting where it was decided has ended and its minutes are written, so the decision stays.",
     "minutes.none_yet": "There are no minutes yet in this room.",
     "minutes.none_on": "No meeting was held on {date}.",
     "minutes.title": "Minutes: {name}",

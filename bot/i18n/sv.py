@@ -4,6 +4,11 @@ MESSAGES: dict[str, str] = {
     "usage": "Användning: `{usage}`",
     "unknown_command": "Okänt kommando `{prefix}{word}`. Skriv `{prefix}hjälp` för att se vad jag kan.",
     "internal_error": "Något gick fel när jag skulle utföra kommandot. Felet är loggat (händelse {event_id}).",
+    "edit.not_followed": (
+        "Jag följer inte redigeringar av det här kommandot. Skicka kommandot igen som ett nytt meddelande i stället."
+    ),
+    "edit.too_late": "Redigeringen ändrar ingenting: ett kommando kan bara redigeras inom {minutes} minuter.",
+    "edit.other_command": "Redigeringen ändrar ingenting: en redigering kan bara ändra texten i samma kommando.",
     "unreadable.missing": (
         "Jag kunde inte läsa ditt meddelande från kl. {time}: krypteringsnyckeln kom aldrig fram till mig, "
         "så jag vet inte vad du bad om. Skicka det gärna igen."
@@ -136,6 +141,11 @@ MESSAGES: dict[str, str] = {
     "agenda.items.many": "{n} punkter",
     "agenda.remove_forbidden": "Punkt {n} får bara tas bort av den som lade till den eller av en moderator (behörighetsnivå {needed}).",
     "agenda.removed": "Punkt {n} är borttagen: {text}",
+    "agenda.edited": "Ändrat: punkt {n} heter nu \"{text}\".",
+    "agenda.edit_howto": "Vill du ändra punkt {n}, ta bort den med `{remove}` och lägg till den igen med `{add}`.",
+    "agenda.edit_closed": "Punkten är redan behandlad eller borttagen, så den ändras inte.",
+    "agenda.redacted": "Punkt {n} är borttagen från dagordningen, eftersom meddelandet med kommandot togs bort.",
+    "agenda.redacted_late": "Punkt {n} står kvar på dagordningen. Ta bort den med `{command}`.",
     "agenda.unknown": "Jag förstår inte \"{word}\".",
     "action.line": "#{n} {text}",
     "action.nobody": "ingen ansvarig",
@@ -147,6 +157,10 @@ MESSAGES: dict[str, str] = {
     "action.forbidden": "Åtgärd #{n} får bara ändras av de ansvariga, den som lade in den eller en moderator (behörighetsnivå {needed}).",
     "action.owner_not_in_room": "{user} är inte med i rummet och kan inte vara ansvarig.",
     "action.created": "Åtgärd #{n} är registrerad.",
+    "action.edit_howto": "Ändra åtgärd #{n} med `{command} <ny text>`.",
+    "action.edit_closed": (
+        "Åtgärd #{n} är redan avslutad, så redigeringen ändrar ingenting. Den kan ändå ändras med `{command} <ny text>`."
+    ),
     "action.changed": "Åtgärd #{n} är ändrad.",
     "action.cancelled": "Åtgärd #{n} är struken.",
     "action.reopened": "Åtgärd #{n} är öppen igen.",
@@ -216,6 +230,11 @@ MESSAGES: dict[str, str] = {
     "meeting.here": "{who} är med på {name}.",
     "decision.empty": "Skriv vad som beslutades.",
     "decision.recorded": "Beslut {n}: {text}",
+    "decision.edit_howto": (
+        "Ett beslut kan inte ändras med något kommando. Behövs en rättelse, för in ett nytt beslut med "
+        "`{command} <text>` medan mötet pågår."
+    ),
+    "decision.edit_closed": "Mötet där beslutet fattades är avslutat och protokollet skrivet, så beslutet ändras inte.",
     "minutes.none_yet": "Det finns inga protokoll än i det här rummet.",
     "minutes.none_on": "Inget möte hölls {date}.",
     "minutes.title": "Protokoll: {name}",

@@ -39,6 +39,7 @@ EVENT_TYPES = [
     "m.room.create",
     "m.room.encryption",
     "m.room.name",
+    "m.room.redaction",
 ]
 
 ROOM_FILTER: dict[str, Any] = {

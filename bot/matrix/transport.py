@@ -29,7 +29,7 @@ from nio import (
 )
 
 from bot.clock import Clock
-from bot.render import with_upload
+from bot.render import edit_of, with_upload
 from bot.store.db import Database
 from bot.store.outbox import OutboxRepo, OutgoingMessage
 
@@ -251,6 +251,8 @@ class Transport:
         for message in pending:
             try:
                 content = message.content if message.file is None else await self._upload(db, message)
+                if message.replaces_txn:
+                    content = await self._target(db, message, content)
                 event_id = await self.send(message.room_id, message.event_type, content, message.txn_id)
             except SendError as exc:
                 log.error("message %s to %s not sent: %s", message.txn_id, message.room_id, exc)
@@ -259,6 +261,14 @@ class Transport:
                 continue
             async with db.transaction() as conn:
                 await OutboxRepo(conn).mark_sent(message.id, event_id, clock.now())
+
+    async def _target(self, db: Database, message: OutgoingMessage, content: dict[str, Any]) -> dict[str, Any]:
+        """An edit points at the message it replaces, sent before it (the outbox goes in order)."""
+        async with db.reading() as conn:
+            target = await OutboxRepo(conn).sent_event(message.replaces_txn)
+        if target is None:
+            raise SendError("unsent", f"the message it edits ({message.replaces_txn}) was not sent")
+        return edit_of(content, target)
 
     async def _upload(self, db: Database, message: OutgoingMessage) -> dict[str, Any]:
         """Upload a file entry's bytes; the message pointing at the upload is stored before it is sent, so a crash

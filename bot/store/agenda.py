@@ -67,11 +67,16 @@ class AgendaRepo:
             (meeting_id, note, utc_text(now), by, item_id),
         )
 
-    async def add(self, room_id: str, text: str, author: str, meeting_start: datetime | None, now: datetime) -> None:
-        await self.conn.execute(
+    async def add(self, room_id: str, text: str, author: str, meeting_start: datetime | None, now: datetime) -> int:
+        cursor = await self.conn.execute(
             "INSERT INTO agenda_items(room_id, text, author, created_at, meeting_start) VALUES (?, ?, ?, ?, ?)",
             (room_id, text, author, utc_text(now), utc_text(meeting_start) if meeting_start else None),
         )
+        return cursor.lastrowid
+
+    async def retext(self, item_id: int, text: str) -> None:
+        """An open item's text, as its author has just corrected it."""
+        await self.conn.execute("UPDATE agenda_items SET text = ? WHERE id = ? AND status = 'open'", (text, item_id))
 
     async def close(self, item_id: int, status: str, by: str, now: datetime) -> None:
         await self.conn.execute(

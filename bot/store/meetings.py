@@ -155,6 +155,10 @@ class MeetingRepo:
         )
         return cursor.lastrowid
 
+    async def redecide(self, decision_id: int, text: str) -> None:
+        """A decision's text, as the one who recorded it has just corrected it."""
+        await self.conn.execute("UPDATE decisions SET text = ? WHERE id = ?", (text, decision_id))
+
     async def decisions(self, meeting_id: int) -> list[Decision]:
         async with self.conn.execute(
             "SELECT id, text, by, at FROM decisions WHERE meeting_id = ? ORDER BY id", (meeting_id,)

@@ -200,6 +200,24 @@ STEPS: tuple[tuple[str, ...], ...] = (
         # A file in the outbox: its bytes until it is uploaded, then NULL and `content` points at the upload.
         "ALTER TABLE outbox ADD COLUMN file BLOB",
     ),
+    (
+        # What a command created (an agenda item, an action, a decision), by the command's event: an edit of the
+        # command within a few minutes changes it, a redaction may remove it. `edited_ts` is the server time of the
+        # last edit applied, so an older edit handled later does not win.
+        """CREATE TABLE created (
+            event_id TEXT PRIMARY KEY,
+            room_id TEXT NOT NULL REFERENCES rooms(room_id),
+            kind TEXT NOT NULL,
+            ref INTEGER NOT NULL,
+            sender TEXT NOT NULL,
+            at TEXT NOT NULL,
+            edited_ts INTEGER NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX created_at ON created(at)",
+        # An edit of an earlier message: the transaction id of the message it replaces, whose event id is known
+        # only once that one is sent.
+        "ALTER TABLE outbox ADD COLUMN replaces_txn TEXT",
+    ),
 )
 
 LATEST = len(STEPS)

@@ -19,6 +19,8 @@ class OutgoingMessage:
     event_type: str
     content: dict[str, Any]
     file: bytes | None = None  # still to be uploaded
+    replaces_txn: str | None = None
+    """An edit of the message sent under this transaction id."""
 
 
 class OutboxRepo:
@@ -33,13 +35,18 @@ class OutboxRepo:
         now: datetime,
         event_type: str = "m.room.message",
         file: bytes | None = None,
+        replaces_txn: str | None = None,
     ) -> None:
-        """A message to send; with `file`, an m.file message (render.file_message) whose file is uploaded first."""
+        """A message to send; with `file`, an m.file message (render.file_message) whose file is uploaded first;
+        with `replaces_txn`, an edit (render.edit) of the message sent under that transaction id, sent after it."""
         # A message for a room the bot has left is settled at once: a bot that was kicked sends nothing there.
         await self.conn.execute(
-            "INSERT INTO outbox(room_id, txn_id, event_type, content, created_at, file, failed) "
-            "VALUES (?, ?, ?, ?, ?, ?, (SELECT 'left the room' FROM rooms WHERE room_id = ? AND left_at IS NOT NULL))",
-            (room_id, txn_id, event_type, json.dumps(content, ensure_ascii=False), now.isoformat(), file, room_id),
+            "INSERT INTO outbox(room_id, txn_id, event_type, content, created_at, file, replaces_txn, failed) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT 'left the room' FROM rooms WHERE room_id = ? AND left_at IS NOT NULL))",
+            (
+                room_id, txn_id, event_type, json.dumps(content, ensure_ascii=False), now.isoformat(), file,
+                replaces_txn, room_id,
+            ),  # fmt: skip
         )
 
     async def has(self, txn_id: str) -> bool:
@@ -49,16 +56,23 @@ class OutboxRepo:
     async def pending(self) -> list[OutgoingMessage]:
         """What is to be sent, in order."""
         async with self.conn.execute(
-            "SELECT id, room_id, txn_id, event_type, content, file FROM outbox "
+            "SELECT id, room_id, txn_id, event_type, content, file, replaces_txn FROM outbox "
             "WHERE sent_at IS NULL AND failed IS NULL ORDER BY id"
         ) as cursor:
             rows = await cursor.fetchall()
         return [
             OutgoingMessage(
-                row["id"], row["room_id"], row["txn_id"], row["event_type"], json.loads(row["content"]), row["file"]
-            )
+                row["id"], row["room_id"], row["txn_id"], row["event_type"], json.loads(row["content"]), row["file"],
+                row["replaces_txn"],
+            )  # fmt: skip
             for row in rows
         ]
+
+    async def sent_event(self, txn_id: str) -> str | None:
+        """The event id of the message sent under this transaction id; None if it was not sent."""
+        async with self.conn.execute("SELECT sent_event_id FROM outbox WHERE txn_id = ?", (txn_id,)) as cursor:
+            row = await cursor.fetchone()
+        return row[0] if row else None
 
     async def uploaded(self, message_id: int, content: dict[str, Any]) -> None:
         """The file is uploaded: the message now points at it, and the bytes are no longer kept."""

@@ -25,7 +25,7 @@ from nio import (
 from bot.clock import FakeClock
 from bot.i18n import Text
 from bot.matrix.transport import SendError, Transport, Unavailable
-from bot.render import file_message, notice
+from bot.render import edit, file_message, notice
 from bot.store.db import Database
 from bot.store.outbox import OutboxRepo
 from tests.unit.helpers import BOT, ROOM
@@ -260,3 +260,32 @@ async def test_a_refusal_is_final_at_once(slept, answer, code) -> None:
         await Transport(Homeserver(None, [])).request("join", call, (JoinResponse, RoomLeaveResponse))
 
     assert refused.value.code == code and call.calls == 1 and slept == []
+
+
+async def test_an_edit_goes_out_pointing_at_the_reply_it_edits_once_that_is_sent(db, clock) -> None:
+    """The edit is queued before the reply it edits was sent (both in one batch); it points at that reply's event."""
+    server = Homeserver(False, [no_encryption_state])
+    async with db.transaction() as tx:
+        outbox = OutboxRepo(tx)
+        await outbox.add(ROOM, "sb-reply-0", notice(Text.of("Punkt 1 på dagordningen för nästa möte.")), clock.now())
+        await outbox.add(ROOM, "sb-edit-0", edit(Text.of("Punkt 1, ändrad")), clock.now(), replaces_txn="sb-reply-0")
+
+    await Transport(server).flush(db, clock)
+
+    reply, changed = server.sent
+    assert changed["m.relates_to"] == {"rel_type": "m.replace", "event_id": "$sent"}
+    assert changed["body"] == "* Punkt 1, ändrad" and changed["m.new_content"]["body"] == "Punkt 1, ändrad"
+    assert "m.relates_to" not in changed["m.new_content"]
+
+
+async def test_an_edit_of_a_reply_that_was_never_sent_is_not_sent(db, clock) -> None:
+    server = Homeserver(False, [no_encryption_state])
+    async with db.transaction() as tx:
+        outbox = OutboxRepo(tx)
+        await outbox.add(ROOM, "sb-reply-0", notice(Text.of("Svar")), clock.now())
+        await outbox.mark_failed(1, "left the room")
+        await outbox.add(ROOM, "sb-edit-0", edit(Text.of("Ändrat svar")), clock.now(), replaces_txn="sb-reply-0")
+
+    await Transport(server).flush(db, clock)
+
+    assert server.sent == [] and await pending(db) == []
