@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html import escape
 from urllib.parse import quote
@@ -13,6 +14,11 @@ from bot.policy import LIST_BUDGET, MAX_BODY
 
 HINT_ROOM = 60
 """"… och 244 till: `!åtgärder försenade från 57`": what a cut list's last line takes at most."""
+
+_INDENT = re.compile(r"(?<=\n) +")
+_INDENT_FIRST = re.compile(r"(?:^|(?<=\n)) +")
+"""The spaces a line starts with, which HTML would collapse; the second also at the start of a run that starts a
+line."""
 
 
 
@@ -31,8 +37,13 @@ class Mentions:
 
 def html(text: Text) -> str:
     parts = []
+    line_start = True
     for segment in text.segments:
-        escaped = escape(segment.text).replace("\n", "<br/>")
+        escaped = escape(segment.text)
+        # An indented line stays indented: its leading spaces become no-break spaces.
+        escaped = (_INDENT_FIRST if line_start else _INDENT).sub(lambda m: "&nbsp;" * len(m.group()), escaped)
+        line_start = segment.text.endswith("\n") if segment.text else line_start
+        escaped = escaped.replace("\n", "<br/>")
         if segment.mention:
             parts.append(f'<a href="https://matrix.to/#/{quote(segment.mention, safe="@:")}">{escaped}</a>')
         else:

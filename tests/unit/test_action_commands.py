@@ -93,7 +93,7 @@ async def test_a_multi_line_action_is_kept(chat: Chat) -> None:
         "Åtgärd #1 är registrerad.\n#1 Städa gångtunneln:\n   - klottret\n   - glaset — ingen ansvarig — "
         "senast fredag 4 december 2026"
     )
-    assert "#1 Städa gångtunneln:<br/>   - klottret<br/>   - glaset" in reply["formatted_body"]
+    assert "#1 Städa gångtunneln:<br/>&nbsp;&nbsp;&nbsp;- klottret<br/>&nbsp;&nbsp;&nbsp;- glaset" in reply["formatted_body"]
     assert [a.text for a in await chat.actions()] == ["Städa gångtunneln:\n- klottret\n- glaset"]
 
 

@@ -119,7 +119,7 @@ async def test_a_multi_line_item_is_kept_as_written(chat: Chat) -> None:
     assert shown["body"] == (
         HEADER + "\n1. Klotter vid busstationen:\n   - väntkuren\n   - gångtunneln (Anna Andersson)"
     )
-    assert "1. Klotter vid busstationen:<br/>   - väntkuren<br/>   - gångtunneln" in shown["formatted_body"]
+    assert "1. Klotter vid busstationen:<br/>&nbsp;&nbsp;&nbsp;- väntkuren<br/>&nbsp;&nbsp;&nbsp;- gångtunneln" in shown["formatted_body"]
 
 
 async def test_a_multi_line_item_may_start_on_the_next_line(chat: Chat) -> None:

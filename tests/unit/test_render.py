@@ -40,6 +40,16 @@ def test_newlines_become_line_breaks() -> None:
     assert content["body"] == "rad ett\nrad två\n\nrad fyra"
 
 
+def test_leading_spaces_of_a_line_survive_in_html() -> None:
+    content = notice(Text.of("Beslut:\n  indraget") + Text.of(" och  mer\n   sist"))
+
+    assert content["formatted_body"] == "Beslut:<br/>&nbsp;&nbsp;indraget och  mer<br/>&nbsp;&nbsp;&nbsp;sist"
+    assert content["body"] == "Beslut:\n  indraget och  mer\n   sist"
+    # Whether a run starts a line depends on the run before it.
+    assert notice(Text.of("a\n") + Text.of("  b") + Text.of(" c"))["formatted_body"] == "a<br/>&nbsp;&nbsp;b c"
+    assert notice(Text.of("  a"))["formatted_body"] == "&nbsp;&nbsp;a"
+
+
 def test_code_segments() -> None:
     text = Text((Segment("Skriv "), Segment("!hjälp", code=True), Segment(".")))
 
