@@ -285,6 +285,17 @@ def parse_number(text: str) -> int:
     return int(match.group(1))
 
 
+_FROM = re.compile(r"(?:(.*?)\s+)?(?:från|fran|from)\s+(\S+)", re.IGNORECASE | re.DOTALL)
+
+
+def parse_from(text: str) -> tuple[str, int | None]:
+    """`1/12 från 31`: the text before, and where something too long for one message goes on (None if not said)."""
+    match = _FROM.fullmatch(text.strip())
+    if match is None:
+        return text, None
+    return match.group(1) or "", parse_number(match.group(2))
+
+
 def mentioned_users(body: str, formatted_body: str | None, mentions: tuple[str, ...]) -> tuple[tuple[str, ...], str]:
     """Users named in a message (pills, m.mentions, plain @user:server), in order, and the body without the
     names: a pill shows as the display name in the plain body, which is not part of the text."""

@@ -9,7 +9,10 @@ from urllib.parse import quote
 from collections.abc import Callable
 from typing import Any
 
-from bot.i18n import Text
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+from bot.i18n import Segment, Text
 from bot.policy import LIST_BUDGET, MAX_BODY
 
 HINT_ROOM = 60
@@ -39,6 +42,10 @@ def html(text: Text) -> str:
     parts = []
     line_start = True
     for segment in text.segments:
+        if segment.html is not None:
+            parts.append(segment.html)
+            line_start = False
+            continue
         escaped = escape(segment.text)
         # An indented line stays indented: its leading spaces become no-break spaces.
         escaped = (_INDENT_FIRST if line_start else _INDENT).sub(lambda m: "&nbsp;" * len(m.group()), escaped)
@@ -148,3 +155,111 @@ def listing(
         used += cost
     left = len(lines) - len(kept)
     return Text.join([title, *kept, *([more(left, first + len(kept))] if left else [])])
+
+
+_MARKDOWN = MarkdownIt("commonmark", {"html": False, "breaks": True}).disable(
+    ["html_block", "html_inline", "link", "image", "autolink", "entity"]
+)
+"""Markdown the bot wrote itself (the minutes), user text in it escaped: no raw HTML, links or entities, whatever
+the text says; a line break is a line break."""
+
+_BULLET = "• "
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of a Markdown document as a message shows it: a heading, a paragraph or one item of a list."""
+
+    tokens: tuple[Token, ...]
+    plain: str
+    heading: bool = False
+    within: tuple[Token, Token] | None = None
+    """The opening and closing tokens of the list it is an item of."""
+
+
+def _inline(token: Token) -> str:
+    """An inline run as plain text: its words and line breaks, without markers or escapes; indentation kept as
+    plain spaces."""
+    parts = []
+    for child in token.children or []:
+        if child.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif child.type in ("text", "code_inline"):
+            parts.append(child.content)
+    return "".join(parts).replace("\u00a0", " ")
+
+
+def _plain(tokens: list[Token]) -> str:
+    return "\n".join(_inline(t) for t in tokens if t.type == "inline")
+
+
+def _closing(tokens: list[Token], start: int) -> int:
+    """The index of the token that closes the one at `start` (itself when it opens nothing)."""
+    if tokens[start].nesting != 1:
+        return start
+    level = tokens[start].level
+    return next(i for i in range(start + 1, len(tokens)) if tokens[i].level == level and tokens[i].nesting == -1)
+
+
+def markdown_blocks(source: str) -> list[Block]:
+    """A Markdown document as the blocks a message shows, in order: those `markdown_page` counts and cuts at."""
+    tokens = _MARKDOWN.parse(source)
+    blocks: list[Block] = []
+    index = 0
+    while index < len(tokens):
+        end = _closing(tokens, index)
+        opener = tokens[index]
+        if opener.type == "bullet_list_open":
+            item = index + 1
+            while item < end:
+                item_end = _closing(tokens, item)
+                own = tokens[item : item_end + 1]
+                text = _BULLET + _plain(own).replace("\n", "\n" + " " * len(_BULLET))
+                blocks.append(Block(tuple(own), text, within=(opener, tokens[end])))
+                item = item_end + 1
+        else:
+            own = tokens[index : end + 1]
+            blocks.append(Block(tuple(own), _plain(own), heading=opener.type == "heading_open"))
+        index = end + 1
+    return blocks
+
+
+def _markup(blocks: list[Block]) -> Text:
+    """Blocks as one run: plain text with a blank line between paragraphs, HTML from markdown-it (text escaped)."""
+    plain: list[str] = []
+    tokens: list[Token] = []
+    for index, block in enumerate(blocks):
+        before = blocks[index - 1] if index else None
+        after = blocks[index + 1] if index + 1 < len(blocks) else None
+        if before is not None:
+            close = before.heading or (block.within is not None and before.within == block.within)
+            plain.append("\n" if close else "\n\n")
+        plain.append(block.plain)
+        if block.within and (before is None or before.within != block.within):
+            tokens.append(block.within[0])
+        tokens.extend(block.tokens)
+        if block.within and (after is None or after.within != block.within):
+            tokens.append(block.within[1])
+    rendered = _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {}).strip()
+    return Text((Segment("".join(plain), html=rendered),))
+
+
+def markdown_page(
+    blocks: list[Block], more: Callable[[int, int], Text], budget: int = MAX_BODY, first: int = 1
+) -> Text:
+    """Markdown blocks from the `first` on (counted from 1), as many as fit within `budget` characters;
+    `more(n, position)` says how many were left out and the command that shows them from `position` on. A page
+    that starts inside a section starts with that section's heading."""
+    shown = blocks[first - 1 :]
+    context = [b for b in blocks[: first - 1] if b.heading][-1:] if shown and not shown[0].heading else []
+    kept: list[Block] = []
+    used = HINT_ROOM + sum(len(b.plain) + 2 for b in context)
+    for block in shown:
+        cost = len(block.plain) + 2
+        if used + cost > budget and kept:
+            break
+        kept.append(block)
+        used += cost
+    page = _markup(context + kept)
+    left = len(shown) - len(kept)
+    return Text.join([page, more(left, first + len(kept))], "\n\n") if left else page

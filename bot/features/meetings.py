@@ -15,14 +15,14 @@ from bot.errors import NotFoundError, StateError, UsageError
 from bot.feature import Effects, Feature, Seen, Services
 from bot.features.agenda import checked_text, more_items
 from bot.followup import upcoming
-from bot.i18n import Text
+from bot.i18n import Catalogue, Text
 from bot.i18n.dates import when
 from bot.minutes import close
 from bot.names import MemberNames
 from bot.occurrences import current_in_room, next_in_room
-from bot.parsing import parse_date
+from bot.parsing import parse_date, parse_from
 from bot.policy import AD_HOC_LENGTH, MAX_BODY
-from bot.render import file_message, listing, notice
+from bot.render import file_message, listing, markdown_blocks, markdown_page, notice
 from bot.store.actions import ActionRepo
 from bot.store.agenda import AgendaRepo
 from bot.store.meetings import Meeting, MeetingRepo
@@ -111,7 +111,8 @@ async def _start(ctx: Context, which: str | None) -> None:
 @meeting.sub("end", "avsluta", "stäng", "stopp", "stop", sv="slut", moderator=True)
 async def _end(ctx: Context) -> None:
     running = await open_meeting(ctx)
-    ctx.reply(await close(ctx.tx, running, ctx.message.sender, ctx.now, ctx.cat, ctx.room.names))
+    shows = await _shows(ctx.tx, running, ctx.cat, ctx.prefix)
+    ctx.reply(await close(ctx.tx, running, ctx.message.sender, ctx.now, ctx.cat, ctx.room.names, shows))
     ctx.effects.emit("meeting_closed", running.id)
     ctx.effects.wake(CLOSE, running.id)
 
@@ -158,6 +159,30 @@ async def _redecide(ctx: Context, decision_id: int, text: str) -> None:
 minutes = feature.command("minutes", sv="protokoll", group="after")
 
 
+def _day(held: Meeting) -> date:
+    return held.started_at.astimezone(held.zone).date()
+
+
+def _on_day(held: list[Meeting], day: date) -> list[Meeting]:
+    """The meetings held on a local day, in the order they were held."""
+    return [m for m in held if _day(m) == day]
+
+
+async def _number_in_day(tx: aiosqlite.Connection, held: Meeting) -> int:
+    """Which of its day's meetings this is, in the order they were held: the same before and after it ends."""
+    same_day = _on_day(await MeetingRepo(tx).ended_in(held.room_id), _day(held))
+    return 1 + sum(1 for m in same_day if (m.started_at, m.id) < (held.started_at, held.id))
+
+
+def _command(held: Meeting, number: int, cat: Catalogue, prefix: str) -> str:
+    return f"{prefix}{minutes.word(cat)} {_day(held).isoformat()} {number}"
+
+
+async def _shows(tx: aiosqlite.Connection, held: Meeting, cat: Catalogue, prefix: str) -> str:
+    """`!protokoll 2026-12-01 1`: the command that shows this meeting's minutes, whatever is held after it."""
+    return _command(held, await _number_in_day(tx, held), cat, prefix)
+
+
 async def _held(ctx: Context) -> list[Meeting]:
     held = await MeetingRepo(ctx.tx).ended_in(ctx.message.room_id)
     if not held:
@@ -165,47 +190,68 @@ async def _held(ctx: Context) -> list[Meeting]:
     return held
 
 
-@minutes.form()
-async def _last(ctx: Context) -> None:
-    ctx.reply(Text.of((await _held(ctx))[-1].minutes or ""))
+def _position(ctx: Context, text: str) -> int:
+    """`från 31`: where minutes too long for one message go on."""
+    rest, start = parse_from(text)
+    if rest or start is None:
+        raise UsageError("parse.unknown", value=text)
+    return start
 
 
-minutes.sub("last", "sista", sv="senaste")(_last)
+START = Arg("start", _position, rest=True, optional=True)
 
 
-def _on_day(held: list[Meeting], day: date) -> list[Meeting]:
-    """The meetings held on a local day, in the order they were held."""
-    return [m for m in held if m.started_at.astimezone(m.zone).date() == day]
+async def _show(ctx: Context, held: list[Meeting], shown: Meeting, start: int | None) -> None:
+    """One meeting's minutes, rendered, from line `start` on; one too long for a message ends with the command
+    that shows the rest. With two meetings on its day, the first page says which this is and names the others."""
+    same_day = _on_day(held, _day(shown))
+    number = same_day.index(shown) + 1
+    blocks = markdown_blocks(shown.minutes or "")
+    if start is not None and start > len(blocks):
+        raise NotFoundError("minutes.no_such_line", count=len(blocks))
+    parts = []
+    if len(same_day) > 1 and start is None:
+        others = [
+            Text.of(_command(m, n, ctx.cat, ctx.prefix), code=True) for n, m in enumerate(same_day, 1) if m is not shown
+        ]
+        which = ctx.cat.text_count("minutes.of_day", len(same_day), which=number)
+        parts.append(which + Text.of(" ") + Text.join(others, ", "))
+    command = f"{_command(shown, number, ctx.cat, ctx.prefix)} {ctx.cat('list.from')}"
+    more = lambda n, position: ctx.cat.text_count("minutes.more", n, command=f"{command} {position}")  # noqa: E731
+    space = MAX_BODY - sum(len(part.plain) + 2 for part in parts)
+    parts.append(markdown_page(blocks, more, budget=space, first=start or 1))
+    ctx.reply(Text.join(parts, "\n\n"))
 
 
-def _past_date(ctx: Context, text: str) -> tuple[date, int | None]:
-    """`1/12`, or `1/12 2` for the second meeting held that day."""
+@minutes.sub("last", "sista", sv="senaste", args=[START])
+@minutes.form(START)  # declared first: decorators apply from the bottom
+async def _last(ctx: Context, start: int | None) -> None:
+    held = await _held(ctx)
+    await _show(ctx, held, held[-1], start)
+
+
+def _past_date(ctx: Context, text: str) -> tuple[date, int | None, int | None]:
+    """`1/12`, `1/12 2` for the second meeting held that day, and either with `från 31` after it."""
+    text, start = parse_from(text)
     try:
-        return parse_date(text, ctx.today, past=True), None
+        return parse_date(text, ctx.today, past=True), None, start
     except UsageError:
         head, _, last = text.rpartition(" ")
         if not (head and last.isdigit() and 0 < int(last) < 10):
             raise
-        return parse_date(head, ctx.today, past=True), int(last)
+        return parse_date(head, ctx.today, past=True), int(last), start
 
 
 @minutes.form(Arg("date", _past_date, rest=True))
-async def _on(ctx: Context, wanted: tuple[date, int | None]) -> None:
-    day, number = wanted
-    found = _on_day(await _held(ctx), day)
+async def _on(ctx: Context, wanted: tuple[date, int | None, int | None]) -> None:
+    day, number, start = wanted
+    held = await _held(ctx)
+    found = _on_day(held, day)
     if not found:
         raise NotFoundError("minutes.none_on", date=day.isoformat())
     if number is not None and number > len(found):
         raise NotFoundError("minutes.no_such_number", date=day.isoformat(), number=number, count=len(found))
-    shown = found[(number or len(found)) - 1]
-    text = Text.of(shown.minutes or "")
-    if len(found) > 1:
-        # Two meetings on one day: say which this is, and how to see the others.
-        command = f"{ctx.prefix}{minutes.word(ctx.cat)} {day.isoformat()}"
-        others = [Text.of(f"{command} {n}", code=True) for n, m in enumerate(found, start=1) if m is not shown]
-        which = ctx.cat.text_count("minutes.of_day", len(found), which=found.index(shown) + 1)
-        text = which + Text.of(" ") + Text.join(others, ", ") + Text.of("\n\n") + text
-    ctx.reply(text)
+    await _show(ctx, held, found[(number or len(found)) - 1], start)
 
 
 @feature.on("message")
@@ -233,10 +279,8 @@ async def post_minutes_file(services: Services, meeting_id: int) -> None:
         held = await repo.get(meeting_id)
         if held is None or held.minutes is None or await outbox.has(txn):
             return
-        same_day = _on_day(await repo.ended_in(held.room_id), held.started_at.astimezone(held.zone).date())
-        number = next((n for n, m in enumerate(same_day, start=1) if m.id == held.id), 1)
         data = held.minutes.encode()
-        content = file_message(filename(held, services.cat, number), "text/markdown", len(data))
+        content = file_message(filename(held, services.cat, await _number_in_day(tx, held)), "text/markdown", len(data))
         await outbox.add(held.room_id, txn, content, services.clock.now(), file=data)
 
 
@@ -257,7 +301,8 @@ async def close_job(services: Services, keys: frozenset[Hashable] | None, effect
         for held in await _open(tx, keys):
             if held.scheduled_end + after <= now:
                 known = names.get(held.room_id, MemberNames()).names
-                text = await close(tx, held, "", now, services.cat, known, closed_after=after)
+                shows = await _shows(tx, held, services.cat, services.prefix)
+                text = await close(tx, held, "", now, services.cat, known, shows, closed_after=after)
                 await OutboxRepo(tx).add(held.room_id, f"sb-minutes-{held.id}", notice(text), now)
                 log.info("meeting %s in %s closed automatically", held.id, held.room_id)
                 effects.emit("meeting_closed", held.id)

@@ -14,11 +14,13 @@ LANGUAGES = tuple(CATALOGUES)
 
 @dataclass(frozen=True)
 class Segment:
-    """A run of text; `code` runs are shown as code in HTML, `mention` runs as a pill for that user."""
+    """A run of text; `code` runs are shown as code in HTML, `mention` runs as a pill for that user, and `html` runs
+    (rendered Markdown, built by render.py from escaped parts) as that HTML, with `text` as their plain body."""
 
     text: str
     code: bool = False
     mention: str | None = None
+    html: str | None = None
 
 
 @dataclass(frozen=True)

@@ -7,23 +7,47 @@ from typing import TYPE_CHECKING
 
 from bot.i18n import Catalogue, Text
 from bot.i18n.dates import clock, day, span, when
+from bot.permissions import RoomView
+from bot.policy import MAX_BODY
+from bot.render import listing
 from bot.store.actions import OPEN, Action
-from bot.store.meetings import Meeting
+from bot.store.meetings import Meeting, Participant
+from bot.views.actions import action_line
 
 if TYPE_CHECKING:
     from bot.minutes import Record
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>#|!~])")
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>#|!~&])")
+_BLOCK_START = re.compile(r"[-+](?=\s|$)|[-=]+\s*$|\d{1,9}(?=[.)](?:\s|$))")
+"""What starts a list item, or makes a line a rule or the underline of a heading, at the start of a line."""
+_NO_BREAK_SPACE = "\u00a0"
+"""Markdown drops the spaces a line starts with; no-break spaces it keeps."""
 
 
 def md(text: str) -> str:
-    """User text as literal Markdown: nothing in it becomes a link, a heading or markup."""
-    return _MARKDOWN.sub(r"\\\1", text).replace("\n", "  \n")
-
+    """User text as literal Markdown: nothing in it becomes a link, a heading, a list or markup, and its lines keep
+    their breaks and their indentation (an empty line too)."""
+    lines = []
+    for line in _MARKDOWN.sub(r"\\\1", text).split("\n"):
+        body = line.lstrip(" \t")
+        indent = _NO_BREAK_SPACE * len(line[: len(line) - len(body)].expandtabs(4))
+        if start := _BLOCK_START.match(body):
+            at = start.end() if body[0].isdigit() else 0  # `1\. `, `\- `, `\---`
+            body = body[:at] + "\\" + body[at:]
+        lines.append(indent + body)
+    if len(lines) > 1:  # an empty line would end the paragraph, and the list item with it
+        lines = [line or _NO_BREAK_SPACE for line in lines]
+    return "  \n".join(lines)
 
 
 def _who(record: Record, user_id: str) -> str:
     return record.names.get(user_id) or user_id
+
+
+def _participant(participant: Participant, cat: Catalogue) -> str:
+    """`Anna Andersson (@anna:eslov.se)`: the name people know, and once, the id that tells two Annas apart."""
+    named = participant.name if participant.name == participant.user_id else f"{participant.name} ({participant.user_id})"
+    return md(named) + (f" {cat('minutes.listened')}" if participant.how == "here" else "")
 
 
 def _action(record: Record, action: Action, cat: Catalogue) -> str:
@@ -51,15 +75,15 @@ def markdown(record: Record, cat: Catalogue) -> str:
 
     def section(key: str, entries: list[str]) -> None:
         lines.extend(["", f"## {cat(key)}", ""])
-        lines.extend(f"- {entry}" for entry in entries) if entries else lines.append(cat("minutes.none"))
+        if not entries:
+            lines.append(cat("minutes.none"))
+        # An entry's further lines are indented to stay in its list item.
+        lines.extend("- " + entry.replace("\n", "\n  ") for entry in entries)
 
-    section(
-        "minutes.participants",
-        [md(p.name) + (f" {cat('minutes.listened')}" if p.how == "here" else "") for p in record.participants],
-    )
+    section("minutes.participants", [_participant(p, cat) for p in record.participants])
     section(
         "minutes.agenda",
-        [md(item.text) + (f"  \n  {cat('minutes.note')}: {md(item.note)}" if item.note else "") for item in record.discussed],
+        [md(item.text) + (f"  \n{cat('minutes.note')}: {md(item.note)}" if item.note else "") for item in record.discussed],
     )
     section("minutes.decisions", [md(d.text) for d in record.decisions])
     section("minutes.new_actions", [_action(record, a, cat) for a in record.new_actions])
@@ -68,27 +92,43 @@ def markdown(record: Record, cat: Catalogue) -> str:
     return "\n".join(lines) + "\n"
 
 
-def summary(record: Record, cat: Catalogue) -> Text:
-    """The notice posted when a meeting ends, counting what it did (leaving out what it did none of); the full
-    minutes follow as a file."""
+def _entry(text: str, cat: Catalogue) -> Text:
+    return cat.text("minutes.entry", text=text.replace("\n", "\n  "))
+
+
+def summary(record: Record, cat: Catalogue, command: str) -> Text:
+    """The notice posted when a meeting ends: who took part, what was discussed, decided and agreed, and what is
+    still open, each section left out when empty. One too long for a message ends with `command`, which shows
+    the whole minutes; they follow as a file too."""
     meeting = record.meeting
     local = meeting.started_at.astimezone(meeting.zone)
-    names = ", ".join(p.name for p in record.participants) or cat("minutes.none")
-    found = {
-        "discussed": record.discussed,
-        "decisions": record.decisions,
-        "actions": record.new_actions,
-        "carried": record.carried,
-    }
-    counts = [cat.count(f"minutes.count.{what}", len(items)) for what, items in found.items() if items]
-    parts = [
-        cat.text("minutes.summary", name=meeting.name, when=when(local, cat)),
-        cat.text("minutes.summary_participants", names=names),
-        cat.text("minutes.summary_counts", counts=cat.join(counts) or cat("minutes.summary_nothing")),
-    ]
+    header = [cat.text("minutes.summary", name=meeting.name, when=when(local, cat))]
     if record.closed_after is not None:
-        parts.insert(0, cat.text("minutes.auto_closed", after=span(record.closed_after, cat)))
-    return Text.join(parts)
+        header.insert(0, cat.text("minutes.auto_closed", after=span(record.closed_after, cat)))
+    if record.participants:
+        names = [p.name + (f" {cat('minutes.listened')}" if p.how == "here" else "") for p in record.participants]
+        header.append(cat.text("minutes.summary_participants", names=", ".join(names)))
+    ended = (meeting.ended_at or meeting.started_at).astimezone(meeting.zone).date()
+    room = RoomView(meeting.room_id, names=record.names)
+    sections = {
+        "discussed": [
+            _entry(item.text, cat) + (Text.of(" ") + cat.text("agenda.note", note=item.note) if item.note else Text(()))
+            for item in record.discussed
+        ],
+        "decisions": [_entry(decision.text, cat) for decision in record.decisions],
+        "actions": [action_line(action, ended, cat, room) for action in record.new_actions],
+        "carried": [_entry(item.text, cat) for item in record.carried],
+    }
+    lines: list[Text] = []
+    for key, entries in sections.items():
+        if entries:
+            # A heading goes with its first entry: a cut never leaves a heading alone at the end.
+            lines.append(Text.of("\n") + cat.text(f"minutes.notice.{key}") + Text.of("\n") + entries[0])
+            lines.extend(entries[1:])
+    if not lines:
+        header.append(cat.text("minutes.summary_nothing"))
+    more = lambda n, _: cat.text_count("minutes.more", n, command=command)  # noqa: E731
+    return listing(Text.join(header), lines, more, budget=MAX_BODY)
 
 
 def filename(meeting: Meeting, cat: Catalogue, number: int = 1) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import urllib.request
 from datetime import datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,25 @@ async def ask(user: UserClient, room_id: str, body: str, **extra: Any) -> dict[s
     """Send a message and return the content of the bot's reply to it."""
     event_id = await user.send(room_id, body, **extra)
     return content_of(await user.reply_to(room_id, event_id))
+
+
+def download(homeserver: Any, token: str, mxc: str) -> str:
+    """A file the bot uploaded, as text."""
+    server, media_id = mxc.removeprefix("mxc://").split("/", 1)
+    request = urllib.request.Request(
+        f"{homeserver.url}/_matrix/client/v1/media/download/{server}/{media_id}",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.read().decode()
+
+
+async def minutes_file(user: UserClient, room_id: str, bot_id: str) -> dict[str, Any]:
+    """The content of the last minutes file the bot posted in the room, once there is one."""
+    files = await user.wait_for(
+        lambda: [e for e in user.messages_from(room_id, bot_id) if content_of(e).get("msgtype") == "m.file"]
+    )
+    return content_of(files[-1])
 
 
 async def barrier(user: UserClient, room_id: str) -> None:

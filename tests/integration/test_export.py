@@ -17,7 +17,7 @@ import pytest
 
 from bot.settings import Settings
 from tests.conftest import PASSWORD, unique
-from tests.integration.helpers import ask, room_with_bot
+from tests.integration.helpers import ask, download, minutes_file, room_with_bot
 
 pytestmark = pytest.mark.integration
 
@@ -58,7 +58,7 @@ async def test_export_holds_what_the_room_saw(make_bot, make_user, make_room, ho
     await ask(chair, room_id, f"!åtgärd Sätt upp skyltar {per.user_id} senast 2027-03-01")
     await ask(chair, room_id, "!klar 1 Kamerorna fungerar")
     await ask(chair, room_id, "!möte slut")
-    minutes = (await ask(chair, room_id, "!protokoll"))["body"]
+    minutes = download(homeserver, chair.client.access_token, (await minutes_file(chair, room_id, bot.user_id))["url"])
     await bot.stop()
 
     result = await export(bot.settings, tmp_path, "--room", alias, "--format", "json")

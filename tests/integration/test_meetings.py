@@ -2,34 +2,22 @@
 
 from __future__ import annotations
 
-import urllib.request
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
+from nio import ProfileSetDisplayNameResponse
 
+from bot.i18n import Catalogue
+from bot.i18n.dates import day
 from bot.localclient import content_of
-from tests.integration.helpers import ShiftedClock, ask, room_with_bot
+from tests.integration.helpers import ShiftedClock, ask, download, minutes_file, room_with_bot
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 pytestmark = pytest.mark.integration
 
 HEADINGS = ["## Deltagare", "## Dagordning", "## Beslut", "## Nya åtgärder", "## Uppföljning", "## Kvarstående punkter"]
-
-
-def download(homeserver, token: str, mxc: str) -> str:
-    server, media_id = mxc.removeprefix("mxc://").split("/", 1)
-    request = urllib.request.Request(
-        f"{homeserver.url}/_matrix/client/v1/media/download/{server}/{media_id}",
-        headers={"Authorization": f"Bearer {token}"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.read().decode()
-
-
-async def minutes_file(user, room_id, bot_id):
-    files = await user.wait_for(
-        lambda: [e for e in user.messages_from(room_id, bot_id) if content_of(e).get("msgtype") == "m.file"]
-    )
-    return content_of(files[-1])
 
 
 async def test_a_full_meeting_produces_minutes_and_a_downloadable_file(make_bot, make_user, make_room, homeserver):
@@ -65,7 +53,13 @@ async def test_a_full_meeting_produces_minutes_and_a_downloadable_file(make_bot,
     participants = body.split("Deltagare: ", 1)[1].splitlines()[0]
     for user in (chair, per, lisa):
         assert user.user_id.split(":")[0][1:] in participants
-    assert "1 behandlad punkt, 1 beslut, 1 ny åtgärd och 1 kvarstående punkt." in body
+    # What was decided and agreed, not how many: the decision, and the new action with its owner and due date.
+    due = day(datetime.now(STOCKHOLM).date() + timedelta(days=7), Catalogue("sv"))
+    per_name = per.user_id.split(":")[0][1:]  # Synapse's display name for a new user
+    assert "Behandlade punkter:\n• Klotter vid busstationen — Polisen ökar närvaron kvällstid\n" in body
+    assert "\nBeslut:\n• Kommunen sätter upp ny belysning\n" in body
+    assert f"\nNya åtgärder:\n#2 Sätt upp skyltar — {per_name} — senast {due}\n" in body
+    assert body.endswith("\nKvarstår:\n• Belysning i parken")
 
     file_content = await minutes_file(chair, room_id, bot.user_id)
     assert file_content["info"]["mimetype"] == "text/markdown"
@@ -79,8 +73,11 @@ async def test_a_full_meeting_produces_minutes_and_a_downloadable_file(make_bot,
     assert "- Belysning i parken" in text.split("## Kvarstående punkter")[1]
     assert "(lyssnade)" in text.split("## Deltagare")[1].split("##")[0]
 
+    # `!protokoll` shows that file rendered: headings and bullets, no Markdown markers.
     shown = await ask(per, room_id, "!protokoll")
-    assert shown["body"].strip() == text.strip()
+    assert shown["body"].startswith("Protokoll: ") and "##" not in shown["body"] and "\\" not in shown["body"]
+    assert f"\n\nNya åtgärder\n• #2 Sätt upp skyltar — {per_name} — senast {due}\n" in shown["body"]
+    assert "<h2>Beslut</h2>\n<ul>\n<li>Kommunen sätter upp ny belysning</li>\n</ul>" in shown["formatted_body"]
 
 
 async def test_meeting_commands_refuse_bad_input(make_bot, make_user, make_room):
@@ -109,9 +106,10 @@ async def test_restart_in_the_middle_of_a_meeting_keeps_it_open(make_bot, make_u
     await bot.start()
 
     assert (await ask(chair, room_id, "!beslut Efter omstarten"))["body"] == "Beslut 2: Efter omstarten"
-    await ask(chair, room_id, "!möte slut")
+    ended = (await ask(chair, room_id, "!möte slut"))["body"]
+    assert "\nBeslut:\n• Före omstarten\n• Efter omstarten" in ended
     minutes = (await ask(chair, room_id, "!protokoll"))["body"]
-    assert "- Före omstarten" in minutes and "- Efter omstarten" in minutes
+    assert "\nBeslut\n• Före omstarten\n• Efter omstarten\n" in minutes
     file_content = await minutes_file(chair, room_id, bot.user_id)
     assert "file" in file_content and "url" not in file_content  # encrypted room: an encrypted attachment
 
@@ -135,9 +133,34 @@ async def test_a_meeting_left_open_is_closed_automatically(make_bot, make_user, 
         ]
     )  # fmt: skip
     assert "Protokoll från " in content_of(notices[0])["body"]
+    assert content_of(notices[0])["body"].endswith("\nBeslut:\n• Glömde avsluta")
     file_content = await minutes_file(chair, room_id, bot.user_id)
     assert file_content["msgtype"] == "m.file"
     assert (await ask(chair, room_id, "!möte slut"))["body"].startswith("Inget möte pågår.")
     minutes = (await ask(chair, room_id, "!protokoll"))["body"]
     assert "Mötet stängdes automatiskt 3 timmar efter den planerade sluttiden." in minutes
-    assert "- Glömde avsluta" in minutes
+    assert "\nBeslut\n• Glömde avsluta\n" in minutes
+
+
+async def test_the_minutes_name_people_by_their_display_names(make_bot, make_user, make_room, homeserver):
+    bot = make_bot()
+    chair = await make_user("chair")
+    per = await make_user("per")
+    response = await per.client.set_displayname("Per Persson")
+    assert isinstance(response, ProfileSetDisplayNameResponse), response
+    room_id = await room_with_bot(bot, chair, make_room, others=(per,))
+    await ask(chair, room_id, "!möte start")
+    await per.send(room_id, "Polisen har sett mer klotter i helgen.")  # taking part by writing
+    await ask(chair, room_id, f"!åtgärd Kolla klottret {per.user_id} senast om 3 dagar")
+
+    ended = (await ask(chair, room_id, "!möte slut"))["body"]
+
+    participants = ended.split("Deltagare: ", 1)[1].splitlines()[0]
+    assert participants.split(", ")[1:] == ["Per Persson"]
+    assert "\n#1 Kolla klottret — Per Persson — senast " in ended
+    text = download(homeserver, chair.client.access_token, (await minutes_file(chair, room_id, bot.user_id))["url"])
+    assert f"- Per Persson ({per.user_id})\n" in text.split("## Deltagare")[1].split("##")[0]
+    assert text.count(per.user_id) == 1  # elsewhere by name: the action's owner is Per Persson
+    assert "- #1 Kolla klottret — Per Persson — senast " in text
+    shown = (await ask(chair, room_id, "!protokoll"))["body"]
+    assert f"\n• Per Persson ({per.user_id})\n" in shown

@@ -12,9 +12,8 @@ from nio import LocalProtocolError
 from bot.localclient import content_of
 from bot.store.state import StateRepo
 from tests.conftest import unique
-from tests.integration.helpers import ask, barrier, room_with_bot
+from tests.integration.helpers import ask, barrier, download, room_with_bot
 from tests.integration.proxy import FaultyProxy
-from tests.integration.test_meetings import download
 
 pytestmark = pytest.mark.integration
 

@@ -61,7 +61,7 @@ async def held(db: Database) -> str:
         await actions.change(skyltar, PER, utc(12, 1, 8, 13), "due", detail, due=date(2026, 12, 10))
         kameror = await actions.get(ROOM, 1)
         await actions.change(kameror, ANNA, utc(12, 1, 8, 15), "done", {"comment": "Kamerorna fungerar"}, status=DONE)
-        await close(tx, await meetings.get(meeting_id), ANNA, utc(12, 1, 8, 25), Catalogue("sv"), {})
+        await close(tx, await meetings.get(meeting_id), ANNA, utc(12, 1, 8, 25), Catalogue("sv"), {}, "!protokoll 2026-12-01 1")
 
         # After the meeting: none of this may change what the archive says the meeting saw.
         await actions.create(ROOM, INJECTION, (), "Räddningstjänsten", None, PER, utc(12, 1, 23, 30))  # 2 Dec, local
@@ -242,7 +242,7 @@ async def test_a_meeting_closed_by_itself_says_so_and_names_no_one(db: Database,
     async with db.transaction() as tx:
         repo = MeetingRepo(tx)
         meeting_id = await repo.start(ROOM, None, "Extra", STOCKHOLM, None, utc(12, 8, 11), ANNA, utc(12, 8, 8))
-        await close(tx, await repo.get(meeting_id), "", utc(12, 8, 14), Catalogue("sv"), {}, closed_after=timedelta(hours=3))
+        await close(tx, await repo.get(meeting_id), "", utc(12, 8, 14), Catalogue("sv"), {}, "!protokoll 2026-12-08 1", closed_after=timedelta(hours=3))
 
     extra = (await archive(db, first=date(2026, 12, 8)))["meetings"][0]
     assert (extra["auto_closed"], extra["ended_by"], extra["ended_at"]) == (True, None, "2026-12-08T14:00:00+00:00")

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.features import FEATURES
 from bot.i18n import CATALOGUES, FORMS, Catalogue, Segment, counted, placeholders
 from bot.i18n.dates import when
-from bot.minutes import Record
-from bot.store.meetings import Meeting
-from bot.views.minutes import summary
 from bot.render import notice
 
 SOURCE = Path(__file__).resolve().parents[2] / "bot"
@@ -121,8 +117,16 @@ def test_no_code_picks_a_form_by_hand() -> None:
             "… och 1 åtgärd till: `!åtgärder alla från 9`",
             "… och 2 åtgärder till: `!åtgärder alla från 9`",
         )),
-        ("sv", "minutes.count.actions", {}, ("0 nya åtgärder", "1 ny åtgärd", "2 nya åtgärder")),
-        ("en", "minutes.count.discussed", {}, ("0 items discussed", "1 item discussed", "2 items discussed")),
+        ("sv", "minutes.more", {"command": "!protokoll 2026-12-01 1 från 31"}, (
+            "… och 0 rader till: `!protokoll 2026-12-01 1 från 31`",
+            "… och 1 rad till: `!protokoll 2026-12-01 1 från 31`",
+            "… och 2 rader till: `!protokoll 2026-12-01 1 från 31`",
+        )),
+        ("en", "minutes.more", {"command": "!minutes 2026-12-01 1"}, (
+            "… and 0 more lines: `!minutes 2026-12-01 1`",
+            "… and 1 more line: `!minutes 2026-12-01 1`",
+            "… and 2 more lines: `!minutes 2026-12-01 1`",
+        )),
     ],
 )
 def test_a_counted_message_says_none_one_and_two_in_the_right_form(
@@ -142,39 +146,6 @@ def test_every_counted_message_renders_for_none_one_and_two(language: str) -> No
         assert "2" in cat.count(key, 2, **values), key
         assert cat.count(key, 1, **values) != cat.count(key, 2, **values), key
         cat.count(key, 0, **values)
-
-
-START = datetime(2026, 12, 1, 8, tzinfo=timezone.utc)
-MEETING = Meeting(
-    1, "!room:eslov.se", None, "Örat mot marken", ZoneInfo("Europe/Stockholm"), None, START, START, "@anna:eslov.se",
-    None, None, False, None,
-)  # fmt: skip
-
-
-def counts(language: str, discussed: int, decisions: int, actions: int, carried: int) -> str:
-    """The sentence of a minutes notice that counts what the meeting did (the entries themselves are not read)."""
-    record = Record(MEETING, [], [None] * discussed, [None] * decisions, [None] * actions, [], [None] * carried, {})  # type: ignore[list-item]
-    return summary(record, Catalogue(language)).plain.split("\n")[-1]
-
-
-@pytest.mark.parametrize(
-    ("language", "numbers", "sentence"),
-    [
-        ("sv", (1, 1, 1, 1), "1 behandlad punkt, 1 beslut, 1 ny åtgärd och 1 kvarstående punkt. Hela protokollet följer som fil."),
-        ("sv", (2, 2, 2, 2), "2 behandlade punkter, 2 beslut, 2 nya åtgärder och 2 kvarstående punkter. Hela protokollet följer som fil."),
-        ("sv", (1, 2, 1, 0), "1 behandlad punkt, 2 beslut och 1 ny åtgärd. Hela protokollet följer som fil."),
-        ("sv", (0, 1, 0, 0), "1 beslut. Hela protokollet följer som fil."),
-        ("sv", (0, 0, 0, 0), "Inga punkter, beslut eller åtgärder. Hela protokollet följer som fil."),
-        ("en", (1, 1, 1, 1), "1 item discussed, 1 decision, 1 new action and 1 item carried over. The full minutes follow as a file."),
-        ("en", (2, 2, 2, 2), "2 items discussed, 2 decisions, 2 new actions and 2 items carried over. The full minutes follow as a file."),
-        ("en", (0, 2, 0, 3), "2 decisions and 3 items carried over. The full minutes follow as a file."),
-        ("en", (0, 0, 0, 0), "No items, decisions or actions. The full minutes follow as a file."),
-    ],
-)
-def test_the_minutes_notice_counts_what_the_meeting_did_and_leaves_out_the_rest(
-    language: str, numbers: tuple[int, int, int, int], sentence: str
-) -> None:
-    assert counts(language, *numbers) == sentence
 
 
 @pytest.mark.parametrize("language", sorted(CATALOGUES))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta, timezone
 
 from bot.clock import FakeClock
@@ -10,6 +11,7 @@ from bot.feature import Feature, Features, Services
 from bot.features import FEATURES
 from bot.features.meetings import CLOSE
 from bot.names import NameLookup, no_names
+from bot.policy import MAX_BODY
 from bot.runner import Runner, job_id
 from bot.store.actions import ActionRepo
 from bot.store.db import Database
@@ -90,7 +92,13 @@ async def test_past_the_limit_it_is_closed_once_with_a_note(db, clock) -> None:
     await jobs.check_meetings([meeting_id])  # the job firing after a start-up check did the work
 
     [body] = await notices(db)
-    assert body.startswith("Mötet stängdes automatiskt 3 timmar efter den planerade sluttiden.\nProtokoll från Örat mot marken")
+    assert body == (
+        "Mötet stängdes automatiskt 3 timmar efter den planerade sluttiden.\n"
+        "Protokoll från Örat mot marken, tisdag 1 december 2026 kl. 09.00 (vecka 49). Hela protokollet följer som fil.\n"
+        "\n"
+        "Beslut:\n"
+        "• Belysning vid stationen"
+    )
     async with db.reading() as conn:
         meeting = await MeetingRepo(conn).get(meeting_id)
     assert meeting.auto_closed and meeting.ended_at == clock.now()
@@ -112,3 +120,20 @@ async def test_the_minutes_of_a_meeting_closed_automatically_name_people_by_disp
     async with db.reading() as conn:
         meeting = await MeetingRepo(conn).get(meeting_id)
     assert "#1 Byt lampor — Olle Olsson, @kim:eslov.se" in meeting.minutes  # Kim has no display name
+    [body] = await notices(db)
+    assert "\nNya åtgärder:\n#1 Byt lampor — Olle Olsson, @kim:eslov.se" in body
+
+
+async def test_a_long_notice_of_a_meeting_closed_by_itself_names_its_minutes(db, clock) -> None:
+    meeting_id = await open_meeting(db, clock)
+    async with db.transaction() as tx:
+        for n in range(40):
+            await MeetingRepo(tx).decide(meeting_id, f"Beslut {n} " + "ord " * 40, "@chair:eslov.se", clock.now())
+    jobs = await scheduler(db, clock, [])
+    clock.advance(timedelta(hours=4))
+
+    await jobs.check_meetings()
+
+    [body] = await notices(db)
+    assert len(body) <= MAX_BODY
+    assert re.search(r"\n… och \d+ rader till: `!protokoll 2026-12-01 1`$", body)
