@@ -63,10 +63,10 @@ async def close(
     closed_after: timedelta | None = None,
 ) -> Text:
     """End the meeting and keep its minutes, in the caller's transaction; returns the notice to post, which names
-    `command` to show the minutes should it be cut. A meeting closed by the bot, `closed_after` its planned end, is
-    closed by nobody."""
+    `command` (that shows the minutes) should it be cut. A meeting closed by the bot, `closed_after` its planned
+    end, is closed by nobody."""
     auto = closed_after is not None
     record = await gather(tx, replace(meeting, ended_at=now, ended_by=by, auto_closed=auto), names, closed_after)
     text = markdown(record, cat)
     await MeetingRepo(tx).end(meeting.id, by, now, text, auto)
-    return summary(record, cat, command)
+    return summary(record, cat, command, text)

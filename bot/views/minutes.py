@@ -9,7 +9,7 @@ from bot.i18n import Catalogue, Text
 from bot.i18n.dates import clock, day, span, when
 from bot.permissions import RoomView
 from bot.policy import MAX_BODY
-from bot.render import listing
+from bot.render import listing, markdown_blocks
 from bot.store.actions import OPEN, Action
 from bot.store.meetings import Meeting, Participant
 from bot.views.actions import action_line
@@ -96,10 +96,19 @@ def _entry(text: str, cat: Catalogue) -> Text:
     return cat.text("minutes.entry", text=text.replace("\n", "\n  "))
 
 
-def summary(record: Record, cat: Catalogue, command: str) -> Text:
+_IN_FILE = {
+    "discussed": "minutes.agenda",
+    "decisions": "minutes.decisions",
+    "actions": "minutes.new_actions",
+    "carried": "minutes.carried",
+}
+"""The section of the minutes file each section of the notice comes from."""
+
+
+def summary(record: Record, cat: Catalogue, command: str, minutes: str) -> Text:
     """The notice posted when a meeting ends: who took part, what was discussed, decided and agreed, and what is
-    still open, each section left out when empty. One too long for a message ends with `command`, which shows
-    the whole minutes; they follow as a file too."""
+    still open, each section left out when empty. One too long for a message ends with `command` (which shows the
+    minutes, `minutes` in Markdown) going on from where the notice stopped; the minutes follow as a file too."""
     meeting = record.meeting
     local = meeting.started_at.astimezone(meeting.zone)
     header = [cat.text("minutes.summary", name=meeting.name, when=when(local, cat))]
@@ -119,15 +128,22 @@ def summary(record: Record, cat: Catalogue, command: str) -> Text:
         "actions": [action_line(action, ended, cat, room) for action in record.new_actions],
         "carried": [_entry(item.text, cat) for item in record.carried],
     }
+    headings = {block.plain: n for n, block in enumerate(markdown_blocks(minutes), start=1) if block.heading}
     lines: list[Text] = []
+    shown_from: list[int] = []  # where `!protokoll` shows each line of the notice: from its line in the minutes
     for key, entries in sections.items():
         if entries:
             # A heading goes with its first entry: a cut never leaves a heading alone at the end.
             lines.append(Text.of("\n") + cat.text(f"minutes.notice.{key}") + Text.of("\n") + entries[0])
             lines.extend(entries[1:])
+            heading = headings[cat(_IN_FILE[key])]
+            shown_from += [heading, *range(heading + 2, heading + 1 + len(entries))]
     if not lines:
         header.append(cat.text("minutes.summary_nothing"))
-    more = lambda n, _: cat.text_count("minutes.more", n, command=command)  # noqa: E731
+    from_word = cat("list.from")
+    more = lambda n, position: cat.text_count(  # noqa: E731
+        "minutes.more", n, command=f"{command} {from_word} {shown_from[position - 1]}"
+    )
     return listing(Text.join(header), lines, more, budget=MAX_BODY)
 
 

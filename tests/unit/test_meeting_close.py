@@ -136,4 +136,4 @@ async def test_a_long_notice_of_a_meeting_closed_by_itself_names_its_minutes(db,
 
     [body] = await notices(db)
     assert len(body) <= MAX_BODY
-    assert re.search(r"\n… och \d+ rader till: `!protokoll 2026-12-01 1`$", body)
+    assert re.search(r"\n… och \d+ rader till: `!protokoll 2026-12-01 1 från \d+`$", body)

@@ -11,7 +11,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.i18n import Text
 from bot.policy import MAX_BODY
-from bot.render import markdown_blocks, markdown_page, notice
+from bot.render import HINT_ROOM, markdown_blocks, markdown_page, notice
 from bot.store.db import Database
 from bot.store.meetings import MeetingRepo
 from bot.views.minutes import md
@@ -168,7 +168,7 @@ async def test_user_text_in_the_notice_keeps_its_lines_and_stays_escaped(db: Dat
     assert "<b>" not in formatted and "<a " not in formatted
 
 
-async def test_a_long_notice_is_cut_and_names_the_minutes_of_that_meeting(db: Database, clock: FakeClock) -> None:
+async def test_a_long_notice_is_cut_and_names_the_rest_of_the_minutes_of_that_meeting(db: Database, clock: FakeClock) -> None:
     chat = Chat(db, clock)
     decisions = [f"Beslut {n:02}: " + "ord " * 40 for n in range(1, 41)]
 
@@ -178,10 +178,29 @@ async def test_a_long_notice_is_cut_and_names_the_minutes_of_that_meeting(db: Da
     shown = len(re.findall(r"^• Beslut \d+:", body, re.MULTILINE))
     left = 40 - shown + 2  # the two items still open did not fit either
     assert len(body) <= MAX_BODY and 0 < shown < 40
-    assert body.endswith(f"\n… och {left} rader till: `!protokoll 2026-11-30 1`")
-    # That command shows these minutes, not the notice again: from their title, and the rest of them after it.
-    shown_minutes = await chat.send("!protokoll 2026-11-30 1")
-    assert shown_minutes.startswith("Protokoll: Örat mot marken\n")
+    hint = re.search(r"\n… och (\d+) rader till: `(!protokoll 2026-11-30 1 från \d+)`$", body)
+    assert hint and int(hint.group(1)) == left
+    # That command shows the minutes of that meeting from where the notice stopped, not the notice again.
+    rest = await chat.send(hint.group(2))
+    assert rest.startswith(f"Beslut\n• Beslut {shown + 1:02}: ord ")
+
+
+async def test_a_notice_cut_at_a_heading_goes_on_from_that_heading(db: Database, clock: FakeClock) -> None:
+    chat = Chat(db, clock)
+    header = (
+        "Protokoll från Örat mot marken, måndag 30 november 2026 kl. 11.00 (vecka 49). Hela protokollet följer som fil.\n"
+        "Deltagare: Anna Andersson, @kim:eslov.se (lyssnade), Olle Olsson (lyssnade)"
+    )
+    first = "ord " * 499 + "ord"
+    # The second decision fills the notice to ten characters short of the most it holds (the hint's room kept):
+    # too little for the heading and first item still open.
+    second = "x" * (MAX_BODY - 10 - len(header) - HINT_ROOM - len(f"\nBeslut:\n• {first}") - 1 - len("• ") - 1)
+
+    body = (await hold(chat, f"!beslut {first}", f"!beslut {second}"))["body"]
+
+    assert body.startswith(header) and body.count("\n• ") == 2 and "Kvarstår:" not in body
+    command = re.search(r"\n… och 2 rader till: `(!protokoll 2026-11-30 1 från \d+)`$", body).group(1)
+    assert (await chat.send(command)).startswith("Kvarstående punkter\n• Klotter vid busstationen\n")
 
 
 # The file and !protokoll
