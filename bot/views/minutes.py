@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from bot.i18n import Catalogue, Text
 from bot.i18n.dates import clock, day, span, when
-from bot.permissions import RoomView
+from bot.names import MemberNames
 from bot.policy import MAX_BODY
 from bot.render import listing, markdown_blocks
 from bot.store.actions import OPEN, Action
@@ -118,14 +118,14 @@ def summary(record: Record, cat: Catalogue, command: str, minutes: str) -> Text:
         names = [p.name + (f" {cat('minutes.listened')}" if p.how == "here" else "") for p in record.participants]
         header.append(cat.text("minutes.summary_participants", names=", ".join(names)))
     ended = (meeting.ended_at or meeting.started_at).astimezone(meeting.zone).date()
-    room = RoomView(meeting.room_id, names=record.names)
+    known = MemberNames(names=record.names)
     sections = {
         "discussed": [
             _entry(item.text, cat) + (Text.of(" ") + cat.text("agenda.note", note=item.note) if item.note else Text(()))
             for item in record.discussed
         ],
         "decisions": [_entry(decision.text, cat) for decision in record.decisions],
-        "actions": [action_line(action, ended, cat, room) for action in record.new_actions],
+        "actions": [action_line(action, ended, cat, known) for action in record.new_actions],
         "carried": [_entry(item.text, cat) for item in record.carried],
     }
     headings = {block.plain: n for n, block in enumerate(markdown_blocks(minutes), start=1) if block.heading}
