@@ -254,9 +254,14 @@ async def _skip(ctx: Context, number: int | None, text: str) -> None:
     ctx.reply(ctx.cat.text("schedule.skip_done", name=series.name, when=when(local, ctx.cat)))
 
 
-def _split_move(ctx: Context, series: Series, words: list[str]) -> tuple[date, date, time | None]:
-    """`<date> <new date> [<HH:MM>]` where a date may be several words (`4 dec`, `vecka 50`). When no cut
-    reads as two dates, the error is that of the side that does not read (`31/2 3/3`: 31/2 does not exist)."""
+LONGEST_DATE = 4
+"""No date is longer than "the day before yesterday" (four words)."""
+
+
+def _read_move(words: list[str], today: date) -> tuple[list[str], list[str], time | None]:
+    """`<date> <new date> [<HH:MM>]` cut into its parts, where a date may be several words (`4 dec`, `vecka 50`).
+    When no cut reads as two dates, the error is that of the side that does not read (`31/2 3/3`: 31/2 does not
+    exist)."""
     at: time | None = None
     body = words
     if len(words) >= 3:
@@ -267,7 +272,6 @@ def _split_move(ctx: Context, series: Series, words: list[str]) -> tuple[date, d
             pass
     if len(body) < 2:
         raise UsageError("parse.date_missing")
-    today = ctx.now.astimezone(series.zone).date()
 
     def unreadable(side: list[str]) -> UsageError | None:
         try:
@@ -277,16 +281,14 @@ def _split_move(ctx: Context, series: Series, words: list[str]) -> tuple[date, d
         return None
 
     # The cut to blame reads the most words on one side; a specific error (31/2, week 54) says more than
-    # "cannot read". Where nothing reads at all, the whole text is what cannot be read. No date is longer
-    # than "the day before yesterday": cuts leaving more words on a side are not tried, so a long text costs
-    # a few reads, not one per word.
-    longest = 4
+    # "cannot read". Where nothing reads at all, the whole text is what cannot be read. Cuts leaving more words
+    # on a side than a date has are not tried, so a long text costs a few reads, not one per word.
     blame: tuple[int, UsageError] | None = None
-    for cut in range(max(1, len(body) - longest), min(len(body) - 1, longest) + 1):
+    for cut in range(max(1, len(body) - LONGEST_DATE), min(len(body) - 1, LONGEST_DATE) + 1):
         sides = (body[:cut], body[cut:])
         errors = [unreadable(side) for side in sides]
         if errors == [None, None]:
-            return _future_date(ctx, sides[0], series.zone), _future_date(ctx, sides[1], series.zone), at
+            return sides[0], sides[1], at
         read = sum(len(side) for side, error in zip(sides, errors) if error is None)
         error = next(error for error in errors if error is not None)
         weight = 2 * read + (error.key != "parse.date")
@@ -295,6 +297,23 @@ def _split_move(ctx: Context, series: Series, words: list[str]) -> tuple[date, d
     if blame is None:
         raise UsageError("parse.date", value=" ".join(body))
     raise blame[1]
+
+
+def _split_move(ctx: Context, series: Series, words: list[str]) -> tuple[date, date, time | None]:
+    """The meeting's day, its new day, and the new time if one is given."""
+    today = ctx.now.astimezone(series.zone).date()
+    try:
+        old, new, at = _read_move(words, today)
+    except UsageError as error:
+        # `1/12 2/12 blursday`: when the words before the last ones read, the last ones are what is not understood.
+        for end in range(min(len(words) - 1, 2 * LONGEST_DATE + 1), 1, -1):
+            try:
+                _read_move(words[:end], today)
+            except UsageError:
+                continue
+            raise UsageError("parse.extra", value=" ".join(words[end:])) from None
+        raise error
+    return _future_date(ctx, old, series.zone), _future_date(ctx, new, series.zone), at
 
 
 @schedule.sub("move", sv="flytta", args=[Arg("dates", rest=True, missing="parse.date_missing")], moderator=True)
