@@ -67,9 +67,11 @@ async def apply_seeds(db: Database, transport: Transport, settings: Settings, cl
             if existing and existing.seed_digest == digest:
                 continue
             schedule = parse_schedule(seed.schedule.split(), today, zone)
+            # An entry edited elsewhere keeps its meetings: every other week keeps its weeks.
+            anchor = existing.anchor if existing and existing.schedule.spec == schedule.spec else today
             fields = dict(
                 schedule=schedule,
-                anchor=today,
+                anchor=anchor,
                 duration=parse_duration(seed.duration),
                 location=seed.location,
                 reminders=parse_offsets(list(seed.reminders)) if seed.reminders else (),
@@ -79,7 +81,7 @@ async def apply_seeds(db: Database, transport: Transport, settings: Settings, cl
             if existing:
                 # Nobody is there to confirm: skips and moves that the new schedule has no meeting for are dropped.
                 changes = await repo.changes(existing.id)
-                _, dropped = under_new_schedule(schedule, today, zone, changes, now)
+                _, dropped = under_new_schedule(schedule, anchor, zone, changes, now)
                 await repo.update(existing.id, now, **fields)
                 await repo.drop_changes(existing.id, dropped)
                 changed.add(existing.id)

@@ -156,11 +156,13 @@ async def _set_schedule(ctx: Context, number: int | None, text: str, confirmed: 
     dropped: Changes = {}
     if all_series:
         series = all_series[index]
-        kept, dropped = under_new_schedule(parsed, today, zone, await repo.changes(series.id), ctx.now)
+        # The same schedule again (with a new length, say) keeps its meetings: every other week keeps its weeks.
+        anchor = series.anchor if parsed.spec == series.schedule.spec else today
+        kept, dropped = under_new_schedule(parsed, anchor, zone, await repo.changes(series.id), ctx.now)
         if dropped and not confirmed:
             ctx.reply(_would_drop(ctx, series, dropped, number, words))
             return
-        fields = {"schedule": parsed, "anchor": today}
+        fields = {"schedule": parsed, "anchor": anchor}
         if duration:
             fields["duration"] = duration
         await repo.update(series.id, ctx.now, **fields)

@@ -671,6 +671,19 @@ async def test_the_same_schedule_again_keeps_its_skips_and_moves(room: Room, bod
     assert (await room.send("!schema")).endswith(SHOWN_CHANGES)
 
 
+async def test_every_other_week_set_again_keeps_its_weeks(room: Room, clock: FakeClock) -> None:
+    await room.send("!schema varannan tisdag 09:00")  # Monday 30 November: weeks 49, 51, 53, …
+    await room.send("!schema inställt 29/12")
+    clock.advance(timedelta(days=7))  # Monday 7 December, week 50
+
+    reply = await room.send("!schema varannan tisdag 09:00 45 min")
+
+    assert reply == (
+        "Schemat för Örat mot marken är nu: varannan tisdag kl. 09.00. Ett inställt eller flyttat möte gäller fortfarande.\n"
+        "Nästa möte: Örat mot marken, tisdag 15 december 2026 kl. 09.00 (vecka 51)."
+    )
+
+
 async def test_a_new_length_keeps_the_skips_and_moves(room: Room) -> None:
     await tuesdays_with_changes(room)
 
