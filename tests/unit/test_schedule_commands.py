@@ -771,6 +771,25 @@ async def test_the_confirmation_with_a_length(room: Room) -> None:
     assert (await room.tables())[1] == []
 
 
+async def test_a_long_listing_is_cut_and_names_the_command_that_shows_them_all(room: Room) -> None:
+    await weekly_on_tuesdays(room)
+    first = date(2026, 12, 1)
+    for week in range(60):
+        await room.send(f"!schema inställt {(first + timedelta(weeks=week)).isoformat()}")
+    before = await room.tables()
+
+    reply = await room.send("!schema veckovis onsdag 10:00")
+
+    lines = reply.split("\n")
+    assert lines[0] == "Med det nya schemat skulle 60 inställda eller flyttade möten i Örat mot marken inte längre gälla:"
+    assert lines[1] == "Inställt: tisdag 1 december 2026"
+    shown = sum(line.startswith("Inställt: ") for line in lines)
+    assert 10 < shown < 60
+    assert lines[-2] == f"… och {60 - shown} till; `!schema` visar alla."
+    assert lines[-1].startswith("Schemat är inte ändrat.")
+    assert await room.tables() == before
+
+
 async def test_the_listing_repeats_the_series_number_and_the_length(room: Room) -> None:
     await tuesdays_with_changes(room)
     before = await room.tables()
