@@ -209,6 +209,24 @@ def occurrences(
         next_moved = next(pending, None)
 
 
+def under_new_schedule(
+    schedule: Schedule, anchor: date, zone: ZoneInfo, changes: Mapping[datetime, datetime | None], now: datetime
+) -> tuple[dict[datetime, datetime | None], dict[datetime, datetime | None]]:
+    """The skips and moves still ahead, split into those a new schedule (begun on `anchor`) keeps and those it
+    drops: one is kept when the meeting it changed is still a meeting of the new schedule. A meeting already moved
+    from a time now past is held where it was moved to, whatever the schedule; changes wholly in the past are
+    history, and in neither."""
+    kept: dict[datetime, datetime | None] = {}
+    dropped: dict[datetime, datetime | None] = {}
+    for original, new in sorted(changes.items()):
+        if (new or original) <= now:
+            continue
+        regular = next(occurrences(schedule, anchor, zone, original - timedelta(seconds=1)), None)
+        fits = original <= now or (regular is not None and regular.start == original)
+        (kept if fits else dropped)[original] = new
+    return kept, dropped
+
+
 def meeting_on(
     schedule: Schedule,
     anchor: date,

@@ -16,7 +16,7 @@ from nio import RoomResolveAliasResponse
 from bot.clock import Clock
 from bot.matrix.transport import SendError, Transport
 from bot.parsing import parse_duration, parse_offsets
-from bot.schedule import parse_schedule
+from bot.schedule import parse_schedule, under_new_schedule
 from bot.settings import SeriesSeed, Settings
 from bot.store.db import Database
 from bot.store.rooms import RoomRepo
@@ -66,9 +66,12 @@ async def apply_seeds(db: Database, transport: Transport, settings: Settings, cl
             existing = await repo.find(room_id, seed.name)
             if existing and existing.seed_digest == digest:
                 continue
+            schedule = parse_schedule(seed.schedule.split(), today, zone)
+            # An entry edited elsewhere keeps its meetings: every other week keeps its weeks.
+            anchor = existing.anchor if existing and existing.schedule.spec == schedule.spec else today
             fields = dict(
-                schedule=parse_schedule(seed.schedule.split(), today, zone),
-                anchor=today,
+                schedule=schedule,
+                anchor=anchor,
                 duration=parse_duration(seed.duration),
                 location=seed.location,
                 reminders=parse_offsets(list(seed.reminders)) if seed.reminders else (),
@@ -76,8 +79,11 @@ async def apply_seeds(db: Database, transport: Transport, settings: Settings, cl
                 seed_digest=digest,
             )
             if existing:
+                # Nobody is there to confirm: skips and moves that the new schedule has no meeting for are dropped.
+                changes = await repo.changes(existing.id)
+                _, dropped = under_new_schedule(schedule, anchor, zone, changes, now)
                 await repo.update(existing.id, now, **fields)
-                await repo.forget_changes(existing.id, now)
+                await repo.drop_changes(existing.id, dropped)
                 changed.add(existing.id)
                 log.info("series %r in %s updated from the config", seed.name, room_id)
             else:

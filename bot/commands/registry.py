@@ -46,6 +46,20 @@ class Arg:
     optional: bool = False
     missing: str = "parse.missing"
     """The user error when a required argument is not given."""
+    flag: str | None = None
+    """A word that may end the command (`confirm`): the argument is whether it was given. It comes last, and may
+    follow a `rest` argument."""
+    sv: str | None = None
+    """The flag as a Swedish room is shown it (`bekräfta`); it works like the others, in either language."""
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(w for w in (self.flag, self.sv, *self.aliases) if w))
+
+    def word(self, cat: Catalogue) -> str | None:
+        """The flag in the catalogue's language."""
+        return self.sv if cat.language == "sv" and self.sv else self.flag
 
 
 @dataclass(frozen=True)
@@ -67,8 +81,8 @@ class Form:
 
     @property
     def id(self) -> str:
-        """Names the form in the catalogue: its subcommand, or its arguments (`show` for none)."""
-        return self.sub or "_".join(arg.name for arg in self.args) or "show"
+        """Names the form in the catalogue: its subcommand, or its arguments but a flag (`show` for none)."""
+        return self.sub or "_".join(arg.name for arg in self.args if not arg.flag) or "show"
 
     def word(self, cat: Catalogue) -> str | None:
         """The subcommand word shown in the catalogue's language."""
@@ -93,7 +107,7 @@ class Form:
     def slash(self) -> list[str]:
         """MSC4332 syntaxes: the required arguments, and all of them when some are optional."""
         head = [self.command.name, *([self.sub] if self.sub else [])]
-        required = [f"{{{a.name}}}" for a in self.args if not a.optional]
+        required = [f"{{{a.name}}}" for a in self.args if not (a.optional or a.flag)]
         every = [f"{{{a.name}}}" for a in self.args]
         return [" ".join(head + required)] + ([" ".join(head + every)] if every != required else [])
 
@@ -296,6 +310,17 @@ def _first_word(text: str) -> tuple[str, str]:
     return (match.group(1), match.group(2)) if match else ("", "")
 
 
+_LAST_WORD = re.compile(r"(.*?)\s*(\S+)\s*", re.DOTALL)
+
+
+def _before_flag(text: str, arg: Arg) -> str | None:
+    """The text before the flag it ends with (`… bekräfta`), as written; None when it does not end with it."""
+    match = _LAST_WORD.fullmatch(text)
+    if match is None or _norm(match.group(2)) not in {_norm(word) for word in arg.words}:
+        return None
+    return match.group(1)
+
+
 def _after_word(text: str, words: tuple[str, ...]) -> str | None:
     """The text after a subcommand word (the longest that fits), or None."""
     for word in sorted(words, key=lambda w: len(w.split()), reverse=True):
@@ -313,12 +338,17 @@ async def _convert(arg: Arg, ctx: Context, value: str) -> Any:
 
 async def _arguments(form: Form, ctx: Context, text: str, first_may_fail: bool) -> list[Any]:
     """The form's arguments from the text: split first (so text left over means this is not the form), then
-    converted in order."""
+    converted in order. A flag that ends the text is taken off it first."""
     if form.moderator:
         ctx.require_moderator()
+    args, flagged = form.args, None
+    if form.args and form.args[-1].flag:
+        args = form.args[:-1]
+        before = _before_flag(text, form.args[-1])
+        flagged, text = (False, text) if before is None else (True, before)
     raws: list[str] = []
     rest = text
-    for arg in form.args:
+    for arg in args:
         if arg.rest:
             raw, rest = rest.strip(), ""
         else:
@@ -328,7 +358,7 @@ async def _arguments(form: Form, ctx: Context, text: str, first_may_fail: bool) 
         extra = UsageError("parse.extra", usage=form, value=rest.strip())
         raise _FirstFailed(extra) if first_may_fail else extra
     values: list[Any] = []
-    for index, (arg, raw) in enumerate(zip(form.args, raws)):
+    for index, (arg, raw) in enumerate(zip(args, raws)):
         try:
             if not raw:
                 if not arg.optional:
@@ -341,7 +371,7 @@ async def _arguments(form: Form, ctx: Context, text: str, first_may_fail: bool) 
             if index == 0 and first_may_fail:
                 raise _FirstFailed(error) from None
             raise
-    return values
+    return values if flagged is None else [*values, flagged]
 
 
 class Registry:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Hashable
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import aiosqlite
@@ -14,7 +14,7 @@ from bot.commands.context import Context
 from bot.commands.registry import Arg
 from bot.errors import NotFoundError, StateError, UsageError
 from bot.feature import Effects, Feature, Services
-from bot.i18n import Text
+from bot.i18n import Catalogue, Text
 from bot.i18n.dates import day, span, when
 from bot.names import MemberNames
 from bot.occurrences import next_in_room, next_of
@@ -22,8 +22,8 @@ from bot.parsing import parse_date, parse_duration, parse_offsets, parse_time
 from bot.policy import DEFAULT_DURATION, DEFAULT_REMINDERS, MAX_NAME, MAX_REMINDER_BEFORE
 from bot.privacy import guard
 from bot.reminders import ReminderContext, decide, next_due
-from bot.render import notice
-from bot.schedule import Occurrence, meeting_on, parse_schedule, to_utc
+from bot.render import listing, notice
+from bot.schedule import Occurrence, Schedule, meeting_on, parse_schedule, to_utc, under_new_schedule
 from bot.store.agenda import AgendaRepo
 from bot.store.outbox import OutboxRepo
 from bot.store.reminders import ReminderRepo
@@ -80,6 +80,18 @@ async def _one(ctx: Context, number: int | None) -> Series:
     return all_series[index]
 
 
+def _change_lines(series: Series, changes: Changes, cat: Catalogue) -> list[Text]:
+    """`Inställt: tisdag 8 december 2026`, `Flyttat: tisdag 15 december 2026 → onsdag 16 december 2026 kl. 10.00`."""
+    lines = []
+    for original, new in sorted(changes.items()):
+        was = day(original.astimezone(series.zone).date(), cat)
+        if new is None:
+            lines.append(cat.text("schedule.skipped", day=was))
+        else:
+            lines.append(cat.text("schedule.moved", day=was, when=when(new.astimezone(series.zone), cat)))
+    return lines
+
+
 @schedule.form()
 async def _show(ctx: Context, number: int | None) -> None:
     cat = ctx.cat
@@ -106,49 +118,56 @@ async def _show(ctx: Context, number: int | None) -> None:
         upcoming = next_of(series, changes, ctx.now)
         if upcoming:
             lines.append(cat.text("schedule.next", when=when(upcoming.start.astimezone(series.zone), cat)))
-        for original, new in sorted(changes.items()):
-            if (new or original) > ctx.now:
-                was = day(original.astimezone(series.zone).date(), cat)
-                if new is None:
-                    lines.append(cat.text("schedule.skipped", day=was))
-                else:
-                    lines.append(cat.text("schedule.moved", day=was, when=when(new.astimezone(series.zone), cat)))
+        ahead = {original: new for original, new in changes.items() if (new or original) > ctx.now}
+        lines += _change_lines(series, ahead, cat)
         blocks.append(Text.join(lines))
     ctx.reply(Text.join(blocks, "\n\n"))
 
 
-@schedule.form(Arg("schedule", rest=True, missing="schedule.missing"), moderator=True)
-async def _set_schedule(ctx: Context, number: int | None, text: str) -> None:
-    """`weekly tuesday 09:00 [45m]`: a new series, or the new schedule of one."""
-    all_series, index = await _pick(ctx, number)
-    words = text.split()
-    zone = ZoneInfo(all_series[index].zone.key if all_series else ctx.settings.timezone)
-    today = ctx.now.astimezone(zone).date()
-    duration = None
+def _read_schedule(words: list[str], today: date, zone: ZoneInfo) -> tuple[Schedule, timedelta | None]:
+    """`veckovis tisdag 09:00 45 min`: the schedule, and the length of one or two words that may follow it."""
     try:
-        parsed = parse_schedule(words, today, zone)
+        return parse_schedule(words, today, zone), None
     except UsageError as error:
-        # `veckovis tisdag 09:00 45 min`: a length of one or two words may follow the schedule.
         for cut in (2, 1):
             if len(words) > cut:
                 try:
                     duration = parse_duration(" ".join(words[-cut:]))
                 except UsageError:
                     continue
-                parsed = parse_schedule(words[:-cut], today, zone)
-                break
-        else:
-            raise error from None  # what was wrong with the schedule, not with a duration it did not have
+                return parse_schedule(words[:-cut], today, zone), duration
+        raise error from None  # what was wrong with the schedule, not with a duration it did not have
+
+
+CONFIRM = Arg("confirm", flag="confirm", sv="bekräfta", aliases=("bekrafta",))
+"""Said after a new schedule that drops skips or moves: change it all the same."""
+
+
+@schedule.form(Arg("schedule", rest=True, missing="schedule.missing"), CONFIRM, moderator=True)
+async def _set_schedule(ctx: Context, number: int | None, text: str, confirmed: bool) -> None:
+    """`weekly tuesday 09:00 [45m] [confirm]`: a new series, or the new schedule of one. Skips and moves the new
+    schedule has no meeting for are listed and nothing changes, unless the command ends with the confirmation."""
+    all_series, index = await _pick(ctx, number)
+    words = text.split()
+    zone = ZoneInfo(all_series[index].zone.key if all_series else ctx.settings.timezone)
+    today = ctx.now.astimezone(zone).date()
+    parsed, duration = _read_schedule(words, today, zone)
     repo = SeriesRepo(ctx.tx)
-    dropped = 0
+    kept: Changes = {}
+    dropped: Changes = {}
     if all_series:
         series = all_series[index]
-        fields = {"schedule": parsed, "anchor": today}
+        # The same schedule again (with a new length, say) keeps its meetings: every other week keeps its weeks.
+        anchor = series.anchor if parsed.spec == series.schedule.spec else today
+        kept, dropped = under_new_schedule(parsed, anchor, zone, await repo.changes(series.id), ctx.now)
+        if dropped and not confirmed:
+            ctx.reply(_would_drop(ctx, series, dropped, number, words))
+            return
+        fields = {"schedule": parsed, "anchor": anchor}
         if duration:
             fields["duration"] = duration
         await repo.update(series.id, ctx.now, **fields)
-        # Skips and moves were made for meetings of the old schedule.
-        dropped = await repo.forget_changes(series.id, ctx.now)
+        await repo.drop_changes(series.id, dropped)
         series_id = series.id
     else:
         series_id = await repo.create(
@@ -166,13 +185,31 @@ async def _set_schedule(ctx: Context, number: int | None, text: str) -> None:
     series = await repo.get(series_id)
     reply = ctx.cat.text("schedule.changed", name=series.name, schedule=describe_schedule(parsed, ctx.cat))
     if dropped:
-        reply = reply + Text.of(" ") + ctx.cat.text_count("schedule.changes_dropped", dropped)
+        reply = reply + Text.of(" ") + ctx.cat.text_count("schedule.changes_dropped", len(dropped))
+    if kept:
+        reply = reply + Text.of(" ") + ctx.cat.text_count("schedule.changes_kept", len(kept))
     upcoming = next_of(series, await repo.changes(series_id), ctx.now)
     if upcoming:
         reply = reply + Text.of("\n") + ctx.cat.text("next.line") + Text.of(" ") + describe(series, upcoming, ctx.cat)
         if warning := holiday_warning(series, upcoming, ctx.cat, ctx.prefix):
             reply = reply + Text.of("\n") + warning
     ctx.reply(reply)
+
+
+def _would_drop(ctx: Context, series: Series, dropped: Changes, number: int | None, words: list[str]) -> Text:
+    """The skips and moves a new schedule would drop, and the command that changes it all the same."""
+    cat = ctx.cat
+    again = " ".join([f"{ctx.prefix}{schedule.word(cat)}", *([str(number)] if number else []), *words, CONFIRM.word(cat)])
+    return Text.join(
+        [
+            listing(
+                cat.text_count("schedule.would_drop", len(dropped), name=series.name),
+                _change_lines(series, dropped, cat),
+                lambda left, _: cat.text_count("schedule.would_drop_more", left, prefix=ctx.prefix),
+            ),
+            cat.text("schedule.confirm", command=again),
+        ]
+    )
 
 
 @schedule.sub(
@@ -220,9 +257,14 @@ async def _skip(ctx: Context, number: int | None, text: str) -> None:
     ctx.reply(ctx.cat.text("schedule.skip_done", name=series.name, when=when(local, ctx.cat)))
 
 
-def _split_move(ctx: Context, series: Series, words: list[str]) -> tuple[date, date, time | None]:
-    """`<date> <new date> [<HH:MM>]` where a date may be several words (`4 dec`, `vecka 50`). When no cut
-    reads as two dates, the error is that of the side that does not read (`31/2 3/3`: 31/2 does not exist)."""
+LONGEST_DATE = 4
+"""No date is longer than "the day before yesterday" (four words)."""
+
+
+def _read_move(words: list[str], today: date) -> tuple[list[str], list[str], time | None]:
+    """`<date> <new date> [<HH:MM>]` cut into its parts, where a date may be several words (`4 dec`, `vecka 50`).
+    When no cut reads as two dates, the error is that of the side that does not read (`31/2 3/3`: 31/2 does not
+    exist)."""
     at: time | None = None
     body = words
     if len(words) >= 3:
@@ -233,7 +275,6 @@ def _split_move(ctx: Context, series: Series, words: list[str]) -> tuple[date, d
             pass
     if len(body) < 2:
         raise UsageError("parse.date_missing")
-    today = ctx.now.astimezone(series.zone).date()
 
     def unreadable(side: list[str]) -> UsageError | None:
         try:
@@ -243,16 +284,14 @@ def _split_move(ctx: Context, series: Series, words: list[str]) -> tuple[date, d
         return None
 
     # The cut to blame reads the most words on one side; a specific error (31/2, week 54) says more than
-    # "cannot read". Where nothing reads at all, the whole text is what cannot be read. No date is longer
-    # than "the day before yesterday": cuts leaving more words on a side are not tried, so a long text costs
-    # a few reads, not one per word.
-    longest = 4
+    # "cannot read". Where nothing reads at all, the whole text is what cannot be read. Cuts leaving more words
+    # on a side than a date has are not tried, so a long text costs a few reads, not one per word.
     blame: tuple[int, UsageError] | None = None
-    for cut in range(max(1, len(body) - longest), min(len(body) - 1, longest) + 1):
+    for cut in range(max(1, len(body) - LONGEST_DATE), min(len(body) - 1, LONGEST_DATE) + 1):
         sides = (body[:cut], body[cut:])
         errors = [unreadable(side) for side in sides]
         if errors == [None, None]:
-            return _future_date(ctx, sides[0], series.zone), _future_date(ctx, sides[1], series.zone), at
+            return sides[0], sides[1], at
         read = sum(len(side) for side, error in zip(sides, errors) if error is None)
         error = next(error for error in errors if error is not None)
         weight = 2 * read + (error.key != "parse.date")
@@ -261,6 +300,23 @@ def _split_move(ctx: Context, series: Series, words: list[str]) -> tuple[date, d
     if blame is None:
         raise UsageError("parse.date", value=" ".join(body))
     raise blame[1]
+
+
+def _split_move(ctx: Context, series: Series, words: list[str]) -> tuple[date, date, time | None]:
+    """The meeting's day, its new day, and the new time if one is given."""
+    today = ctx.now.astimezone(series.zone).date()
+    try:
+        old, new, at = _read_move(words, today)
+    except UsageError as error:
+        # `1/12 2/12 blursday`: when the words before the last ones read, the last ones are what is not understood.
+        for end in range(min(len(words) - 1, 2 * LONGEST_DATE + 1), 1, -1):
+            try:
+                _read_move(words[:end], today)
+            except UsageError:
+                continue
+            raise UsageError("parse.extra", value=" ".join(words[end:])) from None
+        raise error
+    return _future_date(ctx, old, series.zone), _future_date(ctx, new, series.zone), at
 
 
 @schedule.sub("move", sv="flytta", args=[Arg("dates", rest=True, missing="parse.date_missing")], moderator=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -154,13 +155,12 @@ class SeriesRepo:
                 result.setdefault(series_id, {})[from_utc_text(original)] = from_utc_text(new) if new else None
         return result
 
-    async def forget_changes(self, series_id: int, now: datetime) -> int:
-        """Drop the skips and moves of meetings still ahead; returns how many."""
-        cursor = await self.conn.execute(
-            "DELETE FROM meeting_changes WHERE series_id = ? AND (original_start > ? OR new_start > ?)",
-            (series_id, utc_text(now), utc_text(now)),
+    async def drop_changes(self, series_id: int, originals: Iterable[datetime]) -> None:
+        """Forget the skips and moves of these meetings (by their original start)."""
+        await self.conn.executemany(
+            "DELETE FROM meeting_changes WHERE series_id = ? AND original_start = ?",
+            [(series_id, utc_text(original)) for original in originals],
         )
-        return cursor.rowcount
 
     async def change_meeting(
         self, series_id: int, original: datetime, new_start: datetime | None, by: str, now: datetime

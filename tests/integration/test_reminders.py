@@ -1,5 +1,6 @@
-"""Reminders in a real room: on time and once, late once after downtime, once across SIGKILL, and
-schedule changes by command taking effect at once."""
+"""Reminders in a real room: on time and once, late once after downtime, once across SIGKILL,
+schedule changes by command taking effect at once, and a cancelled meeting staying cancelled when the
+schedule is set again (a new one that would drop it asks first, across a restart too)."""
 
 from __future__ import annotations
 
@@ -200,3 +201,58 @@ async def test_series_seeded_from_the_config_by_alias(make_bot, make_user, make_
     await bot.start()
     content = await ask(user, room_id, "!schema")
     assert "Påminnelser 2 timmar före." in content["body"]
+
+
+async def test_a_cancelled_meeting_gets_no_reminder_after_the_same_schedule_is_set_again(make_bot, make_user, make_room):
+    meeting = next_weeks_meeting()
+    clock = ShiftedClock(meeting - HOUR - SET_UP)
+    bot = make_bot(clock=clock)
+    user = await make_user()
+    room_id = await room_with_bot(bot, user, make_room)
+    await ask(user, room_id, "!schema weekly tisdag 09:00")
+    await ask(user, room_id, "!schema reminders 1h")
+    await ask(user, room_id, f"!schema inställt {meeting.astimezone(STOCKHOLM).date().isoformat()}")
+    jobs = JobWatch(bot)
+    clock.set(meeting - HOUR - LEAD)
+
+    # Set again right before the cancelled meeting's reminder: forgotten, the cancellation would let it through.
+    content = await ask(user, room_id, "!schema weekly tisdag 09:00")
+
+    changed, upcoming = content["body"].split("\nNästa möte: ")
+    assert changed.endswith("Ett inställt eller flyttat möte gäller fortfarande.")
+    assert f", tisdag {(meeting + timedelta(days=7)).astimezone(STOCKHOLM).day} " in upcoming  # the week after
+    await jobs.idle()  # the series' next reminder is a week away: nothing is due within the hour
+    await barrier(user, room_id)
+    assert reminders_in(user, room_id, bot.user_id) == []
+
+
+async def test_a_restart_between_the_warning_and_the_confirmation_changes_nothing(make_bot, make_user, make_room):
+    meeting = next_weeks_meeting()
+    bot = make_bot(clock=ShiftedClock(meeting - timedelta(days=2)))
+    user = await make_user()
+    room_id = await room_with_bot(bot, user, make_room)
+    await ask(user, room_id, "!schema weekly tisdag 09:00")
+    cancelled = meeting.astimezone(STOCKHOLM).date().isoformat()
+    await ask(user, room_id, f"!schema inställt {cancelled}")
+
+    warning = (await ask(user, room_id, "!schema weekly onsdag 10:00 45 min"))["body"]
+
+    assert warning.startswith("Med det nya schemat skulle ett inställt eller flyttat möte i ")
+    assert "\nInställt: tisdag " in warning
+    assert warning.endswith("Skriv `!schema weekly onsdag 10:00 45 min bekräfta` om du vill ändra det ändå.")
+    await bot.stop()
+    await bot.start()
+    shown = (await ask(user, room_id, "!schema"))["body"]
+    assert ": varje tisdag kl. 09.00, 30 minuter." in shown and "\nInställt: tisdag " in shown
+
+    confirmed = (await ask(user, room_id, "!schema weekly onsdag 10:00 45 min bekräfta"))["body"]
+
+    assert ": varje onsdag kl. 10.00. Ett inställt eller flyttat möte i det gamla schemat gäller inte längre.\n" in confirmed
+    shown = (await ask(user, room_id, "!schema"))["body"]
+    assert ": varje onsdag kl. 10.00, 45 minuter." in shown and "Inställt:" not in shown
+    await bot.stop()
+    await bot.start()  # and neither the warning nor the change is answered again
+    await barrier(user, room_id)
+    bodies = [content_of(e).get("body", "") for e in user.messages_from(room_id, bot.user_id)]
+    assert sum(body.startswith("Med det nya schemat") for body in bodies) == 1
+    assert sum(": varje onsdag kl. 10.00. " in body for body in bodies) == 1

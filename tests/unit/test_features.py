@@ -167,6 +167,31 @@ async def test_without_fallback_a_bad_argument_is_a_usage_error_of_its_form() ->
     assert caught.value.usage is next(form for form in command.forms if form.sub == "remove")  # its usage line
 
 
+async def test_a_flag_may_end_a_rest_argument_in_either_language() -> None:
+    feature = Feature("toy")
+    plan = feature.command("plan", unknown="parse.unknown")
+    seen = []
+
+    @plan.form(Arg("text", rest=True), Arg("sure", flag="confirm", sv="bekräfta"))
+    async def change(ctx, text: str, sure: bool) -> None:
+        seen.append((text, sure))
+
+    for text in ("weekly tuesday 09:00 confirm", "weekly tuesday 09:00  BEKRÄFTA ", "weekly tuesday 09:00", "confirmed", "a confirm b"):
+        await plan.run(bare_context(plan), text)  # type: ignore[arg-type]
+
+    assert seen == [
+        ("weekly tuesday 09:00", True),
+        ("weekly tuesday 09:00", True),
+        ("weekly tuesday 09:00", False),
+        ("confirmed", False),
+        ("a confirm b", False),
+    ]
+    assert plan.slash() == ["plan {text}", "plan {text} {sure}"]
+    [form] = plan.forms
+    assert form.id == "text"  # its example is that of the text
+    assert [form.args[-1].word(Catalogue(language)) for language in ("sv", "en")] == ["bekräfta", "confirm"]
+
+
 def test_a_command_word_declared_twice_is_refused() -> None:
     first, second = Feature("a"), Feature("b")
     first.command("agenda")

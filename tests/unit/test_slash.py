@@ -35,6 +35,15 @@ def test_english_descriptions() -> None:
     assert entry["variables"] == {}
 
 
+def test_the_schedule_is_advertised_with_and_without_its_confirmation() -> None:
+    entries = by_syntax(commands_content(FEATURES.registry, Catalogue("sv"), "!"))
+
+    assert set(entries["schedule {schedule}"]["variables"]) == {"schedule"}
+    confirm = entries["schedule {schedule} {confirm}"]["variables"]["confirm"]
+    assert confirm == {"m.text": [{"body": Catalogue("sv").raw("cmd.schedule.var.confirm")}]}
+    assert confirm["m.text"][0]["body"].startswith("bekräfta")
+
+
 def test_every_advertised_variable_appears_in_its_syntax() -> None:
     for entry in commands_content(FEATURES.registry, Catalogue("sv"), "!")["commands"]:
         for name in entry["variables"]:
