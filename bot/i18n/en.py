@@ -247,7 +247,7 @@ MESSAGES: dict[str, str] = {
     "minutes.auto_closed_note": "The meeting was closed automatically {after} after its planned end.",
     "minutes.none": "None.",
     "minutes.participants": "Participants",
-    "minutes.listened": "(listened)",
+    "minutes.listened": "listened",
     "minutes.agenda": "Agenda",
     "minutes.note": "Note",
     "minutes.decisions": "Decisions",

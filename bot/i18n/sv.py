@@ -249,7 +249,7 @@ MESSAGES: dict[str, str] = {
     "minutes.auto_closed_note": "Mötet stängdes automatiskt {after} efter den planerade sluttiden.",
     "minutes.none": "Inga.",
     "minutes.participants": "Deltagare",
-    "minutes.listened": "(lyssnade)",
+    "minutes.listened": "lyssnade",
     "minutes.agenda": "Dagordning",
     "minutes.note": "Anteckning",
     "minutes.decisions": "Beslut",

@@ -45,9 +45,10 @@ def _who(record: Record, user_id: str) -> str:
 
 
 def _participant(participant: Participant, cat: Catalogue) -> str:
-    """`Anna Andersson (@anna:eslov.se)`: the name people know, and once, the id that tells two Annas apart."""
+    """`Anna Andersson (@anna:eslov.se)`: the name people know, and once, the id that tells two Annas apart; a
+    listener `Olle Olsson (@olle:eslov.se) — lyssnade`."""
     named = participant.name if participant.name == participant.user_id else f"{participant.name} ({participant.user_id})"
-    return md(named) + (f" {cat('minutes.listened')}" if participant.how == "here" else "")
+    return md(named) + (f" — {cat('minutes.listened')}" if participant.how == "here" else "")
 
 
 def _action(record: Record, action: Action, cat: Catalogue) -> str:
@@ -115,7 +116,7 @@ def summary(record: Record, cat: Catalogue, command: str, minutes: str) -> Text:
     if record.closed_after is not None:
         header.insert(0, cat.text("minutes.auto_closed", after=span(record.closed_after, cat)))
     if record.participants:
-        names = [p.name + (f" {cat('minutes.listened')}" if p.how == "here" else "") for p in record.participants]
+        names = [p.name + (f" ({cat('minutes.listened')})" if p.how == "here" else "") for p in record.participants]
         header.append(cat.text("minutes.summary_participants", names=", ".join(names)))
     ended = (meeting.ended_at or meeting.started_at).astimezone(meeting.zone).date()
     known = MemberNames(names=record.names)

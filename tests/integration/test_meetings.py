@@ -71,7 +71,7 @@ async def test_a_full_meeting_produces_minutes_and_a_downloadable_file(make_bot,
     assert "#2 Sätt upp skyltar" in text.split("## Nya åtgärder")[1].split("##")[0]
     assert "#1 Kolla kamerorna — Polisen" in text.split("## Uppföljning")[1] and "(klar)" in text
     assert "- Belysning i parken" in text.split("## Kvarstående punkter")[1]
-    assert "(lyssnade)" in text.split("## Deltagare")[1].split("##")[0]
+    assert " — lyssnade" in text.split("## Deltagare")[1].split("##")[0]
 
     # `!protokoll` shows that file rendered: headings and bullets, no Markdown markers.
     shown = await ask(per, room_id, "!protokoll")

@@ -215,8 +215,8 @@ async def test_the_file_lists_participants_with_their_ids_once_and_names_elsewhe
     participants = minutes.split("## Deltagare\n\n", 1)[1].split("\n\n", 1)[0]
     assert participants.splitlines() == [
         "- Anna Andersson (@anna:eslov.se)",
-        "- @kim:eslov.se (lyssnade)",  # no display name: the id, once
-        "- Olle Olsson (@olle:eslov.se) (lyssnade)",
+        "- @kim:eslov.se — lyssnade",  # no display name: the id, once
+        "- Olle Olsson (@olle:eslov.se) — lyssnade",
     ]
     assert minutes.count(OLLE) == 1
     assert "- #1 Sätt upp skyltar — Olle Olsson, @lisa:eslov.se" in minutes
