@@ -46,6 +46,7 @@ MESSAGES: dict[str, str] = {
     "parse.ordinal": "\"{value}\" is not an order I can read. Write first, second, third, fourth or last.",
     "parse.date": "I cannot read the date \"{value}\". Write for example 2026-12-04, 4/12, 4 dec, friday, next friday, tomorrow, yesterday, in 3 days or week 50.",
     "parse.week": "\"{value}\": that week does not occur in the coming year.",
+    "situation.no_such_week": "There is no week {week} in {year}.",
     "parse.no_such_date": "There is no date \"{value}\": that month does not have that many days.",
     "parse.date_missing": "Give a date, for example 2026-12-04, 4 dec or week 50.",
     "list.and": "{first} and {last}",

@@ -49,6 +49,7 @@ MESSAGES: dict[str, str] = {
     "parse.ordinal": "\"{value}\" är ingen ordning jag kan läsa. Skriv första, andra, tredje, fjärde eller sista.",
     "parse.date": "Jag kan inte läsa datumet \"{value}\". Skriv till exempel 2026-12-04, 4/12, 4 dec, fredag, nästa fredag, imorgon, igår, om 3 dagar eller vecka 50.",
     "parse.week": "\"{value}\": den veckan finns inte under det närmaste året.",
+    "situation.no_such_week": "Det finns ingen vecka {week} år {year}.",
     "parse.no_such_date": "Datumet \"{value}\" finns inte: den månaden har inte så många dagar.",
     "parse.date_missing": "Ange ett datum, till exempel 2026-12-04, 4 dec eller vecka 50.",
     "list.and": "{first} och {last}",
