@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from html import escape
 from urllib.parse import quote
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -67,6 +67,8 @@ def _truncate(text: Text, limit: int) -> Text:
     for segment in text.segments:
         cost = len(segment.text) + (2 if segment.code else 0)
         if used + cost > limit - 1:
+            if segment.html is not None:
+                break  # a run of HTML (a table) is kept whole or not at all: cut, its text would not match it
             room = limit - 1 - used - (2 if segment.code else 0)
             if room > 0:
                 kept.append(type(segment)(segment.text[:room], segment.code, segment.mention))
@@ -137,6 +139,37 @@ def with_upload(content: dict[str, Any], uri: str, keys: dict[str, Any] | None) 
     if keys is None:
         return {**content, "url": uri}
     return {**content, "file": {**keys, "url": uri, "mimetype": content["info"]["mimetype"]}}
+
+
+TABLE_FIRST_WIDTH = 20
+"""In the plain body, a table's first column (an area's name) is cut to this many characters…"""
+TABLE_WIDTH = 12
+"""…and the others (a category over a column of counts) to this many; the HTML table has them whole."""
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _html_table(rows: tuple[tuple[str, ...], ...]) -> str:
+    def row(cells: tuple[str, ...], tag: str) -> str:
+        return "<tr>" + "".join(f"<{tag}>{escape(cell)}</{tag}>" for cell in cells) + "</tr>"
+
+    head, *body = rows
+    return f"<table><thead>{row(head, 'th')}</thead><tbody>{''.join(row(r, 'td') for r in body)}</tbody></table>"
+
+
+def table(header: Sequence[str], rows: Sequence[Sequence[str | int]]) -> Text:
+    """A table: in formatted_body an HTML table, in body aligned text for a monospace font (the first column
+    left-aligned and cut to TABLE_FIRST_WIDTH, the others right-aligned and cut to TABLE_WIDTH)."""
+    cells = tuple(tuple(str(cell) for cell in row) for row in [header, *rows])
+    cut = [tuple(_cut(cell, TABLE_FIRST_WIDTH if i == 0 else TABLE_WIDTH) for i, cell in enumerate(row)) for row in cells]
+    widths = [max(len(row[i]) for row in cut) for i in range(len(header))]
+    lines = [
+        "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))).rstrip()
+        for row in cut
+    ]
+    return Text((Segment("\n".join(lines), html=_html_table(cells)),))
 
 
 def listing(
