@@ -82,6 +82,8 @@ class Reporting:
 class Situation:
     total: Change
     table: Table
+    places: tuple[Place, ...]
+    """Every area with observations in the period or the periods before: the most this period first, then by name."""
     largest: tuple[Place, ...]
     rises: tuple[Place, ...]
     reporting: Reporting
@@ -154,11 +156,13 @@ def situation(
     for count in counts:
         per_area[count.area][count.period] += count.n
     places = [Place(area, change(n[0], n[1:], earlier)) for area, n in per_area.items()]
-    largest = sorted((p for p in places if p.change.now), key=lambda p: (-p.change.now, p.area.casefold()))
+    places.sort(key=lambda p: (-p.change.now, p.area.casefold(), p.area))
+    largest = [p for p in places if p.change.now]
     overall = [sum(n[k] for n in per_area.values()) for k in range(earlier + 1)]
     return Situation(
         total=change(overall[0], overall[1:], earlier),
         table=table(counts),
+        places=tuple(places),
         largest=tuple(largest[:STAND_OUT]),
         rises=_rises(places),
         reporting=reporting(organisations, reported, nothing),

@@ -1,0 +1,105 @@
+"""The situation picture's chart as a PNG: observations per area this period against the average of the periods
+before, over a heat map of area by week for the last weeks.
+
+matplotlib is imported only inside `draw`, so a bot that never draws a chart never loads it; `chart` draws in a
+worker thread, so the event loop goes on meanwhile. Drawn with the object-oriented API on the Agg canvas (no
+pyplot, no global figure state), at a fixed size for a given number of areas, so the same numbers give the same
+bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import Mapping, Sequence
+
+from bot.i18n import Catalogue
+from bot.situation import Place
+
+WIDTH = 6.4
+"""Inches at DPI: 640 pixels, which a phone shows full width with 13 pt text still readable."""
+DPI = 100
+ROW = 0.34
+"""Inches per area, in each of the two panels."""
+FRAME = 1.5
+"""Inches per panel for its title, axis labels and legend."""
+FONT = 13
+NAME = 18
+"""An area's name is cut to this many characters on the axis."""
+BAR, AVERAGE = "#2f6ea5", "#222222"
+
+
+def size(areas: int) -> tuple[int, int]:
+    """The chart's size in pixels for a number of areas (at least one row is drawn)."""
+    rows = max(areas, 1)
+    return round(WIDTH * DPI), round((2 * FRAME + 2 * rows * ROW) * DPI)
+
+
+def _name(area: str) -> str:
+    return area if len(area) <= NAME else area[: NAME - 1] + "…"
+
+
+def draw(
+    places: Sequence[Place],
+    earlier: int,
+    weeks: Sequence[int],
+    heat: Mapping[str, Sequence[int]],
+    cat: Catalogue,
+) -> bytes:
+    """The chart as PNG bytes. `places` are the bars (this period, and the average of the `earlier` periods
+    before, when there are any); `heat` gives each area's counts for the ISO `weeks` (oldest first)."""
+    from matplotlib.figure import Figure
+
+    rows = max(len(places), len(heat), 1)
+    width, height = size(rows)
+    figure = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, layout="constrained")
+    figure.set_layout_engine("constrained", h_pad=0.08)
+    bars, heatmap = figure.subplots(2, 1, height_ratios=[max(len(places), 1) + 2, max(len(heat), 1) + 2])
+    for axes in (bars, heatmap):
+        axes.tick_params(labelsize=FONT - 2)
+
+    names = [_name(p.area) for p in places]
+    positions = range(len(places))
+    bars.barh(positions, [p.change.now for p in places], color=BAR, height=0.6, label=cat("chart.this_period"))
+    if earlier:
+        bars.scatter(
+            [p.change.average for p in places], positions, marker="D", s=40, color=AVERAGE, zorder=3,
+            label=cat.count("chart.average", earlier),
+        )  # fmt: skip
+    bars.set_yticks(list(positions), names)
+    bars.set_ylim(len(places) - 0.5 if places else 0.5, -0.5)
+    bars.set_title(cat("chart.bars_title"), fontsize=FONT, loc="left")
+    bars.xaxis.get_major_locator().set_params(integer=True)
+    bars.grid(axis="x", alpha=0.3)
+    bars.spines[["top", "right"]].set_visible(False)
+    if places:
+        handles, labels = bars.get_legend_handles_labels()
+        order = sorted(range(len(labels)), key=lambda i: labels[i] != cat("chart.this_period"))  # the bars first
+        bars.legend([handles[i] for i in order], [labels[i] for i in order], fontsize=FONT - 3, loc="upper left", bbox_to_anchor=(0, -0.06), ncols=2, frameon=False)
+
+    areas = list(heat)
+    grid = [list(heat[area]) for area in areas] or [[0] * len(weeks)]
+    top = max((max(row, default=0) for row in grid), default=0)
+    heatmap.imshow(grid, cmap="Blues", aspect="auto", vmin=0, vmax=max(top, 1))
+    for y, row in enumerate(grid if areas else []):
+        for x, n in enumerate(row):
+            if n:
+                colour = "white" if n > top * 0.6 else "black"
+                heatmap.text(x, y, str(n), ha="center", va="center", fontsize=FONT - 4, color=colour)
+    heatmap.set_xticks(range(len(weeks)), [cat("chart.week", week=w) for w in weeks])
+    heatmap.set_yticks(range(len(areas)), [_name(a) for a in areas])
+    heatmap.set_title(cat.count("chart.heat_title", len(weeks)), fontsize=FONT, loc="left")
+    heatmap.tick_params(length=0)
+    for spine in heatmap.spines.values():
+        spine.set_visible(False)
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()
+
+
+async def chart(
+    places: Sequence[Place], earlier: int, weeks: Sequence[int], heat: Mapping[str, Sequence[int]], cat: Catalogue
+) -> bytes:
+    """`draw`, in a worker thread."""
+    return await asyncio.to_thread(draw, places, earlier, weeks, heat, cat)
