@@ -61,6 +61,15 @@ def test_across_the_change_from_summer_time_the_meeting_stays_at_nine_and_the_we
     assert {p.start.astimezone(STOCKHOLM).hour for p in periods} == {9}
 
 
+def test_a_round_across_new_year() -> None:
+    periods = meeting_periods(make_series(), {}, [], local(2027, 1, 1, 12))
+
+    assert spans(periods[:2]) == [
+        (local(2026, 12, 29, 9), local(2027, 1, 5, 9)), (local(2026, 12, 22, 9), local(2026, 12, 29, 9))
+    ]
+    assert last_days(local(2027, 1, 1, 12), STOCKHOLM)[0].first_day == date(2026, 12, 26)
+
+
 def test_a_skipped_meeting_is_no_boundary() -> None:
     periods = meeting_periods(make_series(), {TUESDAYS[4]: None}, [], THURSDAY)
 

@@ -113,8 +113,8 @@ def test_an_organisation_name_is_escaped() -> None:
     [
         (Change(5, 0, None), "5 iakttagelser. Det finns inga tidigare uppgifter att jämföra med.",
          "5 observations. There is no earlier data to compare with."),
-        (Change(1, 4, 0.0), "1 iakttagelse. De 4 perioderna före hade inga.", "1 observation. The 4 periods before had none."),
-        (Change(0, 1, 0.0), "Inga iakttagelser. Perioden före hade inga.", "No observations. The period before had none."),
+        (Change(1, 4, 0.0), "1 iakttagelse. Inga under de 4 perioderna före.", "1 observation. None in the 4 periods before."),
+        (Change(0, 1, 0.0), "Inga iakttagelser. Inga under perioden före.", "No observations. None in the period before."),
         (Change(3, 1, 4.0), "3 iakttagelser. Perioden före: 4,0 (−1,0, −25 %).",
          "3 observations. The period before: 4.0 (−1.0, −25%)."),
         (Change(6, 3, 6.0), "6 iakttagelser. Snittet för de 3 perioderna före: 6,0 (±0,0, ±0 %).",
@@ -133,8 +133,8 @@ def test_the_change_in_words(change: Change, sv: str, en: str) -> None:
     [
         ("sv", "situation.count", {}, ("Inga iakttagelser.", "1 iakttagelse.", "2 iakttagelser.")),
         ("en", "situation.count", {}, ("No observations.", "1 observation.", "2 observations.")),
-        ("sv", "situation.none_before", {}, ("De 0 perioderna före hade inga.", "Perioden före hade inga.", "De 2 perioderna före hade inga.")),
-        ("en", "situation.none_before", {}, ("The 0 periods before had none.", "The period before had none.", "The 2 periods before had none.")),
+        ("sv", "situation.none_before", {}, ("Inga under de 0 perioderna före.", "Inga under perioden före.", "Inga under de 2 perioderna före.")),
+        ("en", "situation.none_before", {}, ("None in the 0 periods before.", "None in the period before.", "None in the 2 periods before.")),
         ("sv", "chart.average", {}, ("Snitt för de 0 perioderna före", "Perioden före", "Snitt för de 2 perioderna före")),
         ("en", "chart.heat_title", {}, ("By area and week, the last 0 weeks", "By area, the last week", "By area and week, the last 2 weeks")),
     ],
