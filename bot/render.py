@@ -145,10 +145,21 @@ TABLE_FIRST_WIDTH = 20
 """In the plain body, a table's first column (an area's name) is cut to this many characters…"""
 TABLE_WIDTH = 12
 """…and the others (a category over a column of counts) to this many; the HTML table has them whole."""
+TABLE_LINE = 72
+"""A plain table wider than this numbers its columns instead, and says under it what each number is: twelve
+categories side by side would otherwise take 200 characters a line, and the message's whole budget."""
 
 
 def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _aligned(rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))).rstrip()
+        for row in rows
+    ]
 
 
 def _html_table(rows: tuple[tuple[str, ...], ...]) -> str:
@@ -161,14 +172,21 @@ def _html_table(rows: tuple[tuple[str, ...], ...]) -> str:
 
 def table(header: Sequence[str], rows: Sequence[Sequence[str | int]]) -> Text:
     """A table: in formatted_body an HTML table, in body aligned text for a monospace font (the first column
-    left-aligned and cut to TABLE_FIRST_WIDTH, the others right-aligned and cut to TABLE_WIDTH)."""
+    left-aligned and cut to TABLE_FIRST_WIDTH, the others right-aligned and cut to TABLE_WIDTH; columns
+    numbered, with a key under the table, when that is wider than TABLE_LINE)."""
     cells = tuple(tuple(str(cell) for cell in row) for row in [header, *rows])
-    cut = [tuple(_cut(cell, TABLE_FIRST_WIDTH if i == 0 else TABLE_WIDTH) for i, cell in enumerate(row)) for row in cells]
-    widths = [max(len(row[i]) for row in cut) for i in range(len(header))]
-    lines = [
-        "  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))).rstrip()
-        for row in cut
-    ]
+    body = [[_cut(row[0], TABLE_FIRST_WIDTH), *row[1:]] for row in cells[1:]]
+    lines = _aligned([[cells[0][0], *(_cut(h, TABLE_WIDTH) for h in cells[0][1:])], *body])
+    if max(map(len, lines)) > TABLE_LINE:
+        lines = _aligned([[cells[0][0], *(str(n) for n in range(1, len(header)))], *body])
+        key, line = [], ""
+        for n, name in enumerate(cells[0][1:], start=1):
+            entry = f"{n} {name}"
+            if line and len(line) + 2 + len(entry) > TABLE_LINE:
+                key.append(line)
+                line = ""
+            line = f"{line}  {entry}" if line else entry
+        lines += ["", *key, line]
     return Text((Segment("\n".join(lines), html=_html_table(cells)),))
 
 

@@ -92,6 +92,42 @@ def test_long_names_are_cut_in_the_body_and_whole_in_the_html() -> None:
     assert "<th>Misstänkt narkotikahandel</th>" in content["formatted_body"]
 
 
+CATEGORIES = [
+    "Skadegörelse", "Klotter", "Nedskräpning", "Otrygg plats", "Samlingar", "Misstänkt narkotikahandel", "Brand",
+    "Hot och våld", "Inbrott och stöld", "Trafik", "Belysning", "Övrigt",
+]  # fmt: skip
+
+
+def test_a_table_too_wide_for_a_line_numbers_its_columns_and_says_what_they_are() -> None:
+    text = table(["Område", *CATEGORIES[:7], "Summa"], [["Centrum", 1, 2, 3, 4, 5, 6, 7, 28]])
+
+    assert text.plain.split("\n") == [
+        "Område   1  2  3  4  5  6  7   8",
+        "Centrum  1  2  3  4  5  6  7  28",
+        "",
+        "1 Skadegörelse  2 Klotter  3 Nedskräpning  4 Otrygg plats  5 Samlingar",
+        "6 Misstänkt narkotikahandel  7 Brand  8 Summa",
+    ]
+    assert "<th>Misstänkt narkotikahandel</th>" in notice(text)["formatted_body"]
+
+
+def test_twenty_areas_by_twelve_categories_fit_the_message_with_their_table() -> None:
+    areas = [f"Område nummer {i} med ett långt namn" for i in range(20)]
+    rows = [
+        Count(k, area, category, 10 + i + j)
+        for k in range(5) for i, area in enumerate(areas) for j, category in enumerate(CATEGORIES)
+    ]  # fmt: skip
+    organisations = [f"Organisation {i}" for i in range(8)]
+    picture = situation(rows, 4, organisations, organisations[:4], organisations[4:6])
+
+    content = notice(situation_text(picture, last_days(NOW, STOCKHOLM)[0], SV))
+
+    assert content["formatted_body"].count("<tr>") == 22
+    assert content["body"].endswith("Har inte rapporterat: Organisation 6 och Organisation 7.")
+    table_rows = [line for line in content["body"].split("\n") if line.startswith(("Område nummer", "Summa"))]
+    assert len(table_rows) == 21 and max(map(len, table_rows)) < 100
+
+
 def test_a_table_that_does_not_fit_the_message_is_left_out_whole() -> None:
     rows = [[f"Område {i}", i] for i in range(400)]
     content = notice(Text.of("Lägesbild\n") + table(["Område", "Antal"], rows))
