@@ -45,7 +45,7 @@ def test_the_chart_is_a_png_of_the_size_its_areas_call_for(areas: int, language:
 
 
 def test_the_size_grows_with_the_areas_and_is_readable_on_a_phone() -> None:
-    assert size(3) == (640, 504)
+    assert size(3) == (640, 414)
     assert size(0) == size(1)
     assert size(20)[1] > size(3)[1]
 
