@@ -130,15 +130,23 @@ def _rises(places: Iterable[Place]) -> tuple[Place, ...]:
     return tuple(rising[:STAND_OUT])
 
 
+def _unique(names: Iterable[str], leaving_out: Iterable[str] = ()) -> tuple[str, ...]:
+    """Each name once, as first spelt, compared case-insensitively, without those in `leaving_out` (casefolded)."""
+    seen = set(leaving_out)
+    kept = []
+    for name in names:
+        if name.casefold() not in seen:
+            seen.add(name.casefold())
+            kept.append(name)
+    return tuple(kept)
+
+
 def reporting(organisations: Iterable[str], reported: Iterable[str], nothing: Iterable[str]) -> Reporting:
     """Who reported, who had nothing, and which of the room's `organisations` did neither. Names are compared
     case-insensitively; one that both reported and said it had nothing has reported."""
-    said = {name.casefold() for name in reported}
-    had_nothing = tuple(dict.fromkeys(n for n in nothing if n.casefold() not in said))
-    seen = said | {n.casefold() for n in had_nothing}
-    return Reporting(
-        tuple(dict.fromkeys(reported)), had_nothing, tuple(o for o in dict.fromkeys(organisations) if o.casefold() not in seen)
-    )
+    said = _unique(reported)
+    had_nothing = _unique(nothing, {n.casefold() for n in said})
+    return Reporting(said, had_nothing, _unique(organisations, {n.casefold() for n in (*said, *had_nothing)}))
 
 
 def situation(

@@ -134,6 +134,12 @@ def test_who_has_reported_had_nothing_and_has_not_reported() -> None:
     assert result.missing == ("Räddningstjänsten", "Eslövs kommun")
 
 
+def test_an_organisation_is_named_once_as_first_spelt() -> None:
+    result = reporting(["Polisen", "POLISEN"], reported=["Räddningstjänsten", "räddningstjänsten"], nothing=[])
+
+    assert (result.reported, result.missing) == (("Räddningstjänsten",), ("Polisen",))
+
+
 def test_an_organisation_that_reported_and_said_nothing_has_reported() -> None:
     result = reporting(["Polisen"], reported=["Polisen"], nothing=["Polisen"])
 
