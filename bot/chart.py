@@ -76,7 +76,8 @@ def draw(
     cat: Catalogue,
 ) -> bytes:
     """The chart as PNG bytes. `places` are the bars (this period, and the average of the `earlier` periods
-    before, when there are any); `heat` gives each area's counts for the ISO `weeks` (oldest first)."""
+    before, when there are any); `heat` gives each area's counts for the ISO `weeks` (oldest first: the numbers
+    of periods.iso_week(this week, …, earlier=7), reversed)."""
     png = _draw(places, earlier, weeks, heat, cat)
     # A figure is some 17,000 objects in reference cycles. Freed here, in the drawing thread, they cost about
     # 20 ms; left to pile up, a later collection frees several figures at once, on whichever thread it lands.
