@@ -92,7 +92,7 @@ async def test_a_place_and_a_name_with_an_identity_number_leave_the_series_as_it
 async def test_numbers_that_are_not_identity_numbers_go_through(chat: Chat) -> None:
     for body in [
         "!agenda add Trasig belysning i gångtunneln; felanmält som ärende 2026-114532.",
-        "!agenda add Polisen ökar närvaron under v.50, ring 114 14 eller 070-123 45 67 vid frågor.",
+        "!agenda add Polisen ökar närvaron under v.50, ring 114 14 eller kommunens växel 0413-620 00 vid frågor.",
         "!action Ring fastighetsbolaget 046-35 50 00 om porten senast 2026-12-04",
         "!schedule place Stadshuset, sal 2 (org.nr 212000-1124)",
     ]:
