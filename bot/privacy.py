@@ -42,11 +42,12 @@ What goes through, and why:
   of a date, a time or a span (the 08 of 12-08 0900-1100 or of 4/08 0900-1100), and dates written 2026-12-04 or
   08-12-2026 are set aside before numbers are read. Two digits before the first space or dash are an area code only
   as 08, so the day in "04 0900-1100" is no Stockholm number.
-- Digits followed by kr, kronor, SEK, :- or % are an amount (+125 000 000 kr), never a number.
+- A number followed by kr, kronor, SEK, :- or % is an amount (+125 000 000 kr).
 - A number written with + and another country code is refused from nine to fifteen digits (+45 12 34 56 78); with
   00 in place of the +, only a Swedish number is read (0046 70 123 45 67), as 00 begins many a time of day.
 What is refused though it is no phone number: a reference number of nine or ten digits that begins with 0 (OCR
-0123456789); the user writes it without the leading zero, or leaves it out.
+0123456789), and a time written without a colon right before a count or an amount (0700 100 000 kr); the user
+leaves out the leading zero or writes 07.00.
 
 Vehicle registration numbers. A Swedish plate is three letters and three characters: ABC 123, or the newer ABC 12D
 whose last character may be a letter. Plates use neither I, Q nor V (nor Å, Ä, Ö), and the last letter is never O.
@@ -204,8 +205,6 @@ def find_phone_number(text: str) -> str | None:
     # Read with the same length as the text, so what is found can be cut from the text as written.
     readable = DATE_RE.sub(lambda m: "x" * len(m.group()), text.replace("(", " ").replace(")", " "))
     for chain in NUMBER_RE.finditer(readable):
-        if AMOUNT_RE.match(readable, chain.end()):
-            continue  # an amount: 12 500 kr, +125 000 000 kr
         written = chain.group()
         spans = [match.span() for match in GROUP_RE.finditer(written)]
         groups = [written[a:b] for a, b in spans]
@@ -219,9 +218,11 @@ def find_phone_number(text: str) -> str | None:
                 if _times(groups[first : first + 2]):
                     continue  # a time span, 0900-1100, whatever follows it
             count = _phone_at(groups[first : first + LONGEST], international and first == 0)
-            if count is not None:
-                start = chain.start() + (spans[first][0] if first else 0)
-                return text[start : chain.start() + spans[first + count - 1][1]]
+            if count is None:
+                continue
+            start, end = chain.start() + (spans[first][0] if first else 0), chain.start() + spans[first + count - 1][1]
+            if not AMOUNT_RE.match(readable, end):  # +125 000 000 kr
+                return text[start:end]
     return None
 
 

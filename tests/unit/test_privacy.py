@@ -662,3 +662,8 @@ def test_the_explanations_name_no_example_the_guard_would_refuse() -> None:
     for language, messages in CATALOGUES.items():
         for key, find in DETECTORS:
             guard(messages[key])
+
+
+def test_a_number_before_an_amount_is_still_found() -> None:
+    assert find_phone_number("Ring 0413 123 45 12 500 kr") == "0413 123 45"
+    assert find_phone_number("kl 0900-1100 12 500 kr") is None
