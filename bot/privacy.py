@@ -69,12 +69,13 @@ from datetime import date
 from bot.errors import UserError
 
 # A number pasted from a document may carry a typographic dash or minus sign in place of the hyphen.
-SEPARATORS = "-+\u2010\u2011\u2012\u2013\u2212"
 DASHES = "-\u2010\u2011\u2012\u2013\u2212"
 DASH_SET = frozenset(DASHES)
 # A space between digit groups may be a no-break or thin space, as word processors write them.
 SPACES = " \u00a0\u2009\u202f"
 
+# Between a personnummer's date and number: a dash, or + for someone aged 100 or more.
+SEPARATORS = DASHES + "+"
 IDENTITY_NUMBER_RE = re.compile(rf"(?<!\d)(?P<date>\d{{8}}|\d{{6}})[{SEPARATORS}]?(?P<serial>\d{{4}})(?!\d)")
 
 
@@ -134,7 +135,7 @@ def find_email(text: str) -> str | None:
 # continuing a date or a time (the 08 of 4/08 0900-1100). Parentheses (08) and (0) are read as spaces first; a + may
 # lead.
 NUMBER_RE = re.compile(
-    rf"(?<![\d+])(?<!\d[/.:,])\+?\d+(?:(?:[{SPACES}]{{1,2}}|[{SPACES}]?[{DASHES}][{SPACES}]?)\d+)*"
+    rf"(?<![\d+])(?<!\d[/.:])\+?\d+(?:(?:[{SPACES}]{{1,2}}|[{SPACES}]?[{DASHES}][{SPACES}]?)\d+)*"
 )
 GROUP_RE = re.compile(r"\d+")
 # A date, 2026-12-04 or 04-12-2026: its digits would otherwise join the number before or after it (08-12-2026 09.00).

@@ -213,8 +213,8 @@ MESSAGES: dict[str, str] = {
     "privacy.phone_number": (
         "I have not saved this: it contains a phone number that may reach a person. The room is no place for personal "
         "data, and what is written here can become a public record. Describe places and situations, not people, and "
-        "send the command again without the number. Short public numbers such as 112 and 114 14 are fine, as are "
-        "switchboard numbers ending in 000 and 020 numbers. Please delete your message too."
+        "send the command again without the number. Short public numbers such as 112 and 114 14 are fine, as are 020 "
+        "numbers and switchboard numbers ending in 000. Please delete your message too."
     ),
     "privacy.registration_number": (
         "I have not saved this: it contains what looks like a vehicle registration number (three capitals and three "

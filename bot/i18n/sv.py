@@ -217,7 +217,7 @@ MESSAGES: dict[str, str] = {
         "Jag sparar inte texten: den innehåller ett telefonnummer som kan gå till en person. "
         "Rummet är ingen plats för personuppgifter, och det som skrivs här kan bli allmän handling. "
         "Beskriv platser och situationer, inte personer, och skicka kommandot igen utan numret. "
-        "Korta allmänna nummer som 112 och 114 14 går bra, liksom växelnummer som slutar på 000 och 020-nummer. "
+        "Korta allmänna nummer som 112 och 114 14 går bra, liksom 020-nummer och växelnummer som slutar på 000. "
         "Ta gärna bort ditt meddelande också."
     ),
     "privacy.registration_number": (

@@ -430,6 +430,7 @@ def test_an_area_code_in_parentheses_is_read_as_written_without_its_opening_pare
         ("nr.070-1234567", "070-1234567"),
         ("vecka 49 070-123 45 67", "070-123 45 67"),  # a number after another number and a space
         ("Ring 112 eller 070-123 45 67", "070-123 45 67"),
+        ("Ring 112,070-123 45 67", "070-123 45 67"),
         ("070-123 45 67 2 gånger i veckan", "070-123 45 67"),  # a number before another one
         ("2026-12-04 08-123 456 78", "08-123 456 78"),
         ("4/08 08-123 456 78", "08-123 456 78"),
