@@ -659,9 +659,9 @@ def test_a_sentence_about_places_and_situations_with_numbers_goes_through(text: 
 
 
 def test_the_explanations_name_no_example_the_guard_would_refuse() -> None:
-    # What the reply says is stored and posted: were it to hold a plate or a number, it would be refused itself.
-    for language, messages in CATALOGUES.items():
-        for key, find in DETECTORS:
+    # An example the guard refuses (a plate, a mobile number) would read as if the reply repeated what it found.
+    for messages in CATALOGUES.values():
+        for key, _ in DETECTORS:
             guard(messages[key])
 
 
