@@ -242,6 +242,22 @@ MESSAGES: dict[str, str] = {
         "a public record. Describe places and situations, not people, and send the command again without "
         "the number. Please delete your message too."
     ),
+    "privacy.email": (
+        "I have not saved this: it contains an e-mail address. The room is no place for personal data, and what is "
+        "written here can become a public record. Describe places and situations, not people; name the organisation "
+        "instead of the address and send the command again. Please delete your message too."
+    ),
+    "privacy.phone_number": (
+        "I have not saved this: it contains a phone number that may reach a person. The room is no place for personal "
+        "data, and what is written here can become a public record. Describe places and situations, not people, and "
+        "send the command again without the number. Short public numbers such as 112 and 114 14 are fine, as are 020 "
+        "numbers and switchboard numbers ending in 000. Please delete your message too."
+    ),
+    "privacy.registration_number": (
+        "I have not saved this: it contains what looks like a vehicle registration number (three capitals and three "
+        "characters), and a vehicle leads to its owner. Describe places and situations, not people – “a white van” "
+        "is enough – and send the command again without the number. Please delete your message too."
+    ),
     "cmd.agenda.summary": "Shows the next meeting's agenda and the actions to follow up; add or remove items.",
     "cmd.agenda.var.text": "The item, for example Graffiti at the bus station",
     "cmd.agenda.var.number": "The item's number",

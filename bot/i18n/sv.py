@@ -244,6 +244,24 @@ MESSAGES: dict[str, str] = {
         "Beskriv platser och situationer, inte personer, och skicka kommandot igen utan numret. "
         "Ta gärna bort ditt meddelande också."
     ),
+    "privacy.email": (
+        "Jag sparar inte texten: den innehåller en e-postadress. "
+        "Rummet är ingen plats för personuppgifter, och det som skrivs här kan bli allmän handling. "
+        "Beskriv platser och situationer, inte personer; nämn organisationen i stället för adressen och skicka "
+        "kommandot igen. Ta gärna bort ditt meddelande också."
+    ),
+    "privacy.phone_number": (
+        "Jag sparar inte texten: den innehåller ett telefonnummer som kan gå till en person. "
+        "Rummet är ingen plats för personuppgifter, och det som skrivs här kan bli allmän handling. "
+        "Beskriv platser och situationer, inte personer, och skicka kommandot igen utan numret. "
+        "Korta allmänna nummer som 112 och 114 14 går bra, liksom 020-nummer och växelnummer som slutar på 000. "
+        "Ta gärna bort ditt meddelande också."
+    ),
+    "privacy.registration_number": (
+        "Jag sparar inte texten: den innehåller något som ser ut som ett registreringsnummer (tre versaler och tre "
+        "tecken), och ett fordon leder till sin ägare. Beskriv platser och situationer, inte personer – ”en vit "
+        "skåpbil” räcker – och skicka kommandot igen utan numret. Ta gärna bort ditt meddelande också."
+    ),
     "cmd.agenda.summary": "Visar dagordningen för nästa möte och åtgärderna att följa upp; lägg till eller ta bort punkter.",
     "cmd.agenda.var.text": "Punkten, till exempel Klotter vid busstationen",
     "cmd.agenda.var.number": "Punktens nummer",

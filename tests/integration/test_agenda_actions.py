@@ -43,6 +43,23 @@ async def test_agenda_items_added_listed_and_removed(make_bot, make_user, make_r
     assert refused["body"].startswith("Det finns ingen punkt 7; dagordningen har 2 punkter.")
 
 
+async def test_an_agenda_item_with_a_mobile_number_is_refused_without_repeating_it_and_not_listed(
+    make_bot, make_user, make_room
+):
+    bot = make_bot()
+    anna = await make_user("anna")
+    room_id = await room_with_bot(bot, anna, make_room, encrypted=True)
+
+    refused = await ask(anna, room_id, "!dagordning ny Boende på Storgatan 12 vill bli uppringda på 070-123 45 67")
+
+    assert refused["body"].startswith("Jag sparar inte texten: den innehåller ett telefonnummer som kan gå till en")
+    assert "45 67" not in refused["body"] and "45 67" not in refused["formatted_body"]
+    assert (await ask(anna, room_id, "!dagordning"))["body"].splitlines() == [
+        "Dagordning för nästa möte:",
+        "Dagordningen är tom. Lägg till en punkt med `!dagordning ny <text>`.",
+    ]
+
+
 async def test_a_long_agenda_shows_every_item_through_its_hint(make_bot, make_user, make_room):
     """30 long items do not fit one message: the hint is a command that shows items 29 and 30 (and all the others
     left out), never the command just given."""

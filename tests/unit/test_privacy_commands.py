@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.clock import FakeClock
+from bot.i18n import CATALOGUES
 from bot.store.db import Database
 from bot.store.series import SeriesRepo
 from tests.unit.handlers import OLLE, PNR, PRIVACY_SV, START, Chat
@@ -92,7 +93,7 @@ async def test_a_place_and_a_name_with_an_identity_number_leave_the_series_as_it
 async def test_numbers_that_are_not_identity_numbers_go_through(chat: Chat) -> None:
     for body in [
         "!agenda add Trasig belysning i gångtunneln; felanmält som ärende 2026-114532.",
-        "!agenda add Polisen ökar närvaron under v.50, ring 114 14 eller 070-123 45 67 vid frågor.",
+        "!agenda add Polisen ökar närvaron under v.50, ring 114 14 eller kommunens växel 0413-620 00 vid frågor.",
         "!action Ring fastighetsbolaget 046-35 50 00 om porten senast 2026-12-04",
         "!schedule place Stadshuset, sal 2 (org.nr 212000-1124)",
     ]:
@@ -114,3 +115,72 @@ async def test_an_error_never_repeats_an_identity_number(chat: Chat) -> None:
             echoed.append(body)
 
     assert echoed == []
+
+
+# E-mail addresses, phone numbers and registration numbers, each refused with its own explanation.
+
+REFUSED_SV = "Jag sparar inte texten: den innehåller "
+EMAIL = ("privacy.email", REFUSED_SV + "en e-postadress. ")
+PHONE = ("privacy.phone_number", REFUSED_SV + "ett telefonnummer som kan gå till en person. ")
+PLATE = ("privacy.registration_number", REFUSED_SV + "något som ser ut som ett registreringsnummer")
+PERSONAL = [
+    ("anna.andersson@eslov.se", *EMAIL),
+    ("070-123 45 67", *PHONE),
+    ("+46 70 123 45 67", *PHONE),
+    ("ABC 123", *PLATE),
+    ("ABC 12D", *PLATE),
+]
+
+
+async def decisions(db: Database) -> list[tuple]:
+    async with db.reading() as conn:
+        async with conn.execute("SELECT * FROM decisions ORDER BY id") as cursor:
+            return [tuple(row) for row in await cursor.fetchall()]
+
+
+@pytest.mark.parametrize(("found", "key", "beginning"), PERSONAL)
+async def test_an_item_an_action_or_a_decision_pointing_at_a_person_is_refused_and_stores_nothing(
+    chat: Chat, db: Database, found: str, key: str, beginning: str
+) -> None:
+    await chat.send("!möte start extra")
+    await chat.send("!beslut Fler kameror vid stationen")
+    before = (await chat.tables(), await decisions(db))
+    chat.committed.clear()
+
+    for body in [
+        f"!dagordning ny Oro vid skolan, kontakt {found}",
+        f"!agenda add Klotter vid stationen\nanmält av {found}",
+        f"!åtgärd Ring {found} om porten @olle:eslov.se senast fredag",
+        f"!action Follow up {found}",
+        f"!åtgärd ändra 1 Kolla belysningen, {found}",
+        f"!klar 1 Pratade med {found}",
+        f"!beslut Polisen följer upp {found}",
+    ]:
+        reply = await chat.reply(body, sender=OLLE if body.startswith("!klar") else "@anna:eslov.se")
+        assert reply["body"].startswith(beginning) and reply["body"] == CATALOGUES["sv"][key], body
+        assert found not in reply["body"] and found not in reply["formatted_body"], body
+        assert reply["m.mentions"] == {}, body
+    assert (await chat.tables(), await decisions(db)) == before
+    assert chat.committed == []
+
+
+async def test_the_new_refusals_in_english(db: Database, clock: FakeClock) -> None:
+    chat = Chat(db, clock, language="en")
+
+    assert (await chat.send("!agenda add Mail anna@eslov.se about it")).startswith(
+        "I have not saved this: it contains an e-mail address. "
+    )
+    assert (await chat.send("!agenda add Call 0701234567")).startswith(
+        "I have not saved this: it contains a phone number that may reach a person. "
+    )
+    assert (await chat.send("!agenda add Car ABC 123 seen again")).startswith(
+        "I have not saved this: it contains what looks like a vehicle registration number "
+    )
+    assert await chat.agenda() == []
+
+
+async def test_public_numbers_and_switchboards_go_through_and_are_stored_as_written(chat: Chat) -> None:
+    text = "Ring 112, 114 14 eller Eslövs kommun 0413-620 00; Kvinnofridslinjen 020-50 50 50"
+
+    assert (await chat.send(f"!dagordning ny {text}")).startswith("Punkt 1 ")
+    assert [item.text for item in await chat.agenda()] == [text]

@@ -8,6 +8,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime, timezone
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -32,13 +33,14 @@ from bot.parsing import (
     parse_weekday,
 )
 from bot.permissions import RoomView
-from bot.privacy import guard
+from bot.privacy import DETECTORS, guard
 from bot.policy import MAX_BODY
 from bot.schedule import parse_schedule
 from bot.store.db import Database
 from bot.store.outbox import OutboxRepo
 from bot.store.rooms import RoomRepo
 from tests.unit.helpers import BOT, ROOM, make_settings
+from tests.unit.personal_data import personal_data
 
 RAN: Counter[str] = Counter()
 TODAY = date(2026, 12, 1)
@@ -147,6 +149,36 @@ def test_any_message_is_answered_safely(harness: Harness, body: str, sender: str
     RAN["dispatcher"] += 1
     for content in harness.dispatch(body, sender, formatted):
         check_reply(content)
+
+
+# Words around personal data in a command, some with numbers the guard lets through.
+CONTEXT = st.lists(
+    st.sampled_from(
+        ["Klotter", "vid", "stationen", "kontakt", "ring", "bilen", "kl", "09:00", "2026-12-04", "112", "114 14", "E22",
+         "väg 113", "<b>", "@room", "@anna:eslov.se", "och", ",", "."]
+    ),
+    max_size=5,
+).map(" ".join)  # fmt: skip
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@given(
+    command=st.sampled_from(["!dagordning ny", "!agenda add", "!åtgärd", "!action", "!schema plats"]),
+    before=CONTEXT,
+    found=personal_data,
+    after=CONTEXT,
+)
+def test_a_refusal_never_repeats_what_it_found(harness: Harness, command: str, before: str, found: str, after: str):
+    RAN["privacy_refusal"] += 1
+    body = f"{command} {before} {found} {after}"
+
+    [reply] = harness.dispatch(body, MEMBER, None)
+
+    check_reply(reply)
+    assert reply["body"] in {harness.dispatcher.cat(key) for key, _ in DETECTORS}, body
+    for seen in [found] + [find(body) for _, find in DETECTORS]:
+        if seen:
+            assert seen not in reply["body"] and escape(seen) not in reply["formatted_body"], body
 
 
 def converter_cases(name, parse, argument):
