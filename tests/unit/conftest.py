@@ -1,10 +1,9 @@
-"""Unit tier fixtures: a real SQLite database in tmp_path and a FakeClock."""
+"""Unit tier fixtures: a real SQLite database in tmp_path, a FakeClock, and the room as a chat with the bot."""
 
 from __future__ import annotations
 
 import shutil
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -12,12 +11,19 @@ import pytest
 from bot.clock import FakeClock
 from bot.store.db import DB_NAME, Database
 from bot.store.rooms import RoomRepo
+from tests.unit.handlers import START, Chat
 from tests.unit.helpers import ROOM
 
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock(datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc))
+    return FakeClock(START)  # Monday 30 November 2026, 11:00 in Stockholm: the next Tuesday is 1 December (week 49)
+
+
+@pytest.fixture
+def chat(db: Database, clock: FakeClock) -> Chat:
+    """The room as its members use it: commands in, the bot's replies out."""
+    return Chat(db, clock)
 
 
 @pytest.fixture(scope="session")

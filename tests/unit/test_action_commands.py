@@ -31,14 +31,6 @@ FORBIDDEN = "Åtgärd #1 får bara ändras av de ansvariga, den som lade in den 
 KOLLA = "#1 Kolla belysningen vid stationen — @kim:eslov.se — senast fredag 4 december 2026"
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)
-
-
-@pytest.fixture
-def chat(db: Database, clock: FakeClock) -> Chat:
-    return Chat(db, clock)
 
 
 async def kolla(chat: Chat) -> None:

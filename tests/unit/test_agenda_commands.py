@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
 
 from bot.clock import FakeClock
 from bot.features import FEATURES
@@ -25,14 +24,6 @@ AFTER_THE_MEETING = timedelta(days=1)  # Tuesday 1 December, 11:00: the 09:00 me
 USAGE = f"Användning: `{FEATURES.registry.find('agenda').usage(Catalogue('sv'), '!')}`"  # the args grow with the commands
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)
-
-
-@pytest.fixture
-def chat(db: Database, clock: FakeClock) -> Chat:
-    return Chat(db, clock)
 
 
 async def weekly(chat: Chat) -> None:

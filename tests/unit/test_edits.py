@@ -8,7 +8,6 @@ import json
 from datetime import timedelta
 from typing import Any
 
-import pytest
 
 from bot.clock import FakeClock
 from bot.commands.dispatcher import Outcome, txn_id
@@ -20,21 +19,13 @@ from bot.store.created import CreatedRepo
 from bot.store.db import Database
 from bot.store.meetings import MeetingRepo
 from bot.store.rooms import RoomRepo
-from tests.unit.handlers import ANNA, KIM, LISA, OLLE, PNR, PRIVACY_SV, START, Chat, pill
+from tests.unit.handlers import ANNA, KIM, LISA, OLLE, PNR, PRIVACY_SV, Chat, pill
 from tests.unit.helpers import BOT
 
 ADDED = "Punkt {n} på dagordningen för nästa möte."
 _ids = itertools.count(1)
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)
-
-
-@pytest.fixture
-def chat(db: Database, clock: FakeClock) -> Chat:
-    return Chat(db, clock)
 
 
 def _message(chat: Chat, body: str, sender: str, ts: int, **kw: Any) -> IncomingMessage:

@@ -23,13 +23,9 @@ from bot.i18n import Catalogue
 from bot.parsing import parse_number
 from bot.runner import Runner, job_id
 from bot.store.db import Database
-from tests.unit.handlers import START, Chat
+from tests.unit.handlers import Chat
 from tests.unit.helpers import make_settings
 
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)
 
 
 # One declaration, everywhere

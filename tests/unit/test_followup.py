@@ -36,10 +36,6 @@ FRIDAY = date(2026, 12, 4)
 NUDGE = utc(2026, 12, 3, 7)  # Thursday 3 December, 08:00 in Stockholm
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)  # Monday 30 November 2026, 11:00 in Stockholm
-
 
 def action(number: int = 1, due: date | None = FRIDAY, set_at: datetime | None = START, **values) -> Action:
     values.setdefault("room_id", ROOM)

@@ -5,24 +5,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 
 from bot.clock import FakeClock
 from bot.export import read_archive
 from bot.store.db import Database
 from bot.store.meetings import MeetingRepo
-from tests.unit.handlers import START, Chat
+from tests.unit.handlers import Chat
 from tests.unit.helpers import ROOM, STOCKHOLM
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)
-
-
-@pytest.fixture
-def chat(db: Database, clock: FakeClock) -> Chat:
-    return Chat(db, clock)
 
 
 def section(minutes: str, title: str) -> list[str]:

@@ -94,7 +94,7 @@ async def test_past_the_limit_it_is_closed_once_with_a_note(db, clock) -> None:
     [body] = await notices(db)
     assert body == (
         "Mötet stängdes automatiskt 3 timmar efter den planerade sluttiden.\n"
-        "Protokoll från Örat mot marken, tisdag 1 december 2026 kl. 09.00 (vecka 49). Hela protokollet följer som fil.\n"
+        "Protokoll från Örat mot marken, måndag 30 november 2026 kl. 11.00 (vecka 49). Hela protokollet följer som fil.\n"
         "\n"
         "Beslut:\n"
         "• Belysning vid stationen"
@@ -104,7 +104,7 @@ async def test_past_the_limit_it_is_closed_once_with_a_note(db, clock) -> None:
     assert meeting.auto_closed and meeting.ended_at == clock.now()
     assert "- Belysning vid stationen" in meeting.minutes
     assert closed == [meeting_id]  # the reactions hear of it once; the minutes file follows the notice
-    assert await files(db) == ["protokoll-2026-12-01.md"]
+    assert await files(db) == ["protokoll-2026-11-30.md"]
     assert jobs.scheduler.get_jobs() == []
 
 
@@ -136,4 +136,4 @@ async def test_a_long_notice_of_a_meeting_closed_by_itself_names_its_minutes(db,
 
     [body] = await notices(db)
     assert len(body) <= MAX_BODY
-    assert re.search(r"\n… och \d+ rader till: `!protokoll 2026-12-01 1 från \d+`$", body)
+    assert re.search(r"\n… och \d+ rader till: `!protokoll 2026-11-30 1 från \d+`$", body)

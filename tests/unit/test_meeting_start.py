@@ -8,13 +8,9 @@ import pytest
 from bot.clock import FakeClock
 from bot.store.db import Database
 from bot.store.meetings import MeetingRepo
-from tests.unit.handlers import START, Chat
+from tests.unit.handlers import Chat
 from tests.unit.helpers import ROOM
 
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)  # Monday 30 November 2026, 11:00 in Stockholm; the series meets on Tuesday at 09:00
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 
 from bot.clock import FakeClock
 from bot.feature import Services
@@ -15,13 +14,9 @@ from bot.i18n import Catalogue
 from bot.store.db import Database
 from bot.store.meetings import MeetingRepo
 from bot.store.outbox import OutboxRepo
-from tests.unit.handlers import START, Chat
+from tests.unit.handlers import Chat
 from tests.unit.helpers import ROOM, make_settings
 
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)  # Monday 30 November 2026, 11:00 in Stockholm
 
 
 async def two_meetings(chat: Chat, clock: FakeClock) -> None:

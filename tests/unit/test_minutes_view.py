@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
 from bot.clock import FakeClock
 from bot.i18n import Text
@@ -15,16 +14,12 @@ from bot.render import HINT_ROOM, markdown_blocks, markdown_page, notice
 from bot.store.db import Database
 from bot.store.meetings import MeetingRepo
 from bot.views.minutes import md
-from tests.unit.handlers import KIM, LISA, OLLE, START, Chat
+from tests.unit.handlers import KIM, LISA, OLLE, Chat
 from tests.unit.helpers import ROOM
 
 HOSTILE = "Kolla <b>fet</b> # rubrik *kursiv* [x](http://evil.example) & &amp; _under_ `kod`"
 MULTI_LINE = "Belysning:\n  vid stationen\n\n- gångtunneln\n1. parken"
 
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)  # Monday 30 November 2026, 11:00 in Stockholm
 
 
 async def minutes_of(db: Database) -> str:

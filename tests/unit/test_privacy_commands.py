@@ -9,15 +9,11 @@ from bot.clock import FakeClock
 from bot.i18n import CATALOGUES
 from bot.store.db import Database
 from bot.store.series import SeriesRepo
-from tests.unit.handlers import OLLE, PNR, PRIVACY_SV, START, Chat
+from tests.unit.handlers import OLLE, PNR, PRIVACY_SV, Chat
 from tests.unit.helpers import ROOM
 
 SAMORDNINGSNUMMER = "701063-2391"
 
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)
 
 
 @pytest.fixture

@@ -39,11 +39,6 @@ def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=timezone.utc)
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    # Monday 30 November 2026, 11:00 in Stockholm: the next Tuesday is 1 December (week 49).
-    return FakeClock(utc(2026, 11, 30, 10))
-
 
 class Room:
     """The room as a member sees it: send a command, read the bot's answer; after_commit is recorded."""
