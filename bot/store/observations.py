@@ -29,6 +29,15 @@ class Observation:
     removed_by: str | None = None
 
 
+@dataclass(frozen=True)
+class NothingReported:
+    """An organisation said it had nothing to report."""
+
+    organisation: str
+    by: str
+    at: datetime
+
+
 _SELECT = (
     "SELECT b.room_id, b.number, a.name, c.name, b.text, o.name, b.author, b.written_at, b.happened_on, "
     "b.area_id, b.category_id, b.removed_at, b.removed_by FROM observations b "
@@ -106,6 +115,15 @@ class ObservationRepo:
             "INSERT INTO nothing_reported(room_id, organisation_id, by, at) VALUES (?, ?, ?, ?)",
             (room_id, organisation_id, by, utc_text(now)),
         )
+
+    async def nothing_reported(self, room_id: str) -> list[NothingReported]:
+        """Every `!report nothing` in the room, oldest first."""
+        async with self.conn.execute(
+            "SELECT o.name, n.by, n.at FROM nothing_reported n JOIN organisations o ON o.id = n.organisation_id "
+            "WHERE n.room_id = ? ORDER BY n.id",
+            (room_id,),
+        ) as cursor:
+            return [NothingReported(r[0], r[1], from_utc_text(r[2])) for r in await cursor.fetchall()]
 
     async def in_room(self, room_id: str) -> list[Observation]:
         """Every observation in the room, removed ones too, by number: what an export carries."""
