@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from bot.commands.context import Context
-from bot.commands.registry import Arg, Command
+from bot.commands.registry import Arg, Command, plain
 from bot.errors import NotFoundError, StateError, UsageError
 from bot.feature import Feature
 from bot.i18n import Text
@@ -22,15 +22,16 @@ feature = Feature("observation_lists")
 async def room_lists(ctx: Context) -> tuple[list[Named], list[Named]]:
     """The room's areas and categories, given the configured ones if this is the first time it uses them."""
     defaults, room_id = ctx.settings.observations, ctx.message.room_id
-    await ObservationListRepo(ctx.tx, AREAS).seed(room_id, defaults.areas, defaults.categories, ctx.now)
-    return await ObservationListRepo(ctx.tx, AREAS).in_room(room_id), await ObservationListRepo(ctx.tx, CATEGORIES).in_room(room_id)
+    areas, categories = ObservationListRepo(ctx.tx, AREAS), ObservationListRepo(ctx.tx, CATEGORIES)
+    await areas.seed(room_id, defaults.areas, defaults.categories, ctx.now)
+    return await areas.in_room(room_id), await categories.in_room(room_id)
 
 
 def missed(ctx: Context, table: str, written: str, suggestions: tuple[str, ...], names: list[Named]) -> NotFoundError:
     """The error for a name the list does not have: the names it may have meant, and the whole list."""
     every = ", ".join(n.name for n in names)
     if suggestions:
-        either = ctx.cat("list.or", first=", ".join(suggestions[:-1]), last=suggestions[-1]) if len(suggestions) > 1 else suggestions[0]
+        either = ctx.cat.either(list(suggestions))
         return NotFoundError(f"{table}.did_you_mean", written=written, suggestions=either, names=every)
     return NotFoundError(f"{table}.no_such", written=written, names=every)
 
@@ -75,11 +76,12 @@ def _declare(command: Command, table: str) -> None:
     async def _show(ctx: Context) -> None:
         names = await _listed(ctx, table)
         if not names:
-            ctx.reply(ctx.cat.text(f"{table}.none", command=f"{ctx.prefix}{command.sub_word('add', ctx.cat)}"))
+            add = f"{ctx.prefix}{command.sub_word('add', ctx.cat)}"
+            ctx.reply(ctx.cat.text(f"{table}.none", command=add))
             return
         ctx.reply(Text.join([ctx.cat.text(f"{table}.header"), *(Text.of(n.name) for n in names)]))
 
-    @command.sub("add", "nytt", "lägg", sv="ny", args=[Arg("name", lambda ctx, text: _name(text), rest=True)], moderator=True)
+    @command.sub("add", "nytt", "lägg", sv="ny", args=[Arg("name", plain(_name), rest=True)], moderator=True)
     async def _add(ctx: Context, name: str) -> None:
         names = await _listed(ctx, table)
         if taken := next((n for n in names if normalise(n.name) == normalise(name)), None):

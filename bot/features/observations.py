@@ -22,7 +22,7 @@ from bot.i18n import Catalogue, Text
 from bot.i18n.dates import clock, day_month
 from bot.matching import find
 from bot.parsing import parse_date, parse_number
-from bot.policy import ECHO_LENGTH, MAX_BODY
+from bot.policy import MAX_BODY
 from bot.render import listing
 from bot.store.observation_lists import AREAS, CATEGORIES, Named
 from bot.store.observations import Observation, ObservationRepo
@@ -113,15 +113,10 @@ async def _spec(ctx: Context, text: str) -> ReportSpec:
     return ReportSpec(area, category, checked_text(ctx, said), happened_on)
 
 
-def _echo(text: str) -> str:
-    return text if len(text) <= ECHO_LENGTH else text[: ECHO_LENGTH - 1] + "…"
-
-
 def one_line(found: Observation, cat: Catalogue) -> str:
     """`Stationsområdet · Klotter · 27 november · <text>`"""
-    return cat(
-        "report.line", area=found.area, category=found.category, day=day_month(found.happened_on, cat), text=_echo(found.text)
-    )
+    day = day_month(found.happened_on, cat)
+    return cat("report.line", area=found.area, category=found.category, day=day, text=found.text)
 
 
 async def _observation(ctx: Context, text: str) -> Observation:
@@ -145,7 +140,10 @@ async def _nothing(ctx: Context) -> None:
     ctx.reply(ctx.cat.text("report.nothing", name=organisation.name, period=days(*this_period(ctx.today), ctx.cat)))
 
 
-@report.sub("remove", "bort", "radera", "delete", sv="ta bort", args=[Arg("number", _observation, missing="parse.number_missing")])
+NUMBER = Arg("number", _observation, missing="parse.number_missing")
+
+
+@report.sub("remove", "bort", "radera", "delete", sv="ta bort", args=[NUMBER])
 async def _remove(ctx: Context, found: Observation) -> None:
     if found.removed_at:
         raise StateError("report.already_removed", n=found.number)
@@ -153,12 +151,13 @@ async def _remove(ctx: Context, found: Observation) -> None:
         try:
             ctx.require_moderator()
         except ForbiddenError:
-            raise ForbiddenError("report.remove_forbidden", n=found.number, needed=ctx.settings.moderator_level) from None
+            needed = ctx.settings.moderator_level
+            raise ForbiddenError("report.remove_forbidden", n=found.number, needed=needed) from None
     await ObservationRepo(ctx.tx).remove(found.room_id, found.number, ctx.message.sender, ctx.now)
     ctx.reply(ctx.cat.text("report.removed", n=found.number, line=one_line(found, ctx.cat)))
 
 
-@report.form(Arg("number", _observation))
+@report.form(NUMBER)
 async def _show(ctx: Context, found: Observation) -> None:
     """One report: its line, and who wrote it when; a removed one only says who removed it when."""
     cat, room = ctx.cat, ctx.room
@@ -231,14 +230,16 @@ async def _filter(ctx: Context, text: str) -> Filter:
     every = [*areas, *categories]
     match = find(written, [n.name for n in every])
     if match.found is None and match.suggestions:
-        raise NotFoundError("reports.did_you_mean", written=written, suggestions=", ".join(match.suggestions))
+        raise NotFoundError("reports.did_you_mean", written=written, suggestions=ctx.cat.either(list(match.suggestions)))
     if match.found is None:
         raise UsageError("reports.unknown_filter", value=written)
     named = next(n for n in every if n.name == match.found)
     return Filter(AREAS if named in areas else CATEGORIES, named, start)
 
 
-async def _list(ctx: Context, key: str, found: list[Observation], period: str, shows: str, start: int | None, **values: str) -> None:
+async def _list(
+    ctx: Context, key: str, found: list[Observation], period: str, shows: str, start: int | None, **values: str
+) -> None:
     """This period's reports in one message; a list too long for it ends with the command that shows the rest."""
     cat, start = ctx.cat, start or 1
     if not found:

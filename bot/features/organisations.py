@@ -69,13 +69,9 @@ async def _membership(ctx: Context, text: str) -> Membership:
             whom = f"{user_id} " if user_id != ctx.message.sender else ""
             new = NEW[0] if ctx.cat.language == "sv" else NEW[-1]
             command = f"{ctx.prefix}{org.sub_word('set', ctx.cat)} {whom}{new} {written}"
-            raise UserError("org.did_you_mean", written=written, suggestions=_either(ctx, suggestions), command=command)
+            either = ctx.cat.either(list(suggestions))
+            raise UserError("org.did_you_mean", written=written, suggestions=either, command=command)
     return Membership(user_id, written)
-
-
-def _either(ctx: Context, names: tuple[str, ...]) -> str:
-    """`Polisen`, `Polisen eller Polishuset`."""
-    return ctx.cat("list.or", first=", ".join(names[:-1]), last=names[-1]) if len(names) > 1 else names[0]
 
 
 org = feature.command("org", "organisation", "organization", sv="organisation", group="settings", unknown="org.unknown")
@@ -91,7 +87,8 @@ async def _list(ctx: Context) -> None:
     for user_id in members:
         if user_id in of:
             groups.setdefault(of[user_id].name, []).append(room.display(user_id))
-    lines = [cat.text("org.line", name=name, members=", ".join(names)) for name, names in sorted(groups.items(), key=lambda g: g[0].casefold())]
+    ordered = sorted(groups.items(), key=lambda group: group[0].casefold())
+    lines = [cat.text("org.line", name=name, members=", ".join(names)) for name, names in ordered]
     without = [room.display(u) for u in members if u not in of]
     if without:
         lines.append(cat.text("org.without", members=", ".join(without)))

@@ -369,7 +369,7 @@ async def test_reports_lists_this_period_by_day_and_filters(chat: Chat) -> None:
 
 async def test_an_unknown_filter_gets_did_you_mean(chat: Chat) -> None:
     assert await chat.send("!rapporter Sa") == (
-        "Menade du Sallerup, Samlingar? Det finns inget område eller någon kategori som heter \"Sa\"."
+        "Menade du Sallerup eller Samlingar? Det finns inget område eller någon kategori som heter \"Sa\"."
     )
     assert await chat.send("!rapporter Lund") == (
         "Jag förstår inte \"Lund\"; skriv ett område, en kategori, mina eller vecka <nummer>.\n"
