@@ -73,7 +73,8 @@ def _longest(words: list[re.Match[str]], names: list[Named]) -> tuple[Named | No
     """The name the longest run of first words names, and how many words it took; or else what the first word
     (or the first two) may have meant."""
     by_name = {n.name: n for n in names}
-    for count in range(len(words), 0, -1):
+    longest = max(len(name.split()) for name in by_name)  # a run longer than every name names none
+    for count in range(min(len(words), longest), 0, -1):
         match = find(" ".join(w.group() for w in words[:count]), list(by_name))
         if match.found:
             return by_name[match.found], count, ()

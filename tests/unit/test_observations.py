@@ -391,3 +391,16 @@ async def test_a_long_list_ends_with_the_command_that_shows_the_rest(chat: Chat)
     assert rest.split("\n")[1].startswith(f"{position}. Centrum")
     by_area = await chat.send("!rapporter Centrum")
     assert by_area.split("\n")[-1].startswith("… och ") and "`!rapporter Centrum från " in by_area
+
+
+async def test_in_english_the_new_word_is_new(db: Database, clock: FakeClock) -> None:
+    chat = await Chat(db, clock, language="en").joined()
+    await chat.send("!org set Polisen", sender=KIM)
+
+    assert await chat.send("!org set Polis", sender=OLLE) == (
+        "Did you mean Polisen? Nothing is stored. If Polis is a new organisation, write `!org set new Polis`."
+    )
+    assert await chat.send("!org set new Polis", sender=OLLE) == "Olle Olsson represents Polis."
+    assert await chat.send("!report stat klotter on the wall date yesterday", sender=KIM) == (
+        "Report 1: Stationsområdet · Klotter · 29 November · on the wall"
+    )
