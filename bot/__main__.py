@@ -90,7 +90,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     setup_logging("ERROR")  # stdout may carry the archive; problems are told in one line below
     from bot.export import ExportError, export
 
-    work = export(settings, args.room, args.format, args.first, args.last, args.output, args.force)
+    work = export(settings, args.room, args.format, args.first, args.last, args.output, args.force, table=args.table)
     return _until_done(work, (ExportError, StartupError))
 
 
@@ -123,11 +123,14 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="run the bot").set_defaults(func=cmd_run)
     sub.add_parser("check", help="validate settings and reach the homeserver").set_defaults(func=cmd_check)
-    export = sub.add_parser("export", help="write a room's minutes, decisions and actions for archiving")
+    export = sub.add_parser("export", help="write a room's minutes, decisions, actions and reports for archiving")
     export.add_argument("--room", required=True, type=_room, help="room id (!…) or alias (#name:server)")
     export.add_argument("--from", dest="first", type=_date, metavar="YYYY-MM-DD", help="the first day (in BOT_TIMEZONE)")
     export.add_argument("--to", dest="last", type=_date, metavar="YYYY-MM-DD", help="the last day, included")
     export.add_argument("--format", required=True, choices=("md", "json", "csv"))
+    export.add_argument(
+        "--table", choices=("actions", "observations"), default="actions", help="what --format csv has a row for"
+    )
     export.add_argument("--output", type=Path, metavar="FILE", help="write to FILE instead of standard output")
     export.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     export.set_defaults(func=cmd_export)

@@ -1,4 +1,4 @@
-"""`samverkan-bot export`: a room's meetings, decisions and actions, read from the database and written
+"""`samverkan-bot export`: a room's meetings, decisions, actions and reports, read from the database and written
 as JSON, CSV or Markdown for archiving. The JSON shape is documented in the README and versioned."""
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from bot.store.actions import CANCELLED, DONE, OPEN, Action, ActionRepo, Change
 from bot.store.agenda import AgendaRepo
 from bot.store.db import DB_NAME, Database, utc_text
 from bot.store.meetings import Meeting, MeetingRepo
+from bot.store.observations import Observation, ObservationRepo
 
 FORMAT = "samverkan-bot-export"
 VERSION = 1
@@ -42,6 +43,19 @@ CSV_COLUMNS = (
     "created_at",
     "meeting_id",
     "last_change_at",
+)
+OBSERVATION_COLUMNS = (
+    "room_id",
+    "number",
+    "area",
+    "category",
+    "text",
+    "organisation",
+    "author",
+    "written_at",
+    "happened_on",
+    "removed_at",
+    "removed_by",
 )
 # A spreadsheet runs a cell starting with one of these as a formula; room members' text must stay text.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -110,6 +124,21 @@ def _action(action: Action, history: list[Change]) -> dict[str, Any]:
     }
 
 
+def _observation(found: Observation) -> dict[str, Any]:
+    return {
+        "number": found.number,
+        "area": found.area,
+        "category": found.category,
+        "text": found.text,
+        "organisation": found.organisation,
+        "author": found.author,
+        "written_at": utc_text(found.written_at),
+        "happened_on": found.happened_on.isoformat(),
+        "removed_at": utc_text(found.removed_at) if found.removed_at else None,
+        "removed_by": found.removed_by,
+    }
+
+
 async def read_archive(
     conn: aiosqlite.Connection, room_id: str, zone: ZoneInfo, first: date | None, last: date | None, now: datetime
 ) -> dict[str, Any]:
@@ -136,6 +165,16 @@ async def read_archive(
             for a in actions
             if (since is None or a.created_at >= since) and (until is None or a.created_at < until)
         ],
+        "observations": [
+            _observation(o)
+            for o in await ObservationRepo(conn).in_room(room_id)
+            if (first is None or o.happened_on >= first) and (last is None or o.happened_on <= last)
+        ],
+        "nothing_to_report": [
+            {"organisation": n.organisation, "by": n.by, "at": utc_text(n.at)}
+            for n in await ObservationRepo(conn).nothing_reported(room_id)
+            if (since is None or n.at >= since) and (until is None or n.at < until)
+        ],
     }
 
 
@@ -148,10 +187,30 @@ def _cell(text: str | None) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def as_csv(archive: dict[str, Any]) -> str:
-    """One row per action. The byte order mark makes spreadsheets read the file as UTF-8 (å, ä, ö)."""
+def as_csv(archive: dict[str, Any], table: str = "actions") -> str:
+    """One row per action, or per report (`table`). The byte order mark makes spreadsheets read the file as UTF-8
+    (å, ä, ö)."""
     out = io.StringIO()
     writer = csv.writer(out)
+    if table == "observations":
+        writer.writerow(OBSERVATION_COLUMNS)
+        for o in archive["observations"]:
+            writer.writerow(
+                [
+                    archive["room_id"],
+                    o["number"],
+                    _cell(o["area"]),
+                    _cell(o["category"]),
+                    _cell(o["text"]),
+                    _cell(o["organisation"]),
+                    o["author"],
+                    o["written_at"],
+                    o["happened_on"],
+                    o["removed_at"] or "",
+                    o["removed_by"] or "",
+                ]
+            )
+        return "\ufeff" + out.getvalue()
     writer.writerow(CSV_COLUMNS)
     for a in archive["actions"]:
         writer.writerow(
@@ -243,6 +302,7 @@ async def export(
     output: Path | None = None,
     force: bool = False,
     clock: Clock | None = None,
+    table: str = "actions",
 ) -> None:
     """Write the room's archive; raises ExportError (or StartupError from the database) with one clear line."""
     path = settings.data_dir / DB_NAME
@@ -267,7 +327,7 @@ async def export(
     if fmt == "json":
         text = as_json(archive)
     elif fmt == "csv":
-        text = as_csv(archive)
+        text = as_csv(archive, table)
     else:
         text = as_markdown(archive, Catalogue(settings.language))
     _write(text, output, force)

@@ -35,6 +35,13 @@ MAX_TEXT = 2000
 MAX_NAME = 200
 """A series' name or place."""
 MAX_ORGANISATION = 100
+MAX_PLACE = 100
+"""An area's or an observation category's name."""
+
+# Names people write.
+NEAR_MISS = 0.75
+"""How alike a misspelt word must be to a command word, an organisation, an area or a category for "did you mean"
+(difflib's ratio)."""
 
 # What a message holds.
 MAX_BODY = 4000

@@ -97,6 +97,33 @@ class SeriesSeed(BaseModel):
         return value
 
 
+class ObservationDefaults(BaseModel):
+    """`[observations]`: the areas and categories a room starts with, the first time it uses them; the room then
+    changes its own by command."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    areas: tuple[Annotated[str, Field(min_length=1, max_length=policy.MAX_PLACE)], ...] = (
+        "Centrum", "Stationsområdet", "Berga", "Rönneberga", "Sallerup", "Marieholm", "Flyinge", "Löberöd",
+    )  # fmt: skip
+    categories: tuple[Annotated[str, Field(min_length=1, max_length=policy.MAX_PLACE)], ...] = (
+        "Skadegörelse", "Klotter", "Nedskräpning", "Otrygg plats", "Samlingar", "Misstänkt narkotikahandel", "Brand",
+        "Hot och våld", "Inbrott och stöld", "Trafik", "Belysning", "Övrigt",
+    )  # fmt: skip
+
+    @field_validator("areas", "categories")
+    @classmethod
+    def _distinct(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        from bot.matching import normalise
+
+        value = tuple(" ".join(name.split()) for name in value)
+        keys = [normalise(name) for name in value]
+        for index, key in enumerate(keys):
+            if key in keys[:index]:
+                raise ValueError(f"{value[index]!r} is listed twice")
+        return value
+
+
 def _split_list(value: Any) -> Any:
     """Comma-separated text from the environment, or a list from TOML."""
     if isinstance(value, str):
@@ -163,6 +190,7 @@ class Settings(BaseSettings):
     meeting_close_after: str = "3h"
     """How long after its planned end a meeting left open is closed."""
     series: tuple[SeriesSeed, ...] = ()
+    observations: ObservationDefaults = ObservationDefaults()
 
     @classmethod
     def settings_customise_sources(
@@ -284,7 +312,7 @@ def _setting_name(loc: tuple[Any, ...]) -> str:
     if not loc:
         return "settings"
     head = str(loc[0])
-    if head in Settings.model_fields and head != "series":
+    if head in Settings.model_fields and head not in ("series", "observations"):
         return f"{ENV_PREFIX}{head.upper()}"
     return ".".join(str(part) for part in loc) + f" (in {config_path()})"
 

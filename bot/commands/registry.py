@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bot.errors import UsageError, UserError
+from bot.policy import NEAR_MISS
 
 if TYPE_CHECKING:
     from bot.commands.context import Context
@@ -23,8 +24,6 @@ Converter = Callable[["Context", str], Any]
 """Text to a typed value; raises a UsageError that says what was wrong. May be async (to read the room's data)."""
 
 SLASH_VARIABLE = re.compile(r"\{([^{}]+)\}")
-NEAR_MISS = 0.75
-"""How alike a misspelt word must be to a command or subcommand word for "did you mean" (difflib's ratio)."""
 
 
 def text(ctx: Context, value: str) -> str:

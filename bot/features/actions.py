@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Hashable
+from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -17,6 +18,7 @@ from bot.commands.registry import Arg
 from bot.errors import ForbiddenError, NotFoundError, StateError, UsageError, UserError
 from bot.feature import Effects, Feature, Services
 from bot.features.agenda import checked_text
+from bot.features.organisations import room_spelling
 from bot.followup import upcoming
 from bot.i18n import Text
 from bot.i18n.dates import clock, day
@@ -60,11 +62,12 @@ async def _changeable(ctx: Context, text: str) -> Action:
     return action
 
 
-def _organisation(text: str) -> str:
+async def _organisation(ctx: Context, text: str) -> str:
+    """"for <Organisation>": as the room spells it, when it knows it."""
     if len(text) > MAX_ORGANISATION:
         raise UsageError("text.too_long", limit=MAX_ORGANISATION)
     guard(text)
-    return text
+    return await room_spelling(ctx, text)
 
 
 def _owners_in_room(ctx: Context, owners: tuple[str, ...]) -> None:
@@ -73,7 +76,7 @@ def _owners_in_room(ctx: Context, owners: tuple[str, ...]) -> None:
             raise UsageError("action.owner_not_in_room", user=user_id)
 
 
-def _spec(ctx: Context, text: str) -> ActionSpec:
+async def _spec(ctx: Context, text: str) -> ActionSpec:
     message = ctx.message
     spec = parse_action(text, message.formatted_body, message.mentions, ctx.settings.user_id, ctx.today)
     if spec.text.lstrip("#").isdigit():
@@ -81,7 +84,7 @@ def _spec(ctx: Context, text: str) -> ActionSpec:
         raise UserError("action.number_first", n=spec.text.lstrip("#"), prefix=ctx.prefix, word=action.word(ctx.cat))
     checked_text(ctx, spec.text)
     if spec.organisation:
-        _organisation(spec.organisation)
+        spec = replace(spec, organisation=await _organisation(ctx, spec.organisation))
     _owners_in_room(ctx, spec.owners)
     return spec
 
@@ -200,7 +203,7 @@ async def _set_due(ctx: Context, found: Action, due: date | None) -> None:
     await _changed(ctx, found, "action.changed")
 
 
-def _responsible(ctx: Context, text: str) -> tuple[tuple[str, ...], str | None]:
+async def _responsible(ctx: Context, text: str) -> tuple[tuple[str, ...], str | None]:
     """Pills and mentions in the message name the owners; "for <Organisation>" may follow."""
     owners, remainder = mentioned_users(text, ctx.message.formatted_body, ctx.message.mentions)
     owners = tuple(u for u in owners if u != ctx.settings.user_id)
@@ -213,7 +216,7 @@ def _responsible(ctx: Context, text: str) -> tuple[tuple[str, ...], str | None]:
     if remainder or not (owners or organisation):
         raise UsageError("action.assign_what")
     if organisation:
-        _organisation(organisation)
+        organisation = await _organisation(ctx, organisation)
     _owners_in_room(ctx, owners)
     return owners, organisation
 

@@ -113,3 +113,9 @@ class Catalogue:
         if len(parts) < 2:
             return "".join(parts)
         return self("list.and", first=", ".join(parts[:-1]), last=parts[-1])
+
+    def either(self, parts: list[str]) -> str:
+        """`a`, `a eller b`, `a, b eller c`: alternatives in words."""
+        if len(parts) < 2:
+            return "".join(parts)
+        return self("list.or", first=", ".join(parts[:-1]), last=parts[-1])

@@ -36,3 +36,8 @@ def span(delta: timedelta, cat: Catalogue) -> str:
         if count:
             parts.append(cat.count(f"span.{unit}", count))
     return " ".join(parts) if parts else cat.count("span.minute", 0)
+
+
+def day_month(value: date, cat: Catalogue) -> str:
+    """`27 november`: a day of the last few weeks, as a report's one line says it."""
+    return cat("date.day_month", day=value.day, month=cat(f"month.{value.month}"))

@@ -218,6 +218,81 @@ STEPS: tuple[tuple[str, ...], ...] = (
         # only once that one is sent.
         "ALTER TABLE outbox ADD COLUMN replaces_txn TEXT",
     ),
+    (
+        # What a member represents in a room (Polisen, Räddningstjänsten, …): each organisation spelt as it was first
+        # written in the room (`key` is that name without case and diacritics), and who belongs to which.
+        """CREATE TABLE organisations (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            room_id TEXT NOT NULL REFERENCES rooms(room_id),
+            name TEXT NOT NULL,
+            key TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            UNIQUE (room_id, key)
+        )""",
+        """CREATE TABLE member_organisations (
+            room_id TEXT NOT NULL REFERENCES rooms(room_id),
+            user_id TEXT NOT NULL,
+            organisation_id INTEGER NOT NULL REFERENCES organisations(id),
+            set_by TEXT NOT NULL,
+            set_at TEXT NOT NULL,
+            PRIMARY KEY (room_id, user_id)
+        )""",
+        # A room's areas and observation categories, given the configured defaults the first time the room uses
+        # them (`observation_lists` remembers that). A removed one keeps its row, so old reports keep their name.
+        """CREATE TABLE observation_lists (
+            room_id TEXT PRIMARY KEY REFERENCES rooms(room_id),
+            seeded_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE areas (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            room_id TEXT NOT NULL REFERENCES rooms(room_id),
+            name TEXT NOT NULL,
+            key TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            removed_at TEXT,
+            removed_by TEXT
+        )""",
+        "CREATE UNIQUE INDEX areas_named ON areas(room_id, key) WHERE removed_at IS NULL",
+        """CREATE TABLE categories (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            room_id TEXT NOT NULL REFERENCES rooms(room_id),
+            name TEXT NOT NULL,
+            key TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            removed_at TEXT,
+            removed_by TEXT
+        )""",
+        "CREATE UNIQUE INDEX categories_named ON categories(room_id, key) WHERE removed_at IS NULL",
+        # Observations, numbered per room like actions; numbers are never reused. A removed one stays, marked.
+        """CREATE TABLE observation_numbers (
+            room_id TEXT PRIMARY KEY REFERENCES rooms(room_id),
+            last INTEGER NOT NULL
+        )""",
+        """CREATE TABLE observations (
+            room_id TEXT NOT NULL REFERENCES rooms(room_id),
+            number INTEGER NOT NULL,
+            area_id INTEGER NOT NULL REFERENCES areas(id),
+            category_id INTEGER NOT NULL REFERENCES categories(id),
+            text TEXT NOT NULL,
+            organisation_id INTEGER REFERENCES organisations(id),
+            author TEXT NOT NULL,
+            written_at TEXT NOT NULL,
+            happened_on TEXT NOT NULL,
+            removed_at TEXT,
+            removed_by TEXT,
+            PRIMARY KEY (room_id, number)
+        )""",
+        "CREATE INDEX observations_by_day ON observations(room_id, happened_on) WHERE removed_at IS NULL",
+        # `!report nothing`: an organisation said it had nothing to report, at this time.
+        """CREATE TABLE nothing_reported (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            room_id TEXT NOT NULL REFERENCES rooms(room_id),
+            organisation_id INTEGER NOT NULL REFERENCES organisations(id),
+            by TEXT NOT NULL,
+            at TEXT NOT NULL
+        )""",
+        "CREATE INDEX nothing_reported_at ON nothing_reported(room_id, at)",
+    ),
 )
 
 LATEST = len(STEPS)

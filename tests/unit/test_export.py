@@ -23,6 +23,9 @@ from bot.store.agenda import AgendaRepo
 from bot.store.db import DB_NAME, Database
 from bot.store.meetings import MeetingRepo
 from bot.store.migrations import LATEST
+from bot.store.observation_lists import AREAS, CATEGORIES, ObservationListRepo
+from bot.store.observations import ObservationRepo
+from bot.store.organisations import OrganisationRepo
 from tests.unit.helpers import ROOM, STOCKHOLM, make_settings
 
 ANNA = "@anna:eslov.se"  # the safety coordinator, who chairs
@@ -169,8 +172,13 @@ async def test_json_holds_what_the_room_saw_at_the_meeting(db: Database, held: s
         "timezone": "Europe/Stockholm",
         "meetings": [meeting(held)],
         "actions": [KAMEROR, SKYLTAR, BRANDPOSTER],
+        "observations": [],
+        "nothing_to_report": [],
     }
-    assert list(exported) == ["format", "version", "room_id", "exported_at", "from", "to", "timezone", "meetings", "actions"]
+    assert list(exported) == [
+        "format", "version", "room_id", "exported_at", "from", "to", "timezone", "meetings", "actions", "observations",
+        "nothing_to_report",
+    ]  # fmt: skip
 
 
 async def test_the_stored_minutes_are_exported_as_they_were_posted(db: Database, held: str) -> None:
@@ -247,6 +255,67 @@ async def test_a_meeting_closed_by_itself_says_so_and_names_no_one(db: Database,
     extra = (await archive(db, first=date(2026, 12, 8)))["meetings"][0]
     assert (extra["auto_closed"], extra["ended_by"], extra["ended_at"]) == (True, None, "2026-12-08T14:00:00+00:00")
     assert "Mötet stängdes automatiskt" in extra["minutes"]
+
+
+# Reports
+
+
+@pytest.fixture
+async def reported(db: Database, held: str) -> None:
+    """Three reports (one removed, one whose text would be a formula) and a `!report nothing`."""
+    async with db.transaction() as tx:
+        lists = ObservationListRepo(tx, AREAS)
+        await lists.seed(ROOM, ("Centrum", "Berga"), ("Klotter", "Brand"), utc(11, 20, 9))
+        [centrum, berga] = await lists.in_room(ROOM)
+        [klotter, brand] = await ObservationListRepo(tx, CATEGORIES).in_room(ROOM)
+        polisen = await OrganisationRepo(tx).named(ROOM, "Polisen", utc(11, 20, 9))
+        repo = ObservationRepo(tx)
+        await repo.create(ROOM, centrum.id, klotter.id, "På muren", polisen.id, LISA, utc(11, 30, 9), date(2026, 11, 29))
+        await repo.create(ROOM, berga.id, brand.id, INJECTION, None, PER, utc(12, 2, 9), date(2026, 12, 2))
+        await repo.create(ROOM, berga.id, klotter.id, "Fel område", None, PER, utc(12, 2, 9, 1), date(2026, 12, 2))
+        await repo.remove(ROOM, 3, ANNA, utc(12, 2, 10))
+        await repo.nothing_to_report(ROOM, polisen.id, LISA, utc(12, 3, 9))
+
+
+async def test_json_holds_every_report_of_the_range_removed_ones_marked(db: Database, reported: None) -> None:
+    exported = json.loads(as_json(await archive(db, first=date(2026, 12, 1))))
+
+    assert exported["observations"] == [
+        {
+            "number": 2, "area": "Berga", "category": "Brand", "text": INJECTION, "organisation": None, "author": PER,
+            "written_at": "2026-12-02T09:00:00+00:00", "happened_on": "2026-12-02", "removed_at": None, "removed_by": None,
+        },
+        {
+            "number": 3, "area": "Berga", "category": "Klotter", "text": "Fel område", "organisation": None, "author": PER,
+            "written_at": "2026-12-02T09:01:00+00:00", "happened_on": "2026-12-02", "removed_at": "2026-12-02T10:00:00+00:00",
+            "removed_by": ANNA,
+        },
+    ]  # fmt: skip
+    assert exported["nothing_to_report"] == [{"organisation": "Polisen", "by": LISA, "at": "2026-12-03T09:00:00+00:00"}]
+    # The range goes by the day it happened.
+    assert [o["number"] for o in (await archive(db, last=date(2026, 11, 30)))["observations"]] == [1]
+
+
+async def test_csv_of_reports_has_one_row_each_and_keeps_text_from_becoming_a_formula(db: Database, reported: None) -> None:
+    text = as_csv(await archive(db), "observations")
+
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert text.startswith("\ufeffroom_id,number,area,category,text,")
+    assert rows == [
+        ["room_id", "number", "area", "category", "text", "organisation", "author", "written_at", "happened_on", "removed_at", "removed_by"],
+        [ROOM, "1", "Centrum", "Klotter", "På muren", "Polisen", LISA, "2026-11-30T09:00:00+00:00", "2026-11-29", "", ""],
+        [ROOM, "2", "Berga", "Brand", "'" + INJECTION, "", PER, "2026-12-02T09:00:00+00:00", "2026-12-02", "", ""],
+        [ROOM, "3", "Berga", "Klotter", "Fel område", "", PER, "2026-12-02T09:01:00+00:00", "2026-12-02", "2026-12-02T10:00:00+00:00", ANNA],
+    ]  # fmt: skip
+
+
+def test_the_command_line_writes_the_reports_csv(
+    db: Database, reported: None, cli_env: Path, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    assert main(["export", "--room", ROOM, "--format", "csv", "--table", "observations", "--from", "2026-12-02"]) == 0
+
+    out = capfdbinary.readouterr().out.decode("utf-8")
+    assert out.startswith("\ufeffroom_id,number,area,") and out.count("\r\n") == 3 and "Fel område" in out
 
 
 # CSV

@@ -272,6 +272,34 @@ def test_bad_series_seed_names_the_series_key_and_file(workdir: Path, required_e
     assert str(workdir / "bot.toml") in message
 
 
+def test_observation_defaults_come_from_the_toml_file(workdir: Path, required_env: None) -> None:
+    write_toml(workdir, '[observations]\nareas = ["Norr", " Söder "]\n')
+
+    settings = load_settings()
+
+    assert settings.observations.areas == ("Norr", "Söder")
+    assert settings.observations.categories[:2] == ("Skadegörelse", "Klotter")  # the EST categories by default
+
+
+def test_the_example_config_carries_eslovs_areas_and_the_est_categories(workdir: Path, required_env: None) -> None:
+    example = Path(__file__).parents[2] / "config" / "bot.example.toml"
+    write_toml(workdir, example.read_text(encoding="utf-8"))
+
+    settings = load_settings()
+
+    assert settings.observations.areas[:2] == ("Centrum", "Stationsområdet") and len(settings.observations.areas) == 8
+    assert settings.observations.categories[-1] == "Övrigt" and len(settings.observations.categories) == 12
+
+
+def test_a_name_listed_twice_is_named_with_the_file(workdir: Path, required_env: None) -> None:
+    write_toml(workdir, '[observations]\ncategories = ["Klotter", "klötter"]\n')
+
+    message = error_of()
+
+    assert message.startswith("observations.categories")
+    assert "'klötter' is listed twice" in message and str(workdir / "bot.toml") in message
+
+
 # The password stays secret
 
 
