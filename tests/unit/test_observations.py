@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
-
 from bot.clock import FakeClock
 from bot.store.db import Database
 from bot.store.observations import ObservationRepo
@@ -17,16 +15,6 @@ REPORT_USAGE = "Användning: `!rapport <område> <kategori> <text> [datum <datum
 MODERATORS_ONLY = "Det här får bara moderatorer göra: det krävs behörighetsnivå 50 i rummet, och du har 0."
 SET_HINT = "Du har ingen organisation i rummet. Ange den med `!organisation sätt <Organisation>`, så räknas dina rapporter till den."
 AREAS = "Centrum, Stationsområdet, Berga, Rönneberga, Sallerup, Marieholm, Flyinge, Löberöd"
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)  # Monday 30 November 2026, 11:00 in Stockholm
-
-
-@pytest.fixture
-async def chat(db: Database, clock: FakeClock) -> Chat:
-    return await Chat(db, clock).joined()
 
 
 async def rows(chat: Chat, table: str) -> list[tuple]:
