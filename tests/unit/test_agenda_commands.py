@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-
 from bot.clock import FakeClock
 from bot.features import FEATURES
 from bot.i18n import Catalogue

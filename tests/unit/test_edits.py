@@ -8,7 +8,6 @@ import json
 from datetime import timedelta
 from typing import Any
 
-
 from bot.clock import FakeClock
 from bot.commands.dispatcher import Outcome, txn_id
 from bot.commands.message import IncomingMessage

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-
 from bot.clock import FakeClock
 from bot.feature import Services
 from bot.features import FEATURES

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 
-
 from bot.clock import FakeClock
 from bot.i18n import Text
 from bot.policy import MAX_BODY
