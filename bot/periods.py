@@ -160,3 +160,12 @@ async def room_periods(
     held = await meetings.ended_in(room_id)
     running = await meetings.open_in(room_id)
     return meeting_periods(series, await series_repo.changes(series.id), [*held, *([running] if running else [])], now, earlier)
+
+
+async def room_week(
+    tx: aiosqlite.Connection, room_id: str, number: int, now: datetime, zone: ZoneInfo, earlier: int = EARLIER
+) -> list[Period]:
+    """ISO week `number` (see `iso_week`) in the room's zone, that of its series (`zone` in a room without one),
+    then the `earlier` weeks before it."""
+    zone = await SeriesRepo(tx).zone_of(room_id) or zone
+    return iso_week(number, now.astimezone(zone).date(), zone, earlier=earlier)

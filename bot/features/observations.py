@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from bot.commands.context import Context
 from bot.commands.registry import Arg
@@ -22,6 +22,7 @@ from bot.i18n import Catalogue, Text
 from bot.i18n.dates import clock, day_month
 from bot.matching import find
 from bot.parsing import parse_date, parse_number
+from bot.periods import Period, room_periods, room_week
 from bot.policy import MAX_BODY
 from bot.render import listing
 from bot.store.observation_lists import AREAS, CATEGORIES, Named
@@ -35,27 +36,9 @@ DATE_CLAUSE = re.compile(r"^(.*\S)\s+(?:datum|date)\s+([^\n]+)$", re.IGNORECASE 
 WORD = re.compile(r"\S+")
 
 
-def this_period(today: date) -> tuple[date, date]:
-    """The period an observation round covers, as its first and last day: for now the last seven days, today
-    included. (The period from one meeting to the next replaces this.)"""
-    return today - timedelta(days=6), today
-
-
-def iso_week(week: int, today: date) -> tuple[date, date]:
-    """ISO week `week`, the latest one that has begun by today: its Monday and Sunday."""
-    year = today.isocalendar().year
-    for candidate in (year, year - 1):
-        try:
-            monday = date.fromisocalendar(candidate, week, 1)
-        except ValueError:
-            continue
-        if monday <= today:
-            return monday, monday + timedelta(days=6)
-    raise UsageError("reports.no_such_week", week=week)
-
-
-def days(first: date, last: date, cat: Catalogue) -> str:
-    """`24–30 november`, `28 november – 4 december`."""
+def days(period: Period, cat: Catalogue) -> str:
+    """`24–30 november`, `28 november – 4 december`: the days a period touches."""
+    first, last = period.first_day, period.last_day
     if (first.year, first.month) == (last.year, last.month):
         return cat("reports.days_in_month", first=first.day, last=last.day, month=cat(f"month.{last.month}"))
     return cat("reports.days", first=day_month(first, cat), last=day_month(last, cat))
@@ -138,7 +121,8 @@ async def _nothing(ctx: Context) -> None:
         command = f"{ctx.prefix}{org.sub_word('set', ctx.cat)}"
         raise StateError("report.nothing_needs_organisation", command=command)
     await ObservationRepo(ctx.tx).nothing_to_report(ctx.message.room_id, organisation.id, ctx.message.sender, ctx.now)
-    ctx.reply(ctx.cat.text("report.nothing", name=organisation.name, period=days(*this_period(ctx.today), ctx.cat)))
+    period = days(await this_period(ctx), ctx.cat)
+    ctx.reply(ctx.cat.text("report.nothing", name=organisation.name, period=period))
 
 
 NUMBER = Arg("number", _observation, missing="parse.number_missing")
@@ -207,7 +191,8 @@ def _position(ctx: Context, text: str) -> int:
 START = Arg("start", _position, rest=True, optional=True)
 
 
-def _week(ctx: Context, text: str) -> int:
+def week_number(ctx: Context, text: str) -> int:
+    """`48`, `v48`: an ISO week's number."""
     match = re.fullmatch(r"v?(\d{1,2})", text.strip(), re.IGNORECASE)
     if match is None or not 1 <= int(match.group(1)) <= 53:
         raise UsageError("reports.week", value=text)
@@ -259,10 +244,14 @@ async def _list(
     ctx.reply(listing(header, lines, more, budget=MAX_BODY, first=start))
 
 
+async def this_period(ctx: Context) -> Period:
+    """The round now going on in the room, as `!situation` shows it."""
+    return (await room_periods(ctx.tx, ctx.message.room_id, ctx.now, ctx.zone, earlier=0))[0]
+
+
 async def _this_period(ctx: Context) -> tuple[list[Observation], str]:
-    first, last = this_period(ctx.today)
-    found = await ObservationRepo(ctx.tx).between(ctx.message.room_id, first, last)
-    return found, days(first, last, ctx.cat)
+    period = await this_period(ctx)
+    return await ObservationRepo(ctx.tx).in_period(ctx.message.room_id, period), days(period, ctx.cat)
 
 
 @reports.sub("mine", sv="mina", args=[START])
@@ -272,11 +261,11 @@ async def _mine(ctx: Context, start: int | None) -> None:
     await _list(ctx, "reports.mine", mine, period, reports.sub_word("mine", ctx.cat), start)
 
 
-@reports.sub("week", sv="vecka", args=[Arg("week", _week, missing="reports.week_missing"), START])
+@reports.sub("week", sv="vecka", args=[Arg("week", week_number, missing="reports.week_missing"), START])
 async def _of_week(ctx: Context, week: int, start: int | None) -> None:
-    first, last = iso_week(week, ctx.today)
-    found = await ObservationRepo(ctx.tx).between(ctx.message.room_id, first, last)
-    period = ctx.cat("reports.week_period", week=week, days=days(first, last, ctx.cat))
+    (asked,) = await room_week(ctx.tx, ctx.message.room_id, week, ctx.now, ctx.zone, earlier=0)
+    found = await ObservationRepo(ctx.tx).in_period(ctx.message.room_id, asked)
+    period = ctx.cat("reports.week_period", week=week, days=days(asked, ctx.cat))
     await _list(ctx, "reports.all", found, period, f"{reports.sub_word('week', ctx.cat)} {week}", start)
 
 

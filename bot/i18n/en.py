@@ -333,7 +333,6 @@ MESSAGES: dict[str, str] = {
     "reports.did_you_mean": "Did you mean {suggestions}? There is no area or category called \"{written}\".",
     "reports.week": "\"{value}\" is no week; write a week number, for example 48.",
     "reports.week_missing": "Write which week, for example 48.",
-    "reports.no_such_week": "Week {week} is in neither this year nor last.",
     "reports.no_such_position": "The list has only {count} reports.",
     "history.header": "History:",
     "history.older.one": "… {n} older change",

@@ -335,7 +335,6 @@ MESSAGES: dict[str, str] = {
     "reports.did_you_mean": "Menade du {suggestions}? Det finns inget område eller någon kategori som heter \"{written}\".",
     "reports.week": "\"{value}\" är ingen vecka; skriv ett veckonummer, till exempel 48.",
     "reports.week_missing": "Skriv vilken vecka, till exempel 48.",
-    "reports.no_such_week": "Vecka {week} finns inte i år eller i fjol.",
     "reports.no_such_position": "Listan har bara {count} rapporter.",
     "history.header": "Historik:",
     "history.older.one": "… {n} äldre ändring",

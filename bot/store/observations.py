@@ -3,13 +3,17 @@ one is kept, marked with who removed it and when. And `!report nothing`: an orga
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
 from bot.store.db import from_utc_text, utc_text
+
+if TYPE_CHECKING:
+    from bot.periods import Period
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,35 @@ class NothingReported:
     organisation: str
     by: str
     at: datetime
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How many observations of an area and category an organisation (None: a member without one) reported in a
+    period: 0 the period asked about, 1, 2, … the periods before it."""
+
+    period: int
+    area: str
+    category: str
+    organisation: str | None
+    n: int
+
+
+def _from(moment: datetime, zone: Any) -> tuple[str, tuple[str, ...]]:
+    """SQL that is true of an observation that counts from `moment` on.
+
+    An observation counts on the day it happened (`happened_on`, a day in the room's zone): in the period that
+    day falls in. A period that begins in the middle of a day (at a meeting) shares that day with the one before
+    it; an observation of that very day counts in the one it was written in, so what is reported before a
+    meeting is in the round the meeting discusses, and what is reported after it is in the next."""
+    day = moment.astimezone(zone).date().isoformat()
+    return "(b.happened_on > ? OR (b.happened_on = ? AND b.written_at >= ?))", (day, day, utc_text(moment))
+
+
+def _counts_in(period: Period) -> tuple[str, tuple[str, ...]]:
+    """SQL that is true of an observation that counts in `period` (see `_from`)."""
+    (starts, start), (ends, end) = _from(period.start, period.zone), _from(period.end, period.zone)
+    return f"({starts} AND NOT {ends})", (*start, *end)
 
 
 _SELECT = (
@@ -89,12 +122,41 @@ class ObservationRepo:
         found = await self._select("b.room_id = ? AND b.number = ?", (room_id, number))
         return found[0] if found else None
 
-    async def between(self, room_id: str, first: date, last: date) -> list[Observation]:
-        """The observations not removed that happened from `first` to `last`, both days included, in order."""
+    async def in_period(self, room_id: str, period: Period) -> list[Observation]:
+        """The observations not removed that count in `period`, in order."""
+        counts, params = _counts_in(period)
         return await self._select(
-            "b.room_id = ? AND b.removed_at IS NULL AND b.happened_on BETWEEN ? AND ? ORDER BY b.number",
-            (room_id, first.isoformat(), last.isoformat()),
+            f"b.room_id = ? AND b.removed_at IS NULL AND b.happened_on BETWEEN ? AND ? AND {counts} ORDER BY b.number",
+            (room_id, period.first_day.isoformat(), period.last_day.isoformat(), *params),
         )
+
+    async def tallies(self, room_id: str, periods: Sequence[Period]) -> list[Tally]:
+        """The observations not removed of each period (the first the one asked about, then those before it),
+        counted by area, category and organisation in one grouped query."""
+        which, params = [], []
+        for k, period in enumerate(periods):
+            counts, values = _counts_in(period)
+            which.append(f"WHEN {counts} THEN {k}")
+            params.extend(values)
+        first, last = min(p.first_day for p in periods), max(p.last_day for p in periods)
+        async with self.conn.execute(
+            f"SELECT period, a.name, c.name, o.name, n FROM ("
+            f"  SELECT CASE {' '.join(which)} END AS period, b.area_id, b.category_id, b.organisation_id, count(*) AS n"
+            f"  FROM observations b WHERE b.room_id = ? AND b.removed_at IS NULL AND b.happened_on BETWEEN ? AND ?"
+            f"  GROUP BY 1, 2, 3, 4"
+            f") JOIN areas a ON a.id = area_id JOIN categories c ON c.id = category_id "
+            f"LEFT JOIN organisations o ON o.id = organisation_id WHERE period IS NOT NULL",
+            (*params, room_id, first.isoformat(), last.isoformat()),
+        ) as cursor:
+            return [Tally(*row) for row in await cursor.fetchall()]
+
+    async def first_written(self, room_id: str) -> datetime | None:
+        """When the room's first observation was written (removed or not); None for a room without any."""
+        async with self.conn.execute(
+            "SELECT written_at FROM observations WHERE room_id = ? ORDER BY number LIMIT 1", (room_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return from_utc_text(row[0]) if row else None
 
     async def remove(self, room_id: str, number: int, by: str, now: datetime) -> None:
         await self.conn.execute(
@@ -122,6 +184,15 @@ class ObservationRepo:
             "SELECT o.name, n.by, n.at FROM nothing_reported n JOIN organisations o ON o.id = n.organisation_id "
             "WHERE n.room_id = ? ORDER BY n.id",
             (room_id,),
+        ) as cursor:
+            return [NothingReported(r[0], r[1], from_utc_text(r[2])) for r in await cursor.fetchall()]
+
+    async def nothing_in(self, room_id: str, period: Period) -> list[NothingReported]:
+        """The `!report nothing`s said during `period`, oldest first."""
+        async with self.conn.execute(
+            "SELECT o.name, n.by, n.at FROM nothing_reported n JOIN organisations o ON o.id = n.organisation_id "
+            "WHERE n.room_id = ? AND n.at >= ? AND n.at < ? ORDER BY n.id",
+            (room_id, utc_text(period.start), utc_text(period.end)),
         ) as cursor:
             return [NothingReported(r[0], r[1], from_utc_text(r[2])) for r in await cursor.fetchall()]
 
