@@ -50,6 +50,11 @@ def size(areas: int) -> tuple[int, int]:
     return round(WIDTH * DPI), round((2 * TITLE + BELOW_BARS + BELOW_HEAT + 2 * rows * ROW) * DPI)
 
 
+def png_size(png: bytes) -> tuple[int, int]:
+    """A PNG's width and height, from its header."""
+    return struct.unpack(">II", png[16:24])
+
+
 def _name(area: str) -> str:
     return area if len(area) <= NAME else area[: NAME - 1] + "…"
 

@@ -134,8 +134,20 @@ def file_message(filename: str, mimetype: str, size: int) -> dict[str, Any]:
     }
 
 
+def image_message(
+    filename: str, mimetype: str, size: int, width: int, height: int, reply_to: ReplyTarget | None = None
+) -> dict[str, Any]:
+    """An m.image message before its upload (with_upload points it at the uploaded image), as a reply when given
+    the command it answers."""
+    content = {**file_message(filename, mimetype, size), "msgtype": "m.image"}
+    content["info"] = {**content["info"], "w": width, "h": height}
+    if reply_to is not None:
+        content["m.relates_to"] = relation(reply_to)
+    return content
+
+
 def with_upload(content: dict[str, Any], uri: str, keys: dict[str, Any] | None) -> dict[str, Any]:
-    """The m.file message pointing at its upload: in the clear, or (with the keys that open it) encrypted."""
+    """The m.file (or m.image) message pointing at its upload: in the clear, or (with the keys that open it) encrypted."""
     if keys is None:
         return {**content, "url": uri}
     return {**content, "file": {**keys, "url": uri, "mimetype": content["info"]["mimetype"]}}

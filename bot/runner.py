@@ -58,6 +58,8 @@ class Runner:
         """After a command or a job committed: the reactions to its events, then the jobs it woke, then send."""
         for event, payload in effects.events:
             await self.react(event, payload)
+        if effects.wakes:
+            await self.flush()  # what was decided goes out first: a woken job may take a while (a chart is drawn)
         for name, keys in effects.wakes.items():
             await self._run(self.features.jobs[name], frozenset(keys))
         await self.flush()

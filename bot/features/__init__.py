@@ -4,7 +4,7 @@ and one line in FEATURES."""
 from __future__ import annotations
 
 from bot.feature import Features
-from bot.features import actions, agenda, help, meetings, observation_lists, observations, organisations, ping, series
+from bot.features import actions, agenda, help, meetings, observation_lists, observations, organisations, ping, series, situation
 
 FEATURES = Features(
     [
@@ -16,11 +16,12 @@ FEATURES = Features(
         organisations.feature,
         observation_lists.feature,
         observations.feature,
+        situation.feature,
         ping.feature,
     ],
     # `!help` lists the commands as the group uses them: before, during and after a meeting.
     help_order=[
-        "help", "next", "report", "reports", "agenda", "action", "actions", "done", "meeting", "here", "decision",
+        "help", "next", "report", "reports", "situation", "agenda", "action", "actions", "done", "meeting", "here", "decision",
         "minutes", "schedule", "org", "areas", "categories",
     ],  # fmt: skip
 )

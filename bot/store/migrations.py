@@ -293,6 +293,18 @@ STEPS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX nothing_reported_at ON nothing_reported(room_id, at)",
     ),
+    (
+        # A `!situation`'s chart, asked for with the reply and drawn outside the transaction; the row goes when
+        # the chart is queued in the outbox, in one transaction.
+        """CREATE TABLE chart_requests (
+            txn_id TEXT PRIMARY KEY,
+            room_id TEXT NOT NULL REFERENCES rooms(room_id),
+            reply_to TEXT NOT NULL,
+            thread_root TEXT,
+            week INTEGER,
+            asked_at TEXT NOT NULL
+        )""",
+    ),
 )
 
 LATEST = len(STEPS)

@@ -140,6 +140,7 @@ async def test_help_lists_the_commands_grouped_the_way_a_meeting_runs(db: Databa
         "`!nästa` — Visar nästa möte: dag, datum, tid, vecka och plats.",
         "`!rapport` — Rapporterar vad du har sett eller hört, per område och kategori; visar eller tar bort en rapport.",
         "`!rapporter` — Listar periodens rapporter: alla, ett områdes, en kategoris, dina egna eller en veckas.",
+        "`!lägesbild` — Visar lägesbilden för perioden sedan förra mötet, eller för en vecka, med ett diagram.",
         "`!dagordning` — Visar dagordningen för nästa möte och åtgärderna att följa upp; lägg till eller ta bort punkter.",
     ]
     assert "`!ping` — Svarar om jag är igång." in groups[-2]
