@@ -42,23 +42,33 @@ async def ask(user: UserClient, room_id: str, body: str, **extra: Any) -> dict[s
     return content_of(await user.reply_to(room_id, event_id))
 
 
-def download(homeserver: Any, token: str, mxc: str) -> str:
-    """A file the bot uploaded, as text."""
+def download_bytes(homeserver: Any, token: str, mxc: str) -> bytes:
+    """A file the bot uploaded, as it is stored (encrypted, in an encrypted room)."""
     server, media_id = mxc.removeprefix("mxc://").split("/", 1)
     request = urllib.request.Request(
         f"{homeserver.url}/_matrix/client/v1/media/download/{server}/{media_id}",
         headers={"Authorization": f"Bearer {token}"},
     )
     with urllib.request.urlopen(request, timeout=10) as response:
-        return response.read().decode()
+        return response.read()
+
+
+def download(homeserver: Any, token: str, mxc: str) -> str:
+    """A file the bot uploaded, as text."""
+    return download_bytes(homeserver, token, mxc).decode()
+
+
+async def posted(user: UserClient, room_id: str, bot_id: str, msgtype: str = "m.file") -> dict[str, Any]:
+    """The content of the last message of this msgtype the bot posted in the room, once there is one."""
+    found = await user.wait_for(
+        lambda: [e for e in user.messages_from(room_id, bot_id) if content_of(e).get("msgtype") == msgtype]
+    )
+    return content_of(found[-1])
 
 
 async def minutes_file(user: UserClient, room_id: str, bot_id: str) -> dict[str, Any]:
     """The content of the last minutes file the bot posted in the room, once there is one."""
-    files = await user.wait_for(
-        lambda: [e for e in user.messages_from(room_id, bot_id) if content_of(e).get("msgtype") == "m.file"]
-    )
-    return content_of(files[-1])
+    return await posted(user, room_id, bot_id)
 
 
 async def barrier(user: UserClient, room_id: str) -> None:
