@@ -17,6 +17,14 @@ empty figure of the same size.
 Event loop: a ticker task sleeps 1 ms at a time and records the longest gap between ticks, (a) alone, for as
 long as a chart takes (the floor), (b) while the chart is drawn with bot.chart.chart() (in a worker thread), and
 (c) while the same chart is drawn on the loop itself, to show what the thread buys.
+
+The bot's own database: the same 50,000 observations written into a real, migrated SQLite database (a room with
+its areas, categories, organisations and a weekly Tuesday meeting series of five years, the observations in
+bulk SQL), and then the work `!lägesbild` does there, in a transaction as the command runs: the round's periods,
+the one grouped query, the statistics and the message (RUNS runs, peak memory of one); the work of the `charts`
+job (its reads, then the drawing); and the longest event-loop stall while each runs. The floor is a transaction
+that reads one row. Last, the resident memory of a fresh process that imports bot.app, with and without the
+situation feature (its module imported or not), and whether matplotlib was loaded.
 """
 
 from __future__ import annotations
@@ -27,19 +35,33 @@ import os
 import random
 import sqlite3
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 import tracemalloc
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from datetime import date, datetime, time as clock_time, timedelta, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bench.common import machine, table
 from bench.startup import rss_mb
 from bot.chart import chart, draw, size
+from bot.features.situation import _chart_inputs, periods, picture as room_picture
 from bot.i18n import Catalogue
 from bot.periods import EARLIER, iso_week
 from bot.render import notice
+from bot.schedule import parse_schedule
 from bot.situation import Count, situation
+from bot.store.charts import ChartRequest
+from bot.store.db import Database, utc_text
+from bot.store.observation_lists import AREAS as AREA_TABLE
+from bot.store.observation_lists import CATEGORIES as CATEGORY_TABLE
+from bot.store.observation_lists import ObservationListRepo
+from bot.store.organisations import OrganisationRepo
+from bot.store.rooms import RoomRepo
+from bot.store.series import SeriesRepo
 from bot.views.situation import situation_text
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -169,6 +191,160 @@ def ms(values: list[float]) -> list[str]:
     return [f"{statistics.median(values):.2f}", f"{max(values):.2f}"]
 
 
+ROOM = "!samverkan:eslov.se"
+NOW = datetime(2026, 11, 30, 10, tzinfo=timezone.utc)  # Monday 30 November, the day before a meeting
+USER = "@samordnare:eslov.se"
+
+
+async def real_database(directory: Path, seed: int = 1) -> Database:
+    """The bot's database with a room of five years of weekly meetings and 50,000 observations in it."""
+    rng = random.Random(seed)
+    db = await Database.open(directory)
+    first = FIRST - timedelta(days=1)
+    async with db.transaction() as tx:
+        await RoomRepo(tx).joined(ROOM, NOW)
+        await ObservationListRepo(tx, AREA_TABLE).seed(ROOM, AREAS, CATEGORIES, NOW)
+        areas = {n.name: n.id for n in await ObservationListRepo(tx, AREA_TABLE).in_room(ROOM)}
+        categories = {n.name: n.id for n in await ObservationListRepo(tx, CATEGORY_TABLE).in_room(ROOM)}
+        organisations = [(await OrganisationRepo(tx).named(ROOM, name, NOW)).id for name in ORGANISATIONS]
+        await SeriesRepo(tx).create(
+            room_id=ROOM, name="Örat mot marken", schedule=parse_schedule("veckovis tisdag 09:00".split(), first, STOCKHOLM),
+            anchor=first, duration=timedelta(hours=1), location="", reminders=(), zone=STOCKHOLM, now=NOW,
+        )  # fmt: skip
+        area_weights = [1 / (i + 1) for i in range(len(AREAS))]
+        category_weights = [1 / (i + 1) ** 0.7 for i in range(len(CATEGORIES))]
+        rows = []
+        for number in range(1, OBSERVATIONS + 1):
+            happened = FIRST + timedelta(days=rng.randrange(WEEKS * 7 - 1))
+            written = datetime.combine(happened, clock_time(rng.randrange(7, 20)), STOCKHOLM)
+            rows.append((
+                ROOM, number, areas[rng.choices(AREAS, area_weights)[0]],
+                categories[rng.choices(CATEGORIES, category_weights)[0]], f"Iakttagelse {number}",
+                rng.choice(organisations), USER, utc_text(written), happened.isoformat(),
+            ))  # fmt: skip
+        rows.sort(key=lambda r: r[7])  # numbered in the order written, as the bot numbers them
+        rows = [(*r[:1], i, *r[2:]) for i, r in enumerate(rows, start=1)]
+        await tx.executemany(
+            "INSERT INTO observations(room_id, number, area_id, category_id, text, organisation_id, author, written_at, "
+            "happened_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        await tx.execute("INSERT INTO observation_numbers(room_id, last) VALUES (?, ?)", (ROOM, OBSERVATIONS))
+    await db.conn.execute("ANALYZE")
+    return db
+
+
+async def reply_work(db: Database, cat: Catalogue) -> dict:
+    """What `!lägesbild` does in its transaction: the periods, the grouped query, the statistics, the message."""
+    async with db.transaction() as tx:
+        asked = await periods(tx, ROOM, None, NOW, STOCKHOLM)
+        found = await room_picture(tx, ROOM, asked)
+        return notice(situation_text(found.situation, found.period, cat))
+
+
+async def floor_work(db: Database) -> None:
+    async with db.transaction() as tx:
+        async with tx.execute("SELECT written_at FROM observations WHERE room_id = ? LIMIT 1", (ROOM,)) as cursor:
+            await cursor.fetchone()
+
+
+async def chart_work(db: Database, cat: Catalogue) -> bytes:
+    """What the `charts` job does for one request: its reads, then the drawing, outside any transaction."""
+    request = ChartRequest("sb-chart-bench", ROOM, "$bench", None, None, NOW)
+    async with db.reading() as conn:
+        inputs = await _chart_inputs(conn, request, cat, STOCKHOLM)
+    return await chart(*inputs)
+
+
+async def atimed(work: Callable[[], Awaitable[object]], runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        await work()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+async def apeak_kib(work: Callable[[], Awaitable[object]]) -> float:
+    tracemalloc.start()
+    try:
+        await work()
+        return tracemalloc.get_traced_memory()[1] / 1024
+    finally:
+        tracemalloc.stop()
+
+
+IDLE = """
+import sys
+{hide}
+import bot.app
+for line in open("/proc/self/status"):
+    if line.startswith("VmRSS:"):
+        print(int(line.split()[1]) / 1024, "matplotlib" in sys.modules)
+"""
+
+
+def idle_rss(with_feature: bool) -> tuple[float, bool]:
+    """A fresh process's resident memory once it has imported bot.app; without the feature, its module is kept
+    from importing (and so bot.features lists it not)."""
+    hide = "" if with_feature else (
+        "import types; sys.modules['bot.features.situation'] = types.SimpleNamespace(feature=None)"
+    )  # fmt: skip
+    if not with_feature:
+        hide += "\nimport bot.feature as f; _Features = f.Features\n" + (
+            "f.Features = lambda units, **kw: _Features([u for u in units if u is not None], **kw)"
+        )
+    out = subprocess.run([sys.executable, "-c", IDLE.format(hide=hide)], capture_output=True, text=True, check=True)
+    rss, loaded = out.stdout.split()
+    return float(rss), loaded == "True"
+
+
+async def real(cat: Catalogue) -> str:
+    with tempfile.TemporaryDirectory() as directory:
+        start = time.perf_counter()
+        db = await real_database(Path(directory))
+        made = time.perf_counter() - start
+        try:
+            await reply_work(db, cat)  # warm: the statements are prepared once
+            floored = await atimed(lambda: floor_work(db), RUNS)
+            replied = await atimed(lambda: reply_work(db, cat), RUNS)
+            peak = await apeak_kib(lambda: reply_work(db, cat))
+            charted = await atimed(lambda: chart_work(db, cat), CHART_RUNS)
+            reply_stall = [(await longest_stall(lambda: reply_work(db, cat)))[0] for _ in range(CHART_RUNS)]
+            chart_stall = [(await longest_stall(lambda: chart_work(db, cat)))[0] for _ in range(CHART_RUNS)]
+            idle_stall = [(await longest_stall(lambda: asyncio.sleep(statistics.median(charted) / 1000)))[0]
+                          for _ in range(CHART_RUNS)]  # fmt: skip
+        finally:
+            await db.close()
+    idle = [idle_rss(False), idle_rss(True)]
+    worst_stall = max(reply_stall + chart_stall)
+    return "\n".join([
+        "",
+        f"the bot's own database: {OBSERVATIONS:,} observations written in {made:.1f} s; ms over {RUNS} runs "
+        f"({CHART_RUNS} for the chart)",
+        table(["work", "median", "max", "peak KiB"], [
+            ["floor: a transaction reading one row", *ms(floored), "-"],
+            ["!lägesbild reply: periods + query + statistics + message", *ms(replied), f"{peak:.0f}"],
+            ["charts job: reads + drawing (matplotlib loaded)", *ms(charted), "-"],
+        ]),
+        f"reply against the floor: {statistics.median(replied) / statistics.median(floored):.0f}×",
+        f"target: the reply in under {TARGET_PICTURE_MS} ms of work: "
+        f"{'met' if max(replied) < TARGET_PICTURE_MS else 'NOT met'} (slowest {max(replied):.1f} ms)",
+        f"target: the chart in under {TARGET_CHART_MS} ms: "
+        f"{'met' if max(charted) < TARGET_CHART_MS else 'NOT met'} (slowest {max(charted):.0f} ms)",
+        table(["longest event-loop stall while", "median", "max"], [
+            ["floor: ticker alone, as long as a chart", *ms(idle_stall)],
+            ["the !lägesbild reply", *ms(reply_stall)],
+            ["the charts job", *ms(chart_stall)],
+        ]),
+        f"target: the loop never blocked more than {TARGET_STALL_MS} ms: "
+        f"{'met' if worst_stall < TARGET_STALL_MS else 'NOT met'} (longest {worst_stall:.1f} ms)",
+        f"idle bot (a fresh process importing bot.app): {idle[0][0]:.1f} MB without the situation feature, "
+        f"{idle[1][0]:.1f} MB with it ({idle[1][0] - idle[0][0]:+.1f} MB); matplotlib loaded: "
+        f"{'yes' if idle[1][1] else 'no'}",
+    ])  # fmt: skip
+
+
 def main() -> None:
     print(f"generating {OBSERVATIONS:,} observations over {len(AREAS)} areas, {len(CATEGORIES)} categories, "
           f"{WEEKS} weeks …", flush=True)  # fmt: skip
@@ -251,8 +427,9 @@ def main() -> None:
         f"target: the loop never blocked more than {TARGET_STALL_MS} ms: "
         f"{'met' if threaded_stall < TARGET_STALL_MS else 'NOT met'} (longest {threaded_stall:.1f} ms); "
         "others' work on the machine shows in the floor",
-        machine(),
     ]))  # fmt: skip
+    print(asyncio.run(real(cat)))
+    print(machine())
 
 
 if __name__ == "__main__":
