@@ -48,7 +48,7 @@ from zoneinfo import ZoneInfo
 from bench.common import machine, table
 from bench.startup import rss_mb
 from bot.chart import chart, draw, size
-from bot.features.situation import _chart_inputs, periods, picture as room_picture
+from bot.features.situation import chart_inputs, periods, picture as room_picture
 from bot.i18n import Catalogue
 from bot.periods import EARLIER, iso_week
 from bot.render import notice
@@ -207,9 +207,9 @@ async def real_database(directory: Path, seed: int = 1) -> Database:
         areas = {n.name: n.id for n in await ObservationListRepo(tx, AREA_TABLE).in_room(ROOM)}
         categories = {n.name: n.id for n in await ObservationListRepo(tx, CATEGORY_TABLE).in_room(ROOM)}
         organisations = [(await OrganisationRepo(tx).named(ROOM, name, NOW)).id for name in ORGANISATIONS]
+        weekly = parse_schedule("veckovis tisdag 09:00".split(), first, STOCKHOLM)
         await SeriesRepo(tx).create(
-            room_id=ROOM, name="Örat mot marken", schedule=parse_schedule("veckovis tisdag 09:00".split(), first, STOCKHOLM),
-            anchor=first, duration=timedelta(hours=1), location="", reminders=(), zone=STOCKHOLM, now=NOW,
+            room_id=ROOM, name="Örat mot marken", schedule=weekly, anchor=first, duration=timedelta(hours=1), location="", reminders=(), zone=STOCKHOLM, now=NOW,
         )  # fmt: skip
         area_weights = [1 / (i + 1) for i in range(len(AREAS))]
         category_weights = [1 / (i + 1) ** 0.7 for i in range(len(CATEGORIES))]
@@ -225,8 +225,8 @@ async def real_database(directory: Path, seed: int = 1) -> Database:
         rows.sort(key=lambda r: r[7])  # numbered in the order written, as the bot numbers them
         rows = [(*r[:1], i, *r[2:]) for i, r in enumerate(rows, start=1)]
         await tx.executemany(
-            "INSERT INTO observations(room_id, number, area_id, category_id, text, organisation_id, author, written_at, "
-            "happened_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO observations(room_id, number, area_id, category_id, text, organisation_id, author, "
+            "written_at, happened_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
         await tx.execute("INSERT INTO observation_numbers(room_id, last) VALUES (?, ?)", (ROOM, OBSERVATIONS))
@@ -252,7 +252,7 @@ async def chart_work(db: Database, cat: Catalogue) -> bytes:
     """What the `charts` job does for one request: its reads, then the drawing, outside any transaction."""
     request = ChartRequest("sb-chart-bench", ROOM, "$bench", None, None, NOW)
     async with db.reading() as conn:
-        inputs = await _chart_inputs(conn, request, cat, STOCKHOLM)
+        inputs = await chart_inputs(conn, request, cat, STOCKHOLM)
     return await chart(*inputs)
 
 

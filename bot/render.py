@@ -147,7 +147,8 @@ def image_message(
 
 
 def with_upload(content: dict[str, Any], uri: str, keys: dict[str, Any] | None) -> dict[str, Any]:
-    """The m.file (or m.image) message pointing at its upload: in the clear, or (with the keys that open it) encrypted."""
+    """The m.file (or m.image) message pointing at its upload: in the clear, or (with the keys that open it)
+    encrypted."""
     if keys is None:
         return {**content, "url": uri}
     return {**content, "file": {**keys, "url": uri, "mimetype": content["info"]["mimetype"]}}

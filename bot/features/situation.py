@@ -117,7 +117,9 @@ def heat_weeks(period: Period, now: datetime) -> list[Period]:
     return iso_week(number, day, period.zone, year=year, earlier=HEAT_WEEKS - 1)
 
 
-async def _chart_inputs(conn: aiosqlite.Connection, request: ChartRequest, cat: Catalogue, zone: ZoneInfo) -> tuple | None:
+async def chart_inputs(
+    conn: aiosqlite.Connection, request: ChartRequest, cat: Catalogue, zone: ZoneInfo
+) -> tuple | None:
     """What the chart of a request shows: the bars of its picture and its heat map, as of when it was asked for."""
     asked = await periods(conn, request.room_id, request.week, request.asked_at, zone)
     found = await picture(conn, request.room_id, asked)
@@ -141,7 +143,7 @@ async def charts_job(services: Services, keys: frozenset[Hashable] | None, effec
         requests = await ChartRepo(conn).asked(keys)
     for request in requests:
         async with services.db.reading() as conn:
-            inputs = await _chart_inputs(conn, request, services.cat, services.settings.zone)
+            inputs = await chart_inputs(conn, request, services.cat, services.settings.zone)
         png = await chart(*inputs) if inputs else None
         async with services.db.transaction() as tx:
             repo = ChartRepo(tx)

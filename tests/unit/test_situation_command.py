@@ -111,7 +111,9 @@ async def test_a_week_that_is_none_is_refused_with_the_usage_and_nothing_is_stor
     assert await chat.send("!lägesbild vecka 54") == (
         "\"54\" är ingen vecka; skriv ett veckonummer, till exempel 48.\n" + USAGE
     )
-    assert await chat.send("!lägesbild vecka x") == "\"x\" är ingen vecka; skriv ett veckonummer, till exempel 48.\n" + USAGE
+    assert await chat.send("!lägesbild vecka x") == (
+        "\"x\" är ingen vecka; skriv ett veckonummer, till exempel 48.\n" + USAGE
+    )
     assert await chat.send("!lägesbild vecka 53") == "Det finns ingen vecka 53 år 2025.\n" + USAGE
     assert await requests(db) == []
 
@@ -137,7 +139,9 @@ async def test_an_observation_of_a_meeting_day_counts_on_the_side_of_the_meeting
     ]
 
 
-async def test_the_chart_is_queued_once_as_an_image_replying_to_the_command(chat: Chat, clock: FakeClock, db: Database) -> None:
+async def test_the_chart_is_queued_once_as_an_image_replying_to_the_command(
+    chat: Chat, clock: FakeClock, db: Database
+) -> None:
     await reported(chat)
     await chat.send("!lägesbild")
     (txn, _, _), = await requests(db)
