@@ -205,14 +205,14 @@ def test_reactions_are_to_known_events_only() -> None:
 # Timed jobs
 
 
-def runner_with(job, db: Database, clock: FakeClock) -> Runner:
+def runner_with(job, db: Database, clock: FakeClock, flush=None) -> Runner:
     feature = Feature("test")
     feature.job("test")(job)
 
-    async def flush() -> None:
+    async def nothing() -> None:
         return None
 
-    return Runner(Features([feature]), Services(db, clock, Catalogue("sv"), make_settings()), flush)
+    return Runner(Features([feature]), Services(db, clock, Catalogue("sv"), make_settings()), flush or nothing)
 
 
 def ahead(runner: Runner, key: Hashable) -> timedelta:
@@ -250,6 +250,25 @@ async def test_stopping_waits_for_a_running_job_to_finish(db: Database, clock: F
     await running
     await runner.check("test", ["room-b"])  # after the stop nothing new starts
     assert finished == [frozenset({"room-a"})]
+
+
+async def test_what_was_decided_is_sent_before_the_jobs_it_woke_run(db: Database, clock: FakeClock) -> None:
+    happened: list[str] = []
+
+    async def job(services: Services, keys, effects: Effects):
+        happened.append("job")  # drawing a chart, say, which takes a while
+        return {}
+
+    async def flush() -> None:
+        happened.append("flush")
+
+    runner = runner_with(job, db, clock, flush)
+    woken = Effects()
+    woken.wake("test", "room-a")
+
+    await runner.follow(woken)
+
+    assert happened == ["flush", "job", "flush"]
 
 
 async def test_an_action_may_start_with_a_subcommand_word(db: Database, clock: FakeClock) -> None:
