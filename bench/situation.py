@@ -48,7 +48,9 @@ from zoneinfo import ZoneInfo
 from bench.common import machine, table
 from bench.startup import rss_mb
 from bot.chart import chart, draw, size
-from bot.features.situation import chart_inputs, periods, picture as room_picture
+from bot.features.situation import chart_inputs as job_inputs
+from bot.features.situation import periods
+from bot.features.situation import picture as room_picture
 from bot.i18n import Catalogue
 from bot.periods import EARLIER, iso_week
 from bot.render import notice
@@ -252,7 +254,7 @@ async def chart_work(db: Database, cat: Catalogue) -> bytes:
     """What the `charts` job does for one request: its reads, then the drawing, outside any transaction."""
     request = ChartRequest("sb-chart-bench", ROOM, "$bench", None, None, NOW)
     async with db.reading() as conn:
-        inputs = await chart_inputs(conn, request, cat, STOCKHOLM)
+        inputs = await job_inputs(conn, request, cat, STOCKHOLM)
     return await chart(*inputs)
 
 
