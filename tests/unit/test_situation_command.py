@@ -4,10 +4,9 @@ and the chart's request from the command to the outbox, once, across a crash."""
 from __future__ import annotations
 
 import json
-import struct
 from datetime import timedelta
 
-from bot.chart import PNG_SIGNATURE
+from bot.chart import PNG_SIGNATURE, png_size, size
 from bot.clock import FakeClock
 from bot.feature import Effects, Services
 from bot.features import FEATURES
@@ -152,7 +151,8 @@ async def test_the_chart_is_queued_once_as_an_image_replying_to_the_command(
     (queued, content, png), = await images(db)
     assert queued == txn and await requests(db) == []
     assert png.startswith(PNG_SIGNATURE)
-    width, height = struct.unpack(">II", png[16:24])
+    width, height = png_size(png)
+    assert (width, height) == size(2)  # Centrum and Berga, in each panel
     assert content["msgtype"] == "m.image" and content["body"] == "lägesbild.png"
     assert content["info"] == {"mimetype": "image/png", "size": len(png), "w": width, "h": height}
     assert content["m.relates_to"]["m.in_reply_to"]["event_id"].startswith("$event")
