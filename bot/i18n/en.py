@@ -416,6 +416,8 @@ MESSAGES: dict[str, str] = {
     "minutes.carried": "Items carried over",
     "minutes.summary": "Minutes of {name}, {when}. The full minutes follow as a file.",
     "minutes.summary_participants": "Participants: {names}",
+    "minutes.summary_participants_by_organisation": "Participants:\n{lines}",
+    "minutes.summary_organisation": "{organisation}: {names}",
     "minutes.summary_nothing": "No items, decisions or actions.",
     "minutes.notice.discussed": "Discussed:",
     "minutes.notice.decisions": "Decisions:",

@@ -420,6 +420,8 @@ MESSAGES: dict[str, str] = {
     "minutes.carried": "Kvarstående punkter",
     "minutes.summary": "Protokoll från {name}, {when}. Hela protokollet följer som fil.",
     "minutes.summary_participants": "Deltagare: {names}",
+    "minutes.summary_participants_by_organisation": "Deltagare:\n{lines}",
+    "minutes.summary_organisation": "{organisation}: {names}",
     "minutes.summary_nothing": "Inga punkter, beslut eller åtgärder.",
     "minutes.notice.discussed": "Behandlade punkter:",
     "minutes.notice.decisions": "Beslut:",
