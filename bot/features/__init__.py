@@ -4,7 +4,7 @@ and one line in FEATURES."""
 from __future__ import annotations
 
 from bot.feature import Features
-from bot.features import actions, agenda, help, meetings, observation_lists, observations, organisations, ping, series
+from bot.features import actions, agenda, help, meetings, observation_lists, observations, organisations, ping, reporting, series
 
 FEATURES = Features(
     [
@@ -16,6 +16,7 @@ FEATURES = Features(
         organisations.feature,
         observation_lists.feature,
         observations.feature,
+        reporting.feature,
         ping.feature,
     ],
     # `!help` lists the commands as the group uses them: before, during and after a meeting.

@@ -296,6 +296,8 @@ MESSAGES: dict[str, str] = {
     "report.no_such": "There is no report {n} in this room; see `{prefix}reports`.",
     "report.nothing_needs_organisation": "First set the organisation you represent, with `{command} <Organisation>`.",
     "report.nothing": "Noted: {name} has nothing to report for the period {period}.",
+    "report_nudge.organisation": "Before {name} on {day}: {organisations} has not reported yet. Report with `{report} <area> <category> <text>` or `{nothing}`.",
+    "report_nudge.organisations": "Before {name} on {day}: {organisations} have not reported yet. Report with `{report} <area> <category> <text>` or `{nothing}`.",
     "report.already_removed": "Report {n} is already removed.",
     "report.remove_forbidden": "Report {n} can only be removed by whoever wrote it or a moderator (power level {needed}).",
     "report.removed": "Report {n} is removed: {line}",

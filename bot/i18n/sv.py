@@ -298,6 +298,8 @@ MESSAGES: dict[str, str] = {
     "report.no_such": "Det finns ingen rapport {n} i det här rummet; se `{prefix}rapporter`.",
     "report.nothing_needs_organisation": "Ange först vilken organisation du företräder, med `{command} <Organisation>`.",
     "report.nothing": "Noterat: {name} har inget att rapportera för perioden {period}.",
+    "report_nudge.organisation": "Inför {name} {day}: {organisations} har inte rapporterat än. Rapportera med `{report} <område> <kategori> <text>` eller `{nothing}`.",
+    "report_nudge.organisations": "Inför {name} {day}: {organisations} har inte rapporterat än. Rapportera med `{report} <område> <kategori> <text>` eller `{nothing}`.",
     "report.already_removed": "Rapport {n} är redan borttagen.",
     "report.remove_forbidden": "Rapport {n} får bara tas bort av den som skrev den eller av en moderator (behörighetsnivå {needed}).",
     "report.removed": "Rapport {n} är borttagen: {line}",

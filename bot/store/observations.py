@@ -125,6 +125,16 @@ class ObservationRepo:
         ) as cursor:
             return [NothingReported(r[0], r[1], from_utc_text(r[2])) for r in await cursor.fetchall()]
 
+    async def heard_from(self, room_id: str, start: datetime, end: datetime) -> set[str]:
+        """The organisations that wrote a report (not removed) or said they had nothing from `start` to `end`."""
+        async with self.conn.execute(
+            "SELECT o.name FROM organisations o WHERE o.id IN ("
+            "SELECT organisation_id FROM observations WHERE room_id = ? AND removed_at IS NULL AND written_at >= ? "
+            "AND written_at < ? UNION SELECT organisation_id FROM nothing_reported WHERE room_id = ? AND at >= ? AND at < ?)",
+            (room_id, utc_text(start), utc_text(end), room_id, utc_text(start), utc_text(end)),
+        ) as cursor:
+            return {row[0] for row in await cursor.fetchall()}
+
     async def in_room(self, room_id: str) -> list[Observation]:
         """Every observation in the room, removed ones too, by number: what an export carries."""
         return await self._select("b.room_id = ? ORDER BY b.number", (room_id,))
