@@ -31,10 +31,13 @@ class ReportNudge:
 def due_at(series: Series, meeting: Occurrence) -> datetime:
     """When the nudge before this meeting is due: the series' time for it on the working day before the meeting's
     day, in the series' zone."""
-    return nudge_time(meeting.start.astimezone(series.zone).date(), series.zone, series.report_nudge_at or REPORT_NUDGE_AT)
+    day = meeting.start.astimezone(series.zone).date()
+    return nudge_time(day, series.zone, series.report_nudge_at or REPORT_NUDGE_AT)
 
 
-def _ahead(series: Series, changes: Changes, since: datetime, decided: set[datetime]) -> Iterator[tuple[Occurrence, datetime]]:
+def _ahead(
+    series: Series, changes: Changes, since: datetime, decided: set[datetime]
+) -> Iterator[tuple[Occurrence, datetime]]:
     """The meetings starting after `since` not decided before (by original start), with their nudge times, which
     never go down as the meetings go on."""
     for meeting in occurrences(series.schedule, series.anchor, series.zone, since, changes):
@@ -42,7 +45,9 @@ def _ahead(series: Series, changes: Changes, since: datetime, decided: set[datet
             yield meeting, due_at(series, meeting)
 
 
-def decide(series: Series, changes: Changes, since: datetime, decided: set[datetime], now: datetime) -> list[ReportNudge]:
+def decide(
+    series: Series, changes: Changes, since: datetime, decided: set[datetime], now: datetime
+) -> list[ReportNudge]:
     """The nudges of the meetings after `since` that fell due by `now` and were not decided before: sent while the
     meeting is still ahead (late when the bot was away at the time), skipped once it has begun."""
     found = []
@@ -57,14 +62,14 @@ def decide(series: Series, changes: Changes, since: datetime, decided: set[datet
     return found
 
 
-def next_due(series: Series, changes: Changes, since: datetime, decided: set[datetime], now: datetime) -> datetime | None:
+def next_due(
+    series: Series, changes: Changes, since: datetime, decided: set[datetime], now: datetime
+) -> datetime | None:
     """When the next nudge not decided yet falls due, after `now`."""
     return next((at for _, at in _ahead(series, changes, since, decided) if at > now), None)
 
 
-def not_reported(
-    members: Mapping[str, str], heard_from: Iterable[str]
-) -> list[tuple[str, list[str]]]:
+def not_reported(members: Mapping[str, str], heard_from: Iterable[str]) -> list[tuple[str, list[str]]]:
     """The organisations of the room's `members` (user id to organisation) not in `heard_from`, by name, each with
     its members in the order given."""
     heard = set(heard_from)

@@ -53,7 +53,9 @@ async def report_nudges_job(
     now = services.clock.now()
     async with services.db.reading() as conn:
         due = await _due(conn, keys, now)
-    speaking = [s.room_id for s, c, since, done in due if any(n.outcome != "skipped" for n in decide(s, c, since, done, now))]
+    speaking = [
+        s.room_id for s, c, since, done in due if any(n.outcome != "skipped" for n in decide(s, c, since, done, now))
+    ]
     names = await services.names_in(speaking)
     upcoming: dict[Hashable, datetime | None] = {}
     async with services.db.transaction() as tx:
@@ -85,8 +87,8 @@ async def _claim(
         silent = not_reported(members, await ObservationRepo(tx).heard_from(room_id, period.start, period.end))
         outcome = outcome if silent else "all_heard"
     txn_id = nudge.txn_id(room_id) if silent else None
-    start = nudge.meeting.start
-    if not await ReportNudgeRepo(tx).claim(series.id, nudge.meeting.original, start, nudge.due_at, outcome, txn_id, now):
+    start, original = nudge.meeting.start, nudge.meeting.original
+    if not await ReportNudgeRepo(tx).claim(series.id, original, start, nudge.due_at, outcome, txn_id, now):
         return
     log.info("report nudge %s: series %s meeting %s", outcome, series.id, start.isoformat())
     if txn_id is None:

@@ -128,9 +128,10 @@ class ObservationRepo:
     async def heard_from(self, room_id: str, start: datetime, end: datetime) -> set[str]:
         """The organisations that wrote a report (not removed) or said they had nothing from `start` to `end`."""
         async with self.conn.execute(
-            "SELECT o.name FROM organisations o WHERE o.id IN ("
-            "SELECT organisation_id FROM observations WHERE room_id = ? AND removed_at IS NULL AND written_at >= ? "
-            "AND written_at < ? UNION SELECT organisation_id FROM nothing_reported WHERE room_id = ? AND at >= ? AND at < ?)",
+            "SELECT name FROM organisations WHERE id IN ("
+            "SELECT organisation_id FROM observations "
+            "WHERE room_id = ? AND removed_at IS NULL AND written_at >= ? AND written_at < ? "
+            "UNION SELECT organisation_id FROM nothing_reported WHERE room_id = ? AND at >= ? AND at < ?)",
             (room_id, utc_text(start), utc_text(end), room_id, utc_text(start), utc_text(end)),
         ) as cursor:
             return {row[0] for row in await cursor.fetchall()}

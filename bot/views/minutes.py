@@ -144,7 +144,10 @@ def summary(record: Record, cat: Catalogue, command: str, minutes: str) -> Text:
     if len(groups) == 1 and groups[0][0] is None:
         header.append(cat.text("minutes.summary_participants", names=groups[0][1]))
     elif groups:
-        lines = [names if name is None else cat("minutes.summary_organisation", organisation=name, names=names) for name, names in groups]
+        lines = [
+            names if name is None else cat("minutes.summary_organisation", organisation=name, names=names)
+            for name, names in groups
+        ]
         header.append(cat.text("minutes.summary_participants_by_organisation", lines="\n".join(lines)))
     ended = (meeting.ended_at or meeting.started_at).astimezone(meeting.zone).date()
     known = MemberNames(names=record.names)
