@@ -49,12 +49,13 @@ def decide(
     series: Series, changes: Changes, since: datetime, decided: set[datetime], now: datetime
 ) -> list[ReportNudge]:
     """The nudges of the meetings after `since` that fell due by `now` and were not decided before: sent while the
-    meeting is still ahead (late when the bot was away at the time), skipped once it has begun."""
+    meeting is still ahead (late when the bot was away at the time), skipped once it has begun, and skipped too when
+    its time had passed when the series was made or changed (as a reminder is)."""
     found = []
     for meeting, at in _ahead(series, changes, since, decided):
         if at > now:
             break
-        if meeting.start <= now:
+        if meeting.start <= now or (series.changed_at is not None and at <= series.changed_at):
             outcome = "skipped"
         else:
             outcome = "late" if now - at > ON_TIME else "sent"

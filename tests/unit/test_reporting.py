@@ -75,6 +75,12 @@ def test_late_it_is_still_sent_before_the_meeting_and_skipped_once_it_has_begun(
     assert outcomes(next_week - timedelta(hours=2)) == [(TUESDAY, "skipped"), (next_week, "late")]
 
 
+def test_a_nudge_whose_time_had_passed_when_the_series_was_made_or_changed_is_skipped() -> None:
+    """As a reminder is: the group set the meeting up after the time, and a late nudge would say the bot was away."""
+    assert outcomes(NUDGE + timedelta(hours=2), changed_at=NUDGE + timedelta(hours=1)) == [(TUESDAY, "skipped")]
+    assert outcomes(NUDGE + timedelta(hours=2), changed_at=NUDGE - timedelta(seconds=1)) == [(TUESDAY, "late")]
+
+
 def test_a_decided_meeting_is_not_decided_again() -> None:
     assert outcomes(NUDGE + timedelta(minutes=5), decided=frozenset({TUESDAY})) == []
     assert next_due(SERIES, {}, START, {TUESDAY}, NUDGE) == NUDGE + timedelta(days=7)
@@ -150,7 +156,7 @@ async def room_with_series(db: Database, clock: FakeClock) -> tuple[Chat, int]:
     async with db.transaction() as tx:
         series_id = await SeriesRepo(tx).create(
             room_id=ROOM, name=SERIES.name, schedule=SERIES.schedule, anchor=date(2026, 11, 1),
-            duration=SERIES.duration, location=SERIES.location, reminders=(), zone=STOCKHOLM, now=START,
+            duration=SERIES.duration, location=SERIES.location, reminders=(), zone=STOCKHOLM, now=clock.now(),
         )  # fmt: skip
     await chat.send("!org set Eslövs kommun")
     await chat.send("!org set @kim:eslov.se Polisen")
@@ -231,6 +237,19 @@ async def test_late_before_the_meeting_it_says_so_and_after_it_has_begun_it_is_s
     assert len(await nudges(db)) == 1
     async with db.reading() as conn:
         assert [o for _, o in await ReportNudgeRepo(conn).outcomes(series_id)] == ["late", "skipped"]
+
+
+async def test_a_series_set_up_after_the_nudge_time_gets_none_before_its_first_meeting(
+    db: Database, clock: FakeClock
+) -> None:
+    clock.advance(NUDGE + timedelta(hours=1) - clock.now())
+    _, series_id = await room_with_series(db, clock)
+
+    await Jobs(db, clock).check()
+
+    assert await nudges(db) == []
+    async with db.reading() as conn:
+        assert await ReportNudgeRepo(conn).outcomes(series_id) == [("2026-12-01T08:00:00+00:00", "skipped")]
 
 
 async def test_members_without_an_organisation_are_not_nudged(db: Database, clock: FakeClock) -> None:
