@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import aiosqlite
@@ -12,6 +12,7 @@ from bot.i18n import Catalogue, Text
 from bot.store.actions import CANCELLED, DONE, OPEN, Action, ActionRepo
 from bot.store.agenda import AgendaItem, AgendaRepo
 from bot.store.meetings import Decision, Meeting, MeetingRepo, Participant
+from bot.store.organisations import OrganisationRepo
 from bot.views.minutes import markdown, summary
 
 
@@ -25,6 +26,8 @@ class Record:
     followed_up: list[Action]
     carried: list[AgendaItem]
     names: dict[str, str]
+    organisations: dict[str, str] = field(default_factory=dict)
+    """The organisation each member represents in the room, by user id."""
     closed_after: timedelta | None = None
     """Closed automatically this long after its planned end; None when someone closed it."""
 
@@ -48,6 +51,7 @@ async def gather(
         followed_up=followed,
         carried=await agenda.open_items(meeting.room_id),
         names=known,
+        organisations={user: o.name for user, o in (await OrganisationRepo(tx).members(meeting.room_id)).items()},
         closed_after=closed_after,
     )
 

@@ -26,6 +26,9 @@ ON_TIME = timedelta(minutes=2)
 """A reminder or nudge sent within this of its time is on time; later, it says it is late."""
 NUDGE_AT = time(8, 0)
 """Owners are nudged at this local time on the working day before an action is due (setting `nudge_at`)."""
+REPORT_NUDGE_AT = time(12, 0)
+"""The organisations that have not reported are nudged at this local time on the working day before a meeting, unless
+the series says another time."""
 JOB_RETRY = timedelta(minutes=1)
 """A timed job that failed runs again after this."""
 

@@ -4,7 +4,19 @@ and one line in FEATURES."""
 from __future__ import annotations
 
 from bot.feature import Features
-from bot.features import actions, agenda, help, meetings, observation_lists, observations, organisations, ping, series, situation
+from bot.features import (
+    actions,
+    agenda,
+    help,
+    meetings,
+    observation_lists,
+    observations,
+    organisations,
+    ping,
+    reporting,
+    series,
+    situation,
+)
 
 FEATURES = Features(
     [
@@ -17,6 +29,7 @@ FEATURES = Features(
         observation_lists.feature,
         observations.feature,
         situation.feature,
+        reporting.feature,
         ping.feature,
     ],
     # `!help` lists the commands as the group uses them: before, during and after a meeting.

@@ -36,6 +36,13 @@ log = logging.getLogger(__name__)
 
 feature = Feature("series")
 REMINDERS = "reminders"
+REPORT_NUDGES = "report_nudges"
+
+
+def _rescheduled(ctx: Context, series_id: int) -> None:
+    """A series changed: its reminders and its reporting nudges are looked at again."""
+    ctx.effects.wake(REMINDERS, series_id)
+    ctx.effects.wake(REPORT_NUDGES, series_id)
 
 
 def _series_number(ctx: Context, text: str) -> int:
@@ -181,7 +188,7 @@ async def _set_schedule(ctx: Context, number: int | None, text: str, confirmed: 
             zone=zone,
             now=ctx.now,
         )
-    ctx.effects.wake(REMINDERS, series_id)
+    _rescheduled(ctx, series_id)
     series = await repo.get(series_id)
     reply = ctx.cat.text("schedule.changed", name=series.name, schedule=describe_schedule(parsed, ctx.cat))
     if dropped:
@@ -220,7 +227,7 @@ def _would_drop(ctx: Context, series: Series, dropped: Changes, number: int | No
 async def _set_reminders(ctx: Context, number: int | None, offsets: tuple) -> None:
     series = await _one(ctx, number)
     await SeriesRepo(ctx.tx).update(series.id, ctx.now, reminders=offsets)
-    ctx.effects.wake(REMINDERS, series.id)
+    _rescheduled(ctx, series.id)
     updated = await SeriesRepo(ctx.tx).get(series.id)
     ctx.reply(ctx.cat.text("schedule.reminders_changed", name=series.name, reminders=describe_reminders(updated, ctx.cat)))
 
@@ -252,7 +259,7 @@ async def _skip(ctx: Context, number: int | None, text: str) -> None:
     changes = await repo.changes(series.id)
     occurrence = _upcoming_meeting_on(ctx, series, changes, _future_date(ctx, text.split(), series.zone))
     await repo.change_meeting(series.id, occurrence.original, None, ctx.message.sender, ctx.now)
-    ctx.effects.wake(REMINDERS, series.id)
+    _rescheduled(ctx, series.id)
     local = occurrence.start.astimezone(series.zone)
     ctx.reply(ctx.cat.text("schedule.skip_done", name=series.name, when=when(local, ctx.cat)))
 
@@ -331,7 +338,7 @@ async def _move(ctx: Context, number: int | None, text: str) -> None:
     if new_start <= ctx.now:
         raise UsageError("schedule.past", date=new_day.isoformat())
     await repo.change_meeting(series.id, occurrence.original, new_start, ctx.message.sender, ctx.now)
-    ctx.effects.wake(REMINDERS, series.id)
+    _rescheduled(ctx, series.id)
     ctx.reply(
         ctx.cat.text(
             "schedule.move_done",
@@ -346,7 +353,7 @@ async def _move(ctx: Context, number: int | None, text: str) -> None:
 async def _place(ctx: Context, number: int | None, text: str) -> None:
     series = await _one(ctx, number)
     await SeriesRepo(ctx.tx).update(series.id, ctx.now, location=text)
-    ctx.effects.wake(REMINDERS, series.id)
+    _rescheduled(ctx, series.id)
     ctx.reply(ctx.cat.text("schedule.place_done", name=series.name, place=text))
 
 
@@ -356,7 +363,7 @@ async def _name(ctx: Context, number: int | None, text: str) -> None:
     if await SeriesRepo(ctx.tx).find(ctx.message.room_id, text) not in (None, series):
         raise StateError("schedule.name_taken", name=text)
     await SeriesRepo(ctx.tx).update(series.id, ctx.now, name=text)
-    ctx.effects.wake(REMINDERS, series.id)
+    _rescheduled(ctx, series.id)
     ctx.reply(ctx.cat.text("schedule.name_done", old=series.name, name=text))
 
 
@@ -384,18 +391,18 @@ async def reminders_job(services: Services, keys: frozenset[Hashable] | None, ef
     them, and say when each series' next reminder is due."""
     now = services.clock.now()
     async with services.db.reading() as conn:
-        speaking = [s.room_id for s, c in await _series(conn, keys) if any(d.outcome != "skipped" for d in decide(s, c, now))]
+        speaking = [s.room_id for s, c in await with_changes(conn, keys) if any(d.outcome != "skipped" for d in decide(s, c, now))]
     names = await services.names_in(speaking)
     upcoming: dict[Hashable, datetime | None] = {}
     async with services.db.transaction() as tx:
-        for series, changes in await _series(tx, keys):
+        for series, changes in await with_changes(tx, keys):
             await _claim_due(tx, services, series, changes, now, names.get(series.room_id, MemberNames()))
             await SeriesRepo(tx).set_checked_until(series.id, now)
             upcoming[series.id] = next_due(series, changes, now)
     return upcoming
 
 
-async def _series(conn: aiosqlite.Connection, keys: frozenset[Hashable] | None) -> list[tuple[Series, Changes]]:
+async def with_changes(conn: aiosqlite.Connection, keys: frozenset[Hashable] | None) -> list[tuple[Series, Changes]]:
     """These series (all when None), each with its moves and cancellations."""
     repo = SeriesRepo(conn)
     every = await repo.all() if keys is None else [s for i in keys if (s := await repo.get(i))]

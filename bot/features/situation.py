@@ -65,7 +65,7 @@ async def picture(tx: aiosqlite.Connection, room_id: str, asked: list[Period]) -
     kept = kept_from(asked, origin)
     tallies = await repo.tallies(room_id, kept)
     organisations = [o.name for o in await OrganisationRepo(tx).in_room(room_id)]
-    reported = {t.organisation for t in tallies if t.period == 0 and t.organisation}
+    reported = await repo.reporters(room_id, kept[0])
     nothing = [n.organisation for n in await repo.nothing_in(room_id, kept[0])]
     found = situation(
         [Count(t.period, t.area, t.category, t.n) for t in tallies],

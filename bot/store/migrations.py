@@ -305,6 +305,21 @@ STEPS: tuple[tuple[str, ...], ...] = (
             asked_at TEXT NOT NULL
         )""",
     ),
+    (
+        # The reporting nudge before each meeting of a series: its local time on the working day before (NULL: the
+        # default), and one row per meeting (by its original start) once it is decided, written before it is sent.
+        "ALTER TABLE series ADD COLUMN report_nudge_at TEXT",
+        """CREATE TABLE report_nudges (
+            series_id INTEGER NOT NULL REFERENCES series(id),
+            meeting_original TEXT NOT NULL,
+            meeting_start TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            txn_id TEXT,
+            decided_at TEXT NOT NULL,
+            PRIMARY KEY (series_id, meeting_original)
+        )""",
+    ),
 )
 
 LATEST = len(STEPS)

@@ -44,13 +44,12 @@ class NothingReported:
 
 @dataclass(frozen=True)
 class Tally:
-    """How many observations of an area and category an organisation (None: a member without one) reported in a
-    period: 0 the period asked about, 1, 2, … the periods before it."""
+    """How many observations of an area and category there are in a period: 0 the period asked about, 1, 2, … the
+    periods before it."""
 
     period: int
     area: str
     category: str
-    organisation: str | None
     n: int
 
 
@@ -132,7 +131,7 @@ class ObservationRepo:
 
     async def tallies(self, room_id: str, periods: Sequence[Period]) -> list[Tally]:
         """The observations not removed of each period (the first the one asked about, then those before it),
-        counted by area, category and organisation in one grouped query."""
+        counted by area and category in one grouped query."""
         which, params = [], []
         for k, period in enumerate(periods):
             counts, values = _counts_in(period)
@@ -140,12 +139,11 @@ class ObservationRepo:
             params.extend(values)
         first, last = min(p.first_day for p in periods), max(p.last_day for p in periods)
         async with self.conn.execute(
-            f"SELECT period, a.name, c.name, o.name, n FROM ("
-            f"  SELECT CASE {' '.join(which)} END AS period, b.area_id, b.category_id, b.organisation_id, count(*) AS n"
+            f"SELECT period, a.name, c.name, n FROM ("
+            f"  SELECT CASE {' '.join(which)} END AS period, b.area_id, b.category_id, count(*) AS n"
             f"  FROM observations b WHERE b.room_id = ? AND b.removed_at IS NULL AND b.happened_on BETWEEN ? AND ?"
-            f"  GROUP BY 1, 2, 3, 4"
-            f") JOIN areas a ON a.id = area_id JOIN categories c ON c.id = category_id "
-            f"LEFT JOIN organisations o ON o.id = organisation_id WHERE period IS NOT NULL",
+            f"  GROUP BY 1, 2, 3"
+            f") JOIN areas a ON a.id = area_id JOIN categories c ON c.id = category_id WHERE period IS NOT NULL",
             (*params, room_id, first.isoformat(), last.isoformat()),
         ) as cursor:
             return [Tally(*row) for row in await cursor.fetchall()]
@@ -195,6 +193,20 @@ class ObservationRepo:
             (room_id, utc_text(period.start), utc_text(period.end)),
         ) as cursor:
             return [NothingReported(r[0], r[1], from_utc_text(r[2])) for r in await cursor.fetchall()]
+
+    async def reporters(self, room_id: str, period: Period) -> set[str]:
+        """The organisations that wrote a report (not removed) during `period`: who has reported in a round is who
+        wrote in it, whenever what they report happened."""
+        async with self.conn.execute(
+            "SELECT DISTINCT o.name FROM observations b JOIN organisations o ON o.id = b.organisation_id "
+            "WHERE b.room_id = ? AND b.removed_at IS NULL AND b.written_at >= ? AND b.written_at < ?",
+            (room_id, utc_text(period.start), utc_text(period.end)),
+        ) as cursor:
+            return {row[0] for row in await cursor.fetchall()}
+
+    async def heard_from(self, room_id: str, period: Period) -> set[str]:
+        """The organisations that reported during `period` or said they had nothing to report."""
+        return await self.reporters(room_id, period) | {n.organisation for n in await self.nothing_in(room_id, period)}
 
     async def in_room(self, room_id: str) -> list[Observation]:
         """Every observation in the room, removed ones too, by number: what an export carries."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import aiosqlite
@@ -27,6 +27,11 @@ class Series:
     zone: ZoneInfo
     checked_until: datetime
     seed_digest: str | None
+    changed_at: datetime | None = None
+    """When the series was made or last changed (a single meeting's skip or move aside)."""
+    report_nudge_at: time | None = None
+    """The local time on the working day before a meeting that the organisations that have not reported are nudged;
+    None: the default (policy.REPORT_NUDGE_AT)."""
 
 
 def _series(row: aiosqlite.Row) -> Series:
@@ -42,6 +47,8 @@ def _series(row: aiosqlite.Row) -> Series:
         zone=ZoneInfo(row["timezone"]),
         checked_until=from_utc_text(row["checked_until"]),
         seed_digest=row["seed_digest"],
+        changed_at=from_utc_text(row["updated_at"]),
+        report_nudge_at=time.fromisoformat(row["report_nudge_at"]) if row["report_nudge_at"] else None,
     )
 
 

@@ -44,11 +44,33 @@ def _who(record: Record, user_id: str) -> str:
     return record.names.get(user_id) or user_id
 
 
+def by_organisation(record: Record) -> list[tuple[str | None, list[Participant]]]:
+    """The participants by the organisation each represents in the room, organisations by name, in each the order
+    they took part; those without one last, under None."""
+    groups: dict[str | None, list[Participant]] = {}
+    for participant in record.participants:
+        groups.setdefault(record.organisations.get(participant.user_id), []).append(participant)
+    named = sorted((name for name in groups if name is not None), key=lambda name: (name.casefold(), name))
+    return [(name, groups[name]) for name in [*named, *([None] if None in groups else [])]]
+
+
 def _participant(participant: Participant, cat: Catalogue) -> str:
     """`Anna Andersson (@anna:eslov.se)`: the name people know, and once, the id that tells two Annas apart; a
-    listener `Olle Olsson (@olle:eslov.se) — lyssnade`."""
-    named = participant.name if participant.name == participant.user_id else f"{participant.name} ({participant.user_id})"
-    return md(named) + (f" — {cat('minutes.listened')}" if participant.how == "here" else "")
+    listener `Olle Olsson (@olle:eslov.se, lyssnade)`."""
+    said = [participant.user_id] if participant.name != participant.user_id else []
+    if participant.how == "here":
+        said.append(cat("minutes.listened"))
+    return md(participant.name + (f" ({', '.join(said)})" if said else ""))
+
+
+def _participants(record: Record, cat: Catalogue) -> list[str]:
+    """`Polisen: Anna Andersson (@anna:eslov.se), Per Persson (@per:eslov.se)`, one entry per organisation, then
+    one per participant without one."""
+    entries = []
+    for name, participants in by_organisation(record):
+        written = [_participant(p, cat) for p in participants]
+        entries += [f"{md(name)}: {', '.join(written)}"] if name is not None else written
+    return entries
 
 
 def _action(record: Record, action: Action, cat: Catalogue) -> str:
@@ -81,7 +103,7 @@ def markdown(record: Record, cat: Catalogue) -> str:
         # An entry's further lines are indented to stay in its list item.
         lines.extend("- " + entry.replace("\n", "\n  ") for entry in entries)
 
-    section("minutes.participants", [_participant(p, cat) for p in record.participants])
+    section("minutes.participants", _participants(record, cat))
     section(
         "minutes.agenda",
         [md(item.text) + (f"  \n{cat('minutes.note')}: {md(item.note)}" if item.note else "") for item in record.discussed],
@@ -115,9 +137,18 @@ def summary(record: Record, cat: Catalogue, command: str, minutes: str) -> Text:
     header = [cat.text("minutes.summary", name=meeting.name, when=when(local, cat))]
     if record.closed_after is not None:
         header.insert(0, cat.text("minutes.auto_closed", after=span(record.closed_after, cat)))
-    if record.participants:
-        names = [p.name + (f" ({cat('minutes.listened')})" if p.how == "here" else "") for p in record.participants]
-        header.append(cat.text("minutes.summary_participants", names=", ".join(names)))
+    groups = [
+        (name, ", ".join(p.name + (f" ({cat('minutes.listened')})" if p.how == "here" else "") for p in participants))
+        for name, participants in by_organisation(record)
+    ]
+    if len(groups) == 1 and groups[0][0] is None:
+        header.append(cat.text("minutes.summary_participants", names=groups[0][1]))
+    elif groups:
+        lines = [
+            names if name is None else cat("minutes.summary_organisation", organisation=name, names=names)
+            for name, names in groups
+        ]
+        header.append(cat.text("minutes.summary_participants_by_organisation", lines="\n".join(lines)))
     ended = (meeting.ended_at or meeting.started_at).astimezone(meeting.zone).date()
     known = MemberNames(names=record.names)
     sections = {

@@ -29,6 +29,8 @@ async def test_a_full_meeting_produces_minutes_and_a_downloadable_file(make_bot,
     await ask(chair, room_id, "!dagordning ny Klotter vid busstationen")
     await ask(per, room_id, "!dagordning ny Belysning i parken")
     await ask(chair, room_id, "!åtgärd Kolla kamerorna för Polisen")
+    await ask(chair, room_id, "!org set Polisen")
+    await ask(per, room_id, "!org set polisen")
 
     started = await ask(chair, room_id, "!möte start")
     assert started["body"].startswith("Mötet ")
@@ -50,9 +52,12 @@ async def test_a_full_meeting_produces_minutes_and_a_downloadable_file(make_bot,
     body = ended["body"]
     assert body.startswith("Protokoll från ")
     assert "(vecka " in body and " kl. " in body
-    participants = body.split("Deltagare: ", 1)[1].splitlines()[0]
-    for user in (chair, per, lisa):
-        assert user.user_id.split(":")[0][1:] in participants
+    # By organisation, those without one last.
+    police, others = body.split("Deltagare:\n", 1)[1].splitlines()[:2]
+    assert police.startswith("Polisen: ")
+    for user in (chair, per):
+        assert user.user_id.split(":")[0][1:] in police
+    assert lisa.user_id.split(":")[0][1:] in others and others.endswith("(lyssnade)")
     # What was decided and agreed, not how many: the decision, and the new action with its owner and due date.
     due = day(datetime.now(STOCKHOLM).date() + timedelta(days=7), Catalogue("sv"))
     per_name = per.user_id.split(":")[0][1:]  # Synapse's display name for a new user
@@ -71,7 +76,8 @@ async def test_a_full_meeting_produces_minutes_and_a_downloadable_file(make_bot,
     assert "#2 Sätt upp skyltar" in text.split("## Nya åtgärder")[1].split("##")[0]
     assert "#1 Kolla kamerorna — Polisen" in text.split("## Uppföljning")[1] and "(klar)" in text
     assert "- Belysning i parken" in text.split("## Kvarstående punkter")[1]
-    assert " — lyssnade" in text.split("## Deltagare")[1].split("##")[0]
+    listed = text.split("## Deltagare")[1].split("##")[0]
+    assert "\n- Polisen: " in listed and f"{lisa.user_id}, lyssnade)" in listed.split("\n- Polisen: ")[1]
 
     # `!protokoll` shows that file rendered: headings and bullets, no Markdown markers.
     shown = await ask(per, room_id, "!protokoll")

@@ -209,11 +209,29 @@ async def test_the_file_lists_participants_with_their_ids_once_and_names_elsewhe
     participants = minutes.split("## Deltagare\n\n", 1)[1].split("\n\n", 1)[0]
     assert participants.splitlines() == [
         "- Anna Andersson (@anna:eslov.se)",
-        "- @kim:eslov.se — lyssnade",  # no display name: the id, once
-        "- Olle Olsson (@olle:eslov.se) — lyssnade",
+        "- @kim:eslov.se (lyssnade)",  # no display name: the id, once
+        "- Olle Olsson (@olle:eslov.se, lyssnade)",
     ]
     assert minutes.count(OLLE) == 1
     assert "- #1 Sätt upp skyltar — Olle Olsson, @lisa:eslov.se" in minutes
+
+
+async def test_participants_are_listed_by_organisation_those_without_one_last(db: Database, clock: FakeClock) -> None:
+    chat = Chat(db, clock)
+    await chat.send("!org set Polisen")
+    await chat.send("!org set Eslövs kommun", sender=KIM)
+    await chat.send("!org set Räddningstjänsten", sender=LISA)  # not at the meeting: not listed
+
+    ended = await hold(chat)
+
+    minutes = await minutes_of(db)
+    participants = minutes.split("## Deltagare\n\n", 1)[1].split("\n\n", 1)[0]
+    assert participants.splitlines() == [
+        "- Eslövs kommun: @kim:eslov.se (lyssnade)",
+        "- Polisen: Anna Andersson (@anna:eslov.se)",
+        "- Olle Olsson (@olle:eslov.se, lyssnade)",
+    ]
+    assert "\nDeltagare:\nEslövs kommun: @kim:eslov.se (lyssnade)\nPolisen: Anna Andersson\nOlle Olsson (lyssnade)\n" in ended["body"]
 
 
 async def test_minutes_are_shown_rendered(db: Database, clock: FakeClock) -> None:

@@ -87,6 +87,19 @@ async def test_a_removed_observation_does_not_count(chat: Chat) -> None:
     assert (await chat.send("!lägesbild")).splitlines()[1].startswith("2 iakttagelser.")
 
 
+async def test_who_has_reported_is_who_wrote_in_the_round_whenever_it_happened(chat: Chat) -> None:
+    """A report written now of something from last week counts for the week it happened in the table, and for
+    the round it was written in when it comes to who has reported: the reporting nudge counts it the same way."""
+    await chat.send("!org sätt Polisen", sender=KIM)
+    await chat.send("!org sätt Bostadsbolaget", sender=OLLE)
+    await chat.send("!rapport Centrum Klotter på väggen datum 2026-11-18", sender=KIM)
+
+    lines = (await chat.send("!lägesbild")).splitlines()
+
+    assert lines[1] == "Inga iakttagelser. Det finns inga tidigare uppgifter att jämföra med."
+    assert "Har rapporterat: Polisen." in lines and "Har inte rapporterat: Bostadsbolaget." in lines
+
+
 async def test_a_week_asked_for_by_number(chat: Chat, clock: FakeClock, db: Database) -> None:
     await chat.send("!rapport Centrum Klotter förra veckan datum 2026-11-18", sender=KIM)
     await chat.send("!rapport Berga Klotter i veckan", sender=KIM)
