@@ -156,10 +156,18 @@ async def room_periods(
     series = soonest[0] if soonest else in_room[0] if in_room else None
     if series is None:
         return last_days(now, zone, earlier)
+    return await series_periods(tx, series, await series_repo.changes(series.id), now, earlier)
+
+
+async def series_periods(
+    tx: aiosqlite.Connection, series: Series, changes: Changes, now: datetime, earlier: int = EARLIER
+) -> list[Period]:
+    """The round now going on in a series (see `meeting_periods`), then the `earlier` before it, with the meetings
+    of its room as held."""
     meetings = MeetingRepo(tx)
-    held = await meetings.ended_in(room_id)
-    running = await meetings.open_in(room_id)
-    return meeting_periods(series, await series_repo.changes(series.id), [*held, *([running] if running else [])], now, earlier)
+    held = await meetings.ended_in(series.room_id)
+    running = await meetings.open_in(series.room_id)
+    return meeting_periods(series, changes, [*held, *([running] if running else [])], now, earlier)
 
 
 async def room_week(

@@ -50,6 +50,7 @@ MESSAGES: dict[str, str] = {
     "situation.no_observations": "There are no observations in this room yet, so there is no situation picture to show. Report with `{prefix}report <area> <category> <text>`.",
     "situation.title": "Situation picture {first} – {last}",
     "situation.title_week": "Situation picture week {week}, {first} – {last}",
+    "situation.before": "Before {name} on {day}:",
     "situation.count.zero": "No observations.",
     "situation.count.one": "{n} observation.",
     "situation.count.many": "{n} observations.",

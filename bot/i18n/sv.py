@@ -53,6 +53,7 @@ MESSAGES: dict[str, str] = {
     "situation.no_observations": "Det finns inga iakttagelser i rummet än, så det finns ingen lägesbild att visa. Rapportera med `{prefix}rapport <område> <kategori> <text>`.",
     "situation.title": "Lägesbild {first} – {last}",
     "situation.title_week": "Lägesbild vecka {week}, {first} – {last}",
+    "situation.before": "Inför {name} {day}:",
     "situation.count.zero": "Inga iakttagelser.",
     "situation.count.one": "{n} iakttagelse.",
     "situation.count.many": "{n} iakttagelser.",
