@@ -177,3 +177,14 @@ async def room_week(
     then the `earlier` weeks before it."""
     zone = await SeriesRepo(tx).zone_of(room_id) or zone
     return iso_week(number, now.astimezone(zone).date(), zone, earlier=earlier)
+
+
+async def closed_by(tx: aiosqlite.Connection, meeting: Meeting, earlier: int = EARLIER) -> list[Period]:
+    """The round a held meeting closes, then the `earlier` before it: its series' rounds as they stood just before
+    it began (a meeting outside any series: the room's)."""
+    before = meeting.started_at - timedelta(microseconds=1)
+    repo = SeriesRepo(tx)
+    series = await repo.get(meeting.series_id) if meeting.series_id is not None else None
+    if series is None:
+        return await room_periods(tx, meeting.room_id, before, meeting.zone, earlier)
+    return await series_periods(tx, series, await repo.changes(series.id), before, earlier)

@@ -422,6 +422,7 @@ MESSAGES: dict[str, str] = {
     "minutes.new_actions": "New actions",
     "minutes.followup": "Follow-up",
     "minutes.carried": "Items carried over",
+    "minutes.situation": "Situation picture",
     "minutes.summary": "Minutes of {name}, {when}. The full minutes follow as a file.",
     "minutes.summary_participants": "Participants: {names}",
     "minutes.summary_participants_by_organisation": "Participants:\n{lines}",

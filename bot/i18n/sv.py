@@ -426,6 +426,7 @@ MESSAGES: dict[str, str] = {
     "minutes.new_actions": "Nya åtgärder",
     "minutes.followup": "Uppföljning",
     "minutes.carried": "Kvarstående punkter",
+    "minutes.situation": "Lägesbild",
     "minutes.summary": "Protokoll från {name}, {when}. Hela protokollet följer som fil.",
     "minutes.summary_participants": "Deltagare: {names}",
     "minutes.summary_participants_by_organisation": "Deltagare:\n{lines}",
