@@ -23,8 +23,7 @@ from bot.commands.registry import Arg
 from bot.feature import Effects, Feature, Services
 from bot.features.observations import week_number
 from bot.features.series import SITUATION_POSTS, with_decided
-from bot.i18n import Catalogue, Text
-from bot.i18n.dates import day_month
+from bot.i18n import Catalogue
 from bot.periods import Period, iso_week, kept_from, room_periods, room_week, series_periods
 from bot.premeeting import BeforeMeeting, decide, next_due, picture_due_at
 from bot.render import ReplyTarget, image_message, notice
@@ -35,7 +34,7 @@ from bot.store.organisations import OrganisationRepo
 from bot.store.outbox import OutboxRepo
 from bot.store.premeeting import SITUATION_CLAIMS, PremeetingRepo
 from bot.store.series import Changes, Series, SeriesRepo
-from bot.views.situation import situation_text
+from bot.views.situation import before_meeting_text, situation_text
 
 log = logging.getLogger(__name__)
 
@@ -149,13 +148,11 @@ async def _claim_picture(
     log.info("situation picture %s: series %s meeting %s", outcome, series.id, start.isoformat())
     if txn_id is None or found is None:
         return None
-    cat = services.cat
     meeting_day = start.astimezone(series.zone).date()
-    when = f"{cat(f'weekday.{meeting_day.weekday()}')} {day_month(meeting_day, cat)}"
-    lines = [cat.text("situation.before", name=series.name, day=when), situation_text(found.situation, found.period, cat)]
-    if outcome == "late":
-        lines.insert(0, cat.text("reminder.late"))
-    await OutboxRepo(tx).add(room_id, txn_id, notice(Text.join(lines)), now)
+    text = before_meeting_text(
+        series.name, meeting_day, found.situation, found.period, services.cat, late=outcome == "late"
+    )
+    await OutboxRepo(tx).add(room_id, txn_id, notice(text), now)
     request = ChartRequest(chart_txn(txn_id), room_id, None, None, None, now, series.id)
     await ChartRepo(tx).add(request)
     return txn_id

@@ -15,15 +15,18 @@ from bot.features import FEATURES
 from bot.features.series import SITUATION_POSTS
 from bot.features.situation import CHARTS
 from bot.i18n import Catalogue
+from bot.periods import Period
 from bot.premeeting import decide, next_due, picture_due_at
 from bot.runner import Runner
 from bot.schedule import Occurrence
+from bot.situation import Count, situation
 from bot.store.charts import ChartRepo
 from bot.store.db import DB_NAME, Database
 from bot.store.migrations import STEPS
 from bot.store.outbox import OutboxRepo, OutgoingMessage
 from bot.store.premeeting import SITUATION_CLAIMS, PremeetingRepo
 from bot.store.series import SeriesRepo
+from bot.views.situation import before_meeting_text
 from tests.unit.handlers import KIM, OLLE, START, Chat, member_names, utc
 from tests.unit.helpers import ROOM, STOCKHOLM, make_series, make_settings
 
@@ -207,3 +210,12 @@ async def test_a_chart_asked_for_before_the_schema_change_is_kept(tmp_path: Path
     finally:
         await db.close()
     assert (request.txn_id, request.reply_to, request.week, request.series_id) == ("sb-chart-old", "$command", 48, None)
+
+
+def test_the_heading_names_the_meeting_in_english_too() -> None:
+    period = Period(utc(2026, 12, 1, 8), NEXT, STOCKHOLM)
+    found = situation([Count(0, "Centrum", "Graffiti", 2)], 0, [], [], [])
+    text = before_meeting_text("Örat mot marken", date(2026, 12, 8), found, period, Catalogue("en"), late=True)
+    first, second, third = text.plain.splitlines()[:3]
+    assert (first, second) == (Catalogue("en")("reminder.late"), "Before Örat mot marken on Tuesday 8 December:")
+    assert third.startswith("Situation picture ")
