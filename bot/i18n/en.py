@@ -428,6 +428,8 @@ MESSAGES: dict[str, str] = {
     "minutes.summary_participants_by_organisation": "Participants:\n{lines}",
     "minutes.summary_organisation": "{organisation}: {names}",
     "minutes.summary_nothing": "No items, decisions or actions.",
+    "minutes.summary_situation.one": "Situation picture: {n} observation.",
+    "minutes.summary_situation.many": "Situation picture: {n} observations.",
     "minutes.notice.discussed": "Discussed:",
     "minutes.notice.decisions": "Decisions:",
     "minutes.notice.actions": "New actions:",

@@ -432,6 +432,8 @@ MESSAGES: dict[str, str] = {
     "minutes.summary_participants_by_organisation": "Deltagare:\n{lines}",
     "minutes.summary_organisation": "{organisation}: {names}",
     "minutes.summary_nothing": "Inga punkter, beslut eller åtgärder.",
+    "minutes.summary_situation.one": "Lägesbild: {n} iakttagelse.",
+    "minutes.summary_situation.many": "Lägesbild: {n} iakttagelser.",
     "minutes.notice.discussed": "Behandlade punkter:",
     "minutes.notice.decisions": "Beslut:",
     "minutes.notice.actions": "Nya åtgärder:",

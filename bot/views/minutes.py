@@ -172,6 +172,8 @@ def summary(record: Record, cat: Catalogue, command: str, minutes: str) -> Text:
             for name, names in groups
         ]
         header.append(cat.text("minutes.summary_participants_by_organisation", lines="\n".join(lines)))
+    if record.situation is not None:
+        header.append(cat.text_count("minutes.summary_situation", record.situation.situation.total.now))
     ended = (meeting.ended_at or meeting.started_at).astimezone(meeting.zone).date()
     known = MemberNames(names=record.names)
     sections = {

@@ -288,10 +288,10 @@ async def test_the_minutes_carry_the_picture_of_the_round_the_meeting_closes(db:
     await chat.send("!rapport Centrum Klotter på muren", sender=KIM)
     await chat.send("!rapport Centrum Klotter | på skolan", sender=KIM)
     await chat.send("!rapport Berga Nedskräpning vid återvinningen", sender=KIM)
-    await hold(chat)
+    notice = await hold(chat)
 
+    assert "\nLägesbild: 3 iakttagelser.\n" in notice["body"]
     minutes = await minutes_of(db)
-
     section = minutes[minutes.index("## Lägesbild") :]
     assert section == (
         "## Lägesbild\n\n"
@@ -317,6 +317,7 @@ async def test_the_minutes_carry_the_picture_of_the_round_the_meeting_closes(db:
 
 async def test_a_round_without_observations_leaves_the_section_out(db: Database, clock: FakeClock) -> None:
     chat = Chat(db, clock)
-    await hold(chat)
+    notice = await hold(chat)
 
+    assert "Lägesbild" not in notice["body"]
     assert "Lägesbild" not in await minutes_of(db)
