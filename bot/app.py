@@ -34,7 +34,7 @@ from bot.commands.recognise import recognise
 from bot.errors import StartupError
 from bot.feature import Features, MemberChange, Seen, Services
 from bot.features import FEATURES
-from bot.features.series import REMINDERS, REPORT_NUDGES
+from bot.features.series import REMINDERS, REPORT_NUDGES, SITUATION_POSTS
 from bot.i18n import Catalogue
 from bot.matrix.client import make_client
 from bot.matrix.crosssigning import CrossSigningError, cross_sign_device
@@ -312,6 +312,7 @@ class App:
         if changed:
             await self.runner.check(REMINDERS, changed)
             await self.runner.check(REPORT_NUDGES, changed)
+            await self.runner.check(SITUATION_POSTS, changed)
 
     async def _on_invite(self, room_id: str, invite_state: list[Event]) -> None:
         """Join on an allowed inviter's invite, decline any other. Only the inviter decides: a join the homeserver

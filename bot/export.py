@@ -20,6 +20,7 @@ from bot.matrix.client import make_client
 from bot.matrix.session import load_session
 from bot.matrix.transport import Transport, Unavailable
 from bot.followup import SECOND, followed_up, status_before
+from bot.periods import closed_by
 from bot.views.minutes import md
 from bot.seeds import resolve_room
 from bot.settings import Settings
@@ -105,7 +106,22 @@ async def _meeting(
         "actions_agreed": [ref(a) for a in actions if a.meeting_id == meeting.id],
         "actions_followed_up": [ref(a) for a in followed],
         "items_carried_over": await _carried_over(conn, meeting),
+        "situation": await _situation(conn, meeting),
         "minutes": meeting.minutes,
+    }
+
+
+async def _situation(conn: aiosqlite.Connection, meeting: Meeting) -> dict[str, Any]:
+    """The situation picture of the round the meeting closed: its bounds and its observations (removed ones aside)
+    counted by area and category, as the minutes' table has them."""
+    [period] = await closed_by(conn, meeting, earlier=0)
+    tallies = await ObservationRepo(conn).tallies(meeting.room_id, [period])
+    counts = sorted(tallies, key=lambda t: (-t.n, t.area.casefold(), t.category.casefold()))
+    return {
+        "from": utc_text(period.start),
+        "to": utc_text(period.end),
+        "total": sum(t.n for t in tallies),
+        "counts": [{"area": t.area, "category": t.category, "n": t.n} for t in counts],
     }
 
 

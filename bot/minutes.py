@@ -7,8 +7,10 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
+from bot.features.situation import Picture, picture
 from bot.followup import followed_up
 from bot.i18n import Catalogue, Text
+from bot.periods import closed_by
 from bot.store.actions import CANCELLED, DONE, OPEN, Action, ActionRepo
 from bot.store.agenda import AgendaItem, AgendaRepo
 from bot.store.meetings import Decision, Meeting, MeetingRepo, Participant
@@ -30,6 +32,8 @@ class Record:
     """The organisation each member represents in the room, by user id."""
     closed_after: timedelta | None = None
     """Closed automatically this long after its planned end; None when someone closed it."""
+    situation: Picture | None = None
+    """The situation picture of the round the meeting closes; None when that round has no observations."""
 
 
 async def gather(
@@ -53,7 +57,14 @@ async def gather(
         names=known,
         organisations={user: o.name for user, o in (await OrganisationRepo(tx).members(meeting.room_id)).items()},
         closed_after=closed_after,
+        situation=await closed_picture(tx, meeting),
     )
+
+
+async def closed_picture(tx: aiosqlite.Connection, meeting: Meeting) -> Picture | None:
+    """The situation picture of the round a meeting closes, when that round has observations."""
+    found = await picture(tx, meeting.room_id, await closed_by(tx, meeting))
+    return found if found is not None and found.situation.total.now else None
 
 
 async def close(

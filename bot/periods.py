@@ -156,10 +156,18 @@ async def room_periods(
     series = soonest[0] if soonest else in_room[0] if in_room else None
     if series is None:
         return last_days(now, zone, earlier)
+    return await series_periods(tx, series, await series_repo.changes(series.id), now, earlier)
+
+
+async def series_periods(
+    tx: aiosqlite.Connection, series: Series, changes: Changes, now: datetime, earlier: int = EARLIER
+) -> list[Period]:
+    """The round now going on in a series (see `meeting_periods`), then the `earlier` before it, with the meetings
+    of its room as held."""
     meetings = MeetingRepo(tx)
-    held = await meetings.ended_in(room_id)
-    running = await meetings.open_in(room_id)
-    return meeting_periods(series, await series_repo.changes(series.id), [*held, *([running] if running else [])], now, earlier)
+    held = await meetings.ended_in(series.room_id)
+    running = await meetings.open_in(series.room_id)
+    return meeting_periods(series, changes, [*held, *([running] if running else [])], now, earlier)
 
 
 async def room_week(
@@ -169,3 +177,14 @@ async def room_week(
     then the `earlier` weeks before it."""
     zone = await SeriesRepo(tx).zone_of(room_id) or zone
     return iso_week(number, now.astimezone(zone).date(), zone, earlier=earlier)
+
+
+async def closed_by(tx: aiosqlite.Connection, meeting: Meeting, earlier: int = EARLIER) -> list[Period]:
+    """The round a held meeting closes, then the `earlier` before it: its series' rounds as they stood just before
+    it began (a meeting outside any series: the room's)."""
+    before = meeting.started_at - timedelta(microseconds=1)
+    repo = SeriesRepo(tx)
+    series = await repo.get(meeting.series_id) if meeting.series_id is not None else None
+    if series is None:
+        return await room_periods(tx, meeting.room_id, before, meeting.zone, earlier)
+    return await series_periods(tx, series, await repo.changes(series.id), before, earlier)

@@ -29,6 +29,9 @@ NUDGE_AT = time(8, 0)
 REPORT_NUDGE_AT = time(12, 0)
 """The organisations that have not reported are nudged at this local time on the working day before a meeting, unless
 the series says another time."""
+SITUATION_AT = time(12, 0)
+"""A series without reminders has its situation picture posted at this local time on the working day before a
+meeting (one with reminders: with the first), unless the series says another time."""
 JOB_RETRY = timedelta(minutes=1)
 """A timed job that failed runs again after this."""
 

@@ -221,11 +221,13 @@ def listing(
     return Text.join([title, *kept, *([more(left, first + len(kept))] if left else [])])
 
 
-_MARKDOWN = MarkdownIt("commonmark", {"html": False, "breaks": True}).disable(
-    ["html_block", "html_inline", "link", "image", "autolink", "entity"]
+_MARKDOWN = (
+    MarkdownIt("commonmark", {"html": False, "breaks": True})
+    .enable("table")
+    .disable(["html_block", "html_inline", "link", "image", "autolink", "entity"])
 )
 """Markdown the bot wrote itself (the minutes), user text in it escaped: no raw HTML, links or entities, whatever
-the text says; a line break is a line break."""
+the text says; a line break is a line break; a table is a table."""
 
 _BULLET = "• "
 
@@ -254,6 +256,14 @@ def _inline(token: Token) -> str:
 
 
 def _plain(tokens: list[Token]) -> str:
+    if tokens and tokens[0].type == "table_open":  # aligned for a monospace font, as `table` writes it
+        rows: list[list[str]] = []
+        for token in tokens:
+            if token.type == "tr_open":
+                rows.append([])
+            elif token.type == "inline":
+                rows[-1].append(_inline(token))
+        return "\n".join(_aligned(rows))
     return "\n".join(_inline(t) for t in tokens if t.type == "inline")
 
 

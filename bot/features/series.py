@@ -26,6 +26,7 @@ from bot.render import listing, notice
 from bot.schedule import Occurrence, Schedule, meeting_on, parse_schedule, to_utc, under_new_schedule
 from bot.store.agenda import AgendaRepo
 from bot.store.outbox import OutboxRepo
+from bot.store.premeeting import PremeetingRepo
 from bot.store.reminders import ReminderRepo
 from bot.store.series import Changes, Series, SeriesRepo
 from bot.views.occurrence import describe, holiday_warning
@@ -37,12 +38,14 @@ log = logging.getLogger(__name__)
 feature = Feature("series")
 REMINDERS = "reminders"
 REPORT_NUDGES = "report_nudges"
+SITUATION_POSTS = "situation_posts"
 
 
 def _rescheduled(ctx: Context, series_id: int) -> None:
-    """A series changed: its reminders and its reporting nudges are looked at again."""
+    """A series changed: its reminders, its reporting nudges and its situation pictures are looked at again."""
     ctx.effects.wake(REMINDERS, series_id)
     ctx.effects.wake(REPORT_NUDGES, series_id)
+    ctx.effects.wake(SITUATION_POSTS, series_id)
 
 
 def _series_number(ctx: Context, text: str) -> int:
@@ -408,6 +411,20 @@ async def with_changes(conn: aiosqlite.Connection, keys: frozenset[Hashable] | N
     every = await repo.all() if keys is None else [s for i in keys if (s := await repo.get(i))]
     changes = await repo.all_changes() if keys is None else {s.id: await repo.changes(s.id) for s in every}
     return [(series, changes.get(series.id, {})) for series in every]
+
+
+async def with_decided(
+    conn: aiosqlite.Connection, keys: frozenset[Hashable] | None, table: str, now: datetime
+) -> list[tuple[Series, Changes, datetime, set[datetime]]]:
+    """For a kind of post before each meeting (bot.premeeting, claimed in `table`): these series (all when None),
+    each with its changes, the start of the latest meeting decided (now for a series with none: a series' first post
+    is for a meeting still ahead when the bot first looks), and the meetings decided (by original start)."""
+    repo = PremeetingRepo(conn, table)
+    found = []
+    for series, changes in await with_changes(conn, keys):
+        latest, decided = await repo.decided(series.id)
+        found.append((series, changes, latest or now, decided))
+    return found
 
 
 async def _claim_due(

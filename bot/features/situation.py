@@ -1,4 +1,5 @@
-"""`!situation [week <n>]`: the situation picture of the round now going on (or of an ISO week), with its chart.
+"""`!situation [week <n>]`: the situation picture of the round now going on (or of an ISO week), with its chart; and,
+unasked, the picture of the round a series' meeting closes, once before each meeting (job `situation_posts`).
 
 The reply is decided in the command's transaction; the chart, which takes up to a couple of seconds to draw, is
 asked for there (a row in chart_requests) and drawn by the `charts` job outside any transaction, then queued in
@@ -21,15 +22,19 @@ from bot.commands.context import Context
 from bot.commands.registry import Arg
 from bot.feature import Effects, Feature, Services
 from bot.features.observations import week_number
+from bot.features.series import SITUATION_POSTS, with_decided
 from bot.i18n import Catalogue
-from bot.periods import Period, iso_week, kept_from, room_periods, room_week
-from bot.render import ReplyTarget, image_message
+from bot.periods import Period, iso_week, kept_from, room_periods, room_week, series_periods
+from bot.premeeting import BeforeMeeting, decide, next_due, picture_due_at
+from bot.render import ReplyTarget, image_message, notice
 from bot.situation import Count, Situation, situation
 from bot.store.charts import ChartRepo, ChartRequest
 from bot.store.observations import ObservationRepo
 from bot.store.organisations import OrganisationRepo
 from bot.store.outbox import OutboxRepo
-from bot.views.situation import situation_text
+from bot.store.premeeting import SITUATION_CLAIMS, PremeetingRepo
+from bot.store.series import Changes, Series, SeriesRepo
+from bot.views.situation import before_meeting_text, situation_text
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +109,58 @@ async def _now(ctx: Context) -> None:
     await _reply(ctx, None)
 
 
+@feature.job(SITUATION_POSTS)
+async def situation_posts_job(
+    services: Services, keys: frozenset[Hashable] | None, effects: Effects
+) -> dict[Hashable, datetime | None]:
+    """Claim and queue the situation pictures of these series (all when None) that fell due, each asking for its
+    chart, and say when each series' next one is due."""
+    now = services.clock.now()
+    upcoming: dict[Hashable, datetime | None] = {}
+    async with services.db.transaction() as tx:
+        for series, changes, since, decided in await with_decided(tx, keys, SITUATION_CLAIMS, now):
+            for post in decide(series, changes, since, decided, now, picture_due_at):
+                txn_id = await _claim_picture(tx, services, series, changes, post, now)
+                if txn_id is not None:
+                    effects.wake(CHARTS, chart_txn(txn_id))
+                decided.add(post.meeting.original)
+            upcoming[series.id] = next_due(series, changes, since, decided, now, picture_due_at)
+    return upcoming
+
+
+async def _claim_picture(
+    tx: aiosqlite.Connection, services: Services, series: Series, changes: Changes, post: BeforeMeeting, now: datetime
+) -> str | None:
+    """Decide one meeting's picture: that of the round the meeting closes, with its chart asked for; nothing is
+    posted when the round has no observations (outcome `no_observations`). The message's transaction id when one
+    was queued."""
+    room_id, outcome, found = series.room_id, post.outcome, None
+    if outcome != "skipped":
+        found = await picture(tx, room_id, await series_periods(tx, series, changes, now))
+        if found is None or not found.situation.total.now:
+            outcome = "no_observations"
+    txn_id = post.txn_id("situation", room_id) if outcome in ("sent", "late") else None
+    start = post.meeting.start
+    if not await PremeetingRepo(tx, SITUATION_CLAIMS).claim(
+        series.id, post.meeting.original, start, post.due_at, outcome, txn_id, now
+    ):
+        return None
+    log.info("situation picture %s: series %s meeting %s", outcome, series.id, start.isoformat())
+    if txn_id is None or found is None:
+        return None
+    meeting_day = start.astimezone(series.zone).date()
+    text = before_meeting_text(
+        series.name, meeting_day, found.situation, found.period, services.cat, late=outcome == "late"
+    )
+    await OutboxRepo(tx).add(room_id, txn_id, notice(text), now)
+    request = ChartRequest(chart_txn(txn_id), room_id, None, None, None, now, series.id)
+    await ChartRepo(tx).add(request)
+    return txn_id
+
+
 def chart_txn(event_id: str) -> str:
-    """The chart's transaction id, from the command's event: a command answered twice has one chart."""
+    """The chart's transaction id, from the command's event (or the picture's own transaction id): a command answered
+    twice has one chart."""
     return f"sb-chart-{hashlib.sha256(event_id.encode()).hexdigest()[:32]}"
 
 
@@ -121,7 +176,14 @@ async def chart_inputs(
     conn: aiosqlite.Connection, request: ChartRequest, cat: Catalogue, zone: ZoneInfo
 ) -> tuple | None:
     """What the chart of a request shows: the bars of its picture and its heat map, as of when it was asked for."""
-    asked = await periods(conn, request.room_id, request.week, request.asked_at, zone)
+    if request.series_id is None:
+        asked = await periods(conn, request.room_id, request.week, request.asked_at, zone)
+    else:
+        repo = SeriesRepo(conn)
+        series = await repo.get(request.series_id)
+        if series is None:
+            return None
+        asked = await series_periods(conn, series, await repo.changes(series.id), request.asked_at)
     found = await picture(conn, request.room_id, asked)
     if found is None:
         return None
@@ -154,7 +216,7 @@ async def charts_job(services: Services, keys: frozenset[Hashable] | None, effec
                 width, height = png_size(png)
                 content = image_message(
                     services.cat("chart.filename"), "image/png", len(png), width, height,
-                    ReplyTarget(request.reply_to, request.thread_root),
+                    ReplyTarget(request.reply_to, request.thread_root) if request.reply_to else None,
                 )  # fmt: skip
                 await outbox.add(request.room_id, request.txn_id, content, services.clock.now(), file=png)
                 log.info("chart %s queued for %s", request.txn_id, request.room_id)

@@ -41,3 +41,8 @@ def span(delta: timedelta, cat: Catalogue) -> str:
 def day_month(value: date, cat: Catalogue) -> str:
     """`27 november`: a day of the last few weeks, as a report's one line says it."""
     return cat("date.day_month", day=value.day, month=cat(f"month.{value.month}"))
+
+
+def weekday_day_month(value: date, cat: Catalogue) -> str:
+    """`tisdag 1 december`: the day of a meeting ahead, as the posts before it name it."""
+    return f"{cat(f'weekday.{value.weekday()}')} {day_month(value, cat)}"

@@ -17,11 +17,14 @@ class ChartRequest:
     txn_id: str
     """The chart message's transaction id, derived from the command's event."""
     room_id: str
-    reply_to: str
+    reply_to: str | None
+    """The command it answers; None for the picture posted before a meeting."""
     thread_root: str | None
     week: int | None
     """The ISO week asked for; None for the round going on when it was asked."""
     asked_at: datetime
+    series_id: int | None = None
+    """The series whose round going on it shows (the picture before its meeting); None: the room's round."""
 
 
 class ChartRepo:
@@ -30,19 +33,20 @@ class ChartRepo:
 
     async def add(self, request: ChartRequest) -> None:
         await self.conn.execute(
-            "INSERT OR IGNORE INTO chart_requests(txn_id, room_id, reply_to, thread_root, week, asked_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO chart_requests(txn_id, room_id, reply_to, thread_root, week, asked_at, series_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (request.txn_id, request.room_id, request.reply_to, request.thread_root, request.week,
-             utc_text(request.asked_at)),
+             utc_text(request.asked_at), request.series_id),
         )  # fmt: skip
 
     async def asked(self, txn_ids: frozenset[Hashable] | None = None) -> list[ChartRequest]:
         """These requests (every one when None) that are still to be settled, oldest first."""
         async with self.conn.execute(
-            "SELECT txn_id, room_id, reply_to, thread_root, week, asked_at FROM chart_requests ORDER BY asked_at"
+            "SELECT txn_id, room_id, reply_to, thread_root, week, asked_at, series_id FROM chart_requests "
+            "ORDER BY asked_at"
         ) as cursor:
             rows = await cursor.fetchall()
-        found = [ChartRequest(r[0], r[1], r[2], r[3], r[4], from_utc_text(r[5])) for r in rows]
+        found = [ChartRequest(r[0], r[1], r[2], r[3], r[4], from_utc_text(r[5]), r[6]) for r in rows]
         return [r for r in found if txn_ids is None or r.txn_id in txn_ids]
 
     async def settle(self, txn_id: str) -> bool:

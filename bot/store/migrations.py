@@ -320,6 +320,36 @@ STEPS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (series_id, meeting_original)
         )""",
     ),
+    (
+        # The situation picture posted before each meeting of a series: its local time on the working day before
+        # (NULL: with the first reminder), and one row per meeting once it is decided, written before it is sent.
+        "ALTER TABLE series ADD COLUMN situation_at TEXT",
+        """CREATE TABLE situation_posts (
+            series_id INTEGER NOT NULL REFERENCES series(id),
+            meeting_original TEXT NOT NULL,
+            meeting_start TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            txn_id TEXT,
+            decided_at TEXT NOT NULL,
+            PRIMARY KEY (series_id, meeting_original)
+        )""",
+        # Its chart answers no command (`reply_to` NULL) and shows the round its series' meeting closes
+        # (`series_id`; NULL: the room's round, as `!situation` shows it).
+        """CREATE TABLE chart_requests_new (
+            txn_id TEXT PRIMARY KEY,
+            room_id TEXT NOT NULL REFERENCES rooms(room_id),
+            reply_to TEXT,
+            thread_root TEXT,
+            week INTEGER,
+            asked_at TEXT NOT NULL,
+            series_id INTEGER REFERENCES series(id)
+        )""",
+        "INSERT INTO chart_requests_new(txn_id, room_id, reply_to, thread_root, week, asked_at) "
+        "SELECT txn_id, room_id, reply_to, thread_root, week, asked_at FROM chart_requests",
+        "DROP TABLE chart_requests",
+        "ALTER TABLE chart_requests_new RENAME TO chart_requests",
+    ),
 )
 
 LATEST = len(STEPS)

@@ -32,6 +32,9 @@ class Series:
     report_nudge_at: time | None = None
     """The local time on the working day before a meeting that the organisations that have not reported are nudged;
     None: the default (policy.REPORT_NUDGE_AT)."""
+    situation_at: time | None = None
+    """The local time on the working day before a meeting that the situation picture is posted; None: with the first
+    reminder (see bot.situation_post)."""
 
 
 def _series(row: aiosqlite.Row) -> Series:
@@ -49,6 +52,7 @@ def _series(row: aiosqlite.Row) -> Series:
         seed_digest=row["seed_digest"],
         changed_at=from_utc_text(row["updated_at"]),
         report_nudge_at=time.fromisoformat(row["report_nudge_at"]) if row["report_nudge_at"] else None,
+        situation_at=time.fromisoformat(row["situation_at"]) if row["situation_at"] else None,
     )
 
 

@@ -13,8 +13,10 @@ from bot.render import listing, markdown_blocks
 from bot.store.actions import OPEN, Action
 from bot.store.meetings import Meeting, Participant
 from bot.views.actions import action_line
+from bot.views.situation import title
 
 if TYPE_CHECKING:
+    from bot.features.situation import Picture
     from bot.minutes import Record
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]<>#|!~&])")
@@ -112,7 +114,28 @@ def markdown(record: Record, cat: Catalogue) -> str:
     section("minutes.new_actions", [_action(record, a, cat) for a in record.new_actions])
     section("minutes.followup", [_action(record, a, cat) for a in record.followed_up])
     section("minutes.carried", [md(item.text) for item in record.carried])
+    if record.situation is not None:
+        lines.extend(["", f"## {cat('minutes.situation')}", "", *_situation(record.situation, cat)])
     return "\n".join(lines) + "\n"
+
+
+def _situation(picture: Picture, cat: Catalogue) -> list[str]:
+    """The round the meeting closes: its title and count, then area by category as a Markdown table."""
+    found = picture.situation
+    t = found.table
+    total = cat("situation.sum")
+    header = [cat("situation.area"), *t.categories, total]
+    rows = [[area, *(str(t.cell(area, c) or "") for c in t.categories), str(t.by_area[area])] for area in t.areas]
+    rows.append([total, *(str(t.by_category[c]) for c in t.categories), str(t.total)])
+    cells = lambda row: "| " + " | ".join(md(cell) for cell in row) + " |"  # noqa: E731
+    return [
+        f"{md(title(picture.period, cat).plain)}  ",
+        md(cat.text_count("situation.count", found.total.now).plain),
+        "",
+        cells(header),
+        "|" + "|".join([" --- ", *[" ---: "] * (len(header) - 1)]) + "|",
+        *map(cells, rows),
+    ]
 
 
 def _entry(text: str, cat: Catalogue) -> Text:
@@ -149,6 +172,8 @@ def summary(record: Record, cat: Catalogue, command: str, minutes: str) -> Text:
             for name, names in groups
         ]
         header.append(cat.text("minutes.summary_participants_by_organisation", lines="\n".join(lines)))
+    if record.situation is not None:
+        header.append(cat.text_count("minutes.summary_situation", record.situation.situation.total.now))
     ended = (meeting.ended_at or meeting.started_at).astimezone(meeting.zone).date()
     known = MemberNames(names=record.names)
     sections = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.i18n import Catalogue, Text
-from bot.i18n.dates import day_month
+from bot.i18n.dates import weekday_day_month
 from bot.names import MemberNames
 
 
@@ -23,7 +23,7 @@ def report_nudge_text(
     line per organisation with its members as pills. `commands` are the command to report and the one that says
     there is nothing."""
     report, nothing = commands
-    when = f"{cat(f'weekday.{meeting_day.weekday()}')} {day_month(meeting_day, cat)}"
+    when = weekday_day_month(meeting_day, cat)
     organisations = cat.join([name for name, _ in silent])
     key = "report_nudge.organisation" if len(silent) == 1 else "report_nudge.organisations"
     lines = [cat.text(key, name=series_name, day=when, organisations=organisations, report=report, nothing=nothing)]

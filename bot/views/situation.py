@@ -3,8 +3,10 @@ the places that stand out, and who has reported."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.i18n import Catalogue, Text
-from bot.i18n.dates import day
+from bot.i18n.dates import day, weekday_day_month
 from bot.periods import Period
 from bot.render import table
 from bot.situation import Change, Place, Reporting, Situation
@@ -94,3 +96,13 @@ def situation_text(picture: Situation, period: Period, cat: Catalogue) -> Text:
         parts.append(Text.join(standing))
     parts.append(Text.join(reporting_lines(picture.reporting, cat)))
     return Text.join(parts, "\n\n")
+
+
+def before_meeting_text(
+    series_name: str, meeting_day: date, picture: Situation, period: Period, cat: Catalogue, late: bool = False
+) -> Text:
+    """`Inför Örat mot marken tisdag 8 december:`, then the whole picture of the round the meeting closes."""
+    lines = [cat.text("situation.before", name=series_name, day=weekday_day_month(meeting_day, cat))]
+    if late:
+        lines.insert(0, cat.text("reminder.late"))
+    return Text.join([*lines, situation_text(picture, period, cat)])

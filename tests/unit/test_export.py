@@ -18,6 +18,7 @@ from bot.clock import FakeClock
 from bot.export import as_csv, as_json, as_markdown, export, read_archive
 from bot.i18n import Catalogue
 from bot.minutes import close
+from bot.schedule import parse_schedule
 from bot.store.actions import DONE, OPEN, ActionRepo
 from bot.store.agenda import AgendaRepo
 from bot.store.db import DB_NAME, Database
@@ -26,6 +27,7 @@ from bot.store.migrations import LATEST
 from bot.store.observation_lists import AREAS, CATEGORIES, ObservationListRepo
 from bot.store.observations import ObservationRepo
 from bot.store.organisations import OrganisationRepo
+from bot.store.series import SeriesRepo
 from tests.unit.helpers import ROOM, STOCKHOLM, make_settings
 
 ANNA = "@anna:eslov.se"  # the safety coordinator, who chairs
@@ -152,6 +154,8 @@ def meeting(minutes: str) -> dict[str, Any]:
         "actions_agreed": [{"number": 2, "text": "Sätt upp skyltar\nvid parken", "status_at_end": "open"}],
         "actions_followed_up": [{"number": 1, "text": "Kolla kamerorna", "status_at_end": "done"}],
         "items_carried_over": [{"text": "Belysning i parken", "added_by": PER, "added_at": "2026-11-30T11:00:00+00:00"}],
+        # outside a series, the round is the seven days up to the meeting's day, that day included
+        "situation": {"from": "2026-11-24T23:00:00+00:00", "to": "2026-12-01T23:00:00+00:00", "total": 0, "counts": []},
         "minutes": minutes,
     }
 
@@ -294,6 +298,51 @@ async def test_json_holds_every_report_of_the_range_removed_ones_marked(db: Data
     assert exported["nothing_to_report"] == [{"organisation": "Polisen", "by": LISA, "at": "2026-12-03T09:00:00+00:00"}]
     # The range goes by the day it happened.
     assert [o["number"] for o in (await archive(db, last=date(2026, 11, 30)))["observations"]] == [1]
+
+
+async def test_each_meeting_carries_the_counts_of_the_round_it_closed(db: Database, reported: None) -> None:
+    [exported] = (await archive(db))["meetings"]
+
+    # 2 December is after the round, and the removed report does not count
+    assert exported["situation"] == {
+        "from": "2026-11-24T23:00:00+00:00",
+        "to": "2026-12-01T23:00:00+00:00",
+        "total": 1,
+        "counts": [{"area": "Centrum", "category": "Klotter", "n": 1}],
+    }
+
+
+async def test_a_series_meeting_closes_the_round_since_the_meeting_before(db: Database) -> None:
+    async with db.transaction() as tx:
+        series = SeriesRepo(tx)
+        series_id = await series.create(
+            room_id=ROOM, name="Örat mot marken", schedule=parse_schedule("weekly tuesday 09:00".split(), date(2026, 11, 1)),
+            anchor=date(2026, 11, 1), duration=timedelta(minutes=30), location="", reminders=(), zone=STOCKHOLM,
+            now=utc(11, 20, 9),
+        )  # fmt: skip
+        meetings = MeetingRepo(tx)
+        for started in (utc(11, 24, 8, 5), utc(12, 1, 8, 3)):  # each a few minutes late
+            scheduled = started.replace(minute=0)
+            meeting_id = await meetings.start(
+                ROOM, series_id, "Örat mot marken", STOCKHOLM, scheduled, scheduled + timedelta(minutes=30), ANNA, started
+            )
+            await close(tx, await meetings.get(meeting_id), ANNA, started + timedelta(minutes=20), Catalogue("sv"), {}, "!protokoll")
+        lists = ObservationListRepo(tx, AREAS)
+        await lists.seed(ROOM, ("Centrum",), ("Klotter",), utc(11, 20, 9))
+        [centrum] = await lists.in_room(ROOM)
+        [klotter] = await ObservationListRepo(tx, CATEGORIES).in_room(ROOM)
+        for day in (23, 25, 30):
+            await ObservationRepo(tx).create(ROOM, centrum.id, klotter.id, "Klotter", None, PER, utc(11, day, 9), date(2026, 11, day))
+
+    first, second = (await archive(db))["meetings"]
+
+    assert (first["situation"]["to"], first["situation"]["total"]) == ("2026-11-24T08:05:00+00:00", 1)
+    assert second["situation"] == {
+        "from": "2026-11-24T08:05:00+00:00",
+        "to": "2026-12-01T08:03:00+00:00",
+        "total": 2,
+        "counts": [{"area": "Centrum", "category": "Klotter", "n": 2}],
+    }
 
 
 async def test_csv_of_reports_has_one_row_each_and_keeps_text_from_becoming_a_formula(db: Database, reported: None) -> None:

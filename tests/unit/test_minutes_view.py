@@ -277,3 +277,47 @@ async def test_paging_refuses_what_it_cannot_show(db: Database, clock: FakeClock
         "Användning: `!protokoll <datum> [<nummer>] [från <rad>]`"
     )
     assert (await chat.send(f"!protokoll 30/11 1 från {lines}")).endswith("• Belysning i parken")
+
+
+# The situation picture in the minutes
+
+
+async def test_the_minutes_carry_the_picture_of_the_round_the_meeting_closes(db: Database, clock: FakeClock) -> None:
+    chat = Chat(db, clock)
+    await chat.send("!org sätt Polisen", sender=KIM)
+    await chat.send("!rapport Centrum Klotter på muren", sender=KIM)
+    await chat.send("!rapport Centrum Klotter | på skolan", sender=KIM)
+    await chat.send("!rapport Berga Nedskräpning vid återvinningen", sender=KIM)
+    notice = await hold(chat)
+
+    assert "\nLägesbild: 3 iakttagelser.\n" in notice["body"]
+    minutes = await minutes_of(db)
+    section = minutes[minutes.index("## Lägesbild") :]
+    assert section == (
+        "## Lägesbild\n\n"
+        "Lägesbild tisdag 24 november 2026 – måndag 30 november 2026  \n"
+        "3 iakttagelser.\n\n"
+        "| Område | Klotter | Nedskräpning | Summa |\n"
+        "| --- | ---: | ---: | ---: |\n"
+        "| Centrum | 2 |  | 2 |\n"
+        "| Berga |  | 1 | 1 |\n"
+        "| Summa | 2 | 1 | 3 |\n"
+    )
+    shown = await chat.reply("!protokoll")
+    assert "<h2>Lägesbild</h2>" in shown["formatted_body"]
+    assert "<td>Centrum</td>\n<td style=\"text-align:right\">2</td>" in shown["formatted_body"]
+    assert shown["body"].endswith(
+        "\n\nLägesbild\nLägesbild tisdag 24 november 2026 – måndag 30 november 2026\n3 iakttagelser.\n\n"
+        "Område   Klotter  Nedskräpning  Summa\n"
+        "Centrum        2                    2\n"
+        "Berga                        1      1\n"
+        "Summa          2             1      3"
+    )
+
+
+async def test_a_round_without_observations_leaves_the_section_out(db: Database, clock: FakeClock) -> None:
+    chat = Chat(db, clock)
+    notice = await hold(chat)
+
+    assert "Lägesbild" not in notice["body"]
+    assert "Lägesbild" not in await minutes_of(db)

@@ -15,12 +15,13 @@ from bot.features import FEATURES
 from bot.features.series import REPORT_NUDGES
 from bot.i18n import Catalogue
 from bot.names import MemberNames
-from bot.reporting import decide, due_at, next_due, not_reported
+from bot.premeeting import decide, next_due
+from bot.reporting import due_at, not_reported
 from bot.runner import Runner, job_id
 from bot.schedule import Occurrence
 from bot.store.db import Database
 from bot.store.outbox import OutboxRepo, OutgoingMessage
-from bot.store.report_nudges import ReportNudgeRepo
+from bot.store.premeeting import NUDGE_CLAIMS, PremeetingRepo
 from bot.store.series import SeriesRepo
 from bot.views.reporting import report_nudge_text
 from tests.unit.handlers import ANNA, KIM, LISA, NAMES, OLLE, START, Chat, member_names, pill, utc
@@ -37,7 +38,7 @@ def meeting(start: datetime) -> Occurrence:
 
 def outcomes(now: datetime, since: datetime = START, decided: frozenset[datetime] = frozenset(), **values) -> list:
     series = make_series(**values)
-    return [(n.meeting.start, n.outcome) for n in decide(series, {}, since, set(decided), now)]
+    return [(n.meeting.start, n.outcome) for n in decide(series, {}, since, set(decided), now, due_at)]
 
 
 # When
@@ -83,23 +84,23 @@ def test_a_nudge_whose_time_had_passed_when_the_series_was_made_or_changed_is_sk
 
 def test_a_decided_meeting_is_not_decided_again() -> None:
     assert outcomes(NUDGE + timedelta(minutes=5), decided=frozenset({TUESDAY})) == []
-    assert next_due(SERIES, {}, START, {TUESDAY}, NUDGE) == NUDGE + timedelta(days=7)
-    assert next_due(SERIES, {}, START, set(), START) == NUDGE
+    assert next_due(SERIES, {}, START, {TUESDAY}, NUDGE, due_at) == NUDGE + timedelta(days=7)
+    assert next_due(SERIES, {}, START, set(), START, due_at) == NUDGE
 
 
 def test_a_moved_meeting_is_nudged_once_the_day_before_its_new_day() -> None:
     thursday = TUESDAY + timedelta(days=2)
     changes = {TUESDAY: thursday}
-    assert next_due(SERIES, changes, START, set(), START) == NUDGE + timedelta(days=2)
-    [nudge] = decide(SERIES, changes, START, set(), NUDGE + timedelta(days=2))
+    assert next_due(SERIES, changes, START, set(), START, due_at) == NUDGE + timedelta(days=2)
+    [nudge] = decide(SERIES, changes, START, set(), NUDGE + timedelta(days=2), due_at)
     assert (nudge.meeting.start, nudge.meeting.original, nudge.outcome) == (thursday, TUESDAY, "sent")
     # Decided under its original start: moved again later, it is still the same meeting.
-    assert decide(SERIES, {TUESDAY: thursday + timedelta(hours=1)}, START, {TUESDAY}, NUDGE + timedelta(days=2)) == []
+    assert decide(SERIES, {TUESDAY: thursday + timedelta(hours=1)}, START, {TUESDAY}, NUDGE + timedelta(days=2), due_at) == []
 
 
 def test_a_skipped_meeting_has_no_nudge() -> None:
-    assert decide(SERIES, {TUESDAY: None}, START, set(), NUDGE + timedelta(hours=1)) == []
-    assert next_due(SERIES, {TUESDAY: None}, START, set(), START) == NUDGE + timedelta(days=7)
+    assert decide(SERIES, {TUESDAY: None}, START, set(), NUDGE + timedelta(hours=1), due_at) == []
+    assert next_due(SERIES, {TUESDAY: None}, START, set(), START, due_at) == NUDGE + timedelta(days=7)
 
 
 # Who
@@ -191,7 +192,7 @@ async def test_the_nudge_mentions_exactly_the_members_of_the_organisations_that_
     assert re.findall(r'href="https://matrix\.to/#/([^"]+)"', row.content["formatted_body"]) == [KIM, LISA]
     assert pill(KIM, "@kim:eslov.se") in row.content["formatted_body"]
     async with db.reading() as conn:
-        assert await ReportNudgeRepo(conn).outcomes(series_id) == [("2026-12-01T08:00:00+00:00", "sent")]
+        assert await PremeetingRepo(conn, NUDGE_CLAIMS).outcomes(series_id) == [("2026-12-01T08:00:00+00:00", "sent")]
 
 
 async def test_when_every_organisation_has_been_heard_from_nothing_is_posted(db: Database, clock: FakeClock) -> None:
@@ -205,7 +206,7 @@ async def test_when_every_organisation_has_been_heard_from_nothing_is_posted(db:
 
     assert await nudges(db) == []
     async with db.reading() as conn:
-        assert await ReportNudgeRepo(conn).outcomes(series_id) == [("2026-12-01T08:00:00+00:00", "all_heard")]
+        assert await PremeetingRepo(conn, NUDGE_CLAIMS).outcomes(series_id) == [("2026-12-01T08:00:00+00:00", "all_heard")]
 
 
 async def test_a_report_of_the_period_before_does_not_count(db: Database, clock: FakeClock) -> None:
@@ -236,7 +237,7 @@ async def test_late_before_the_meeting_it_says_so_and_after_it_has_begun_it_is_s
     await Jobs(db, clock).check()
     assert len(await nudges(db)) == 1
     async with db.reading() as conn:
-        assert [o for _, o in await ReportNudgeRepo(conn).outcomes(series_id)] == ["late", "skipped"]
+        assert [o for _, o in await PremeetingRepo(conn, NUDGE_CLAIMS).outcomes(series_id)] == ["late", "skipped"]
 
 
 async def test_a_series_set_up_after_the_nudge_time_gets_none_before_its_first_meeting(
@@ -249,7 +250,7 @@ async def test_a_series_set_up_after_the_nudge_time_gets_none_before_its_first_m
 
     assert await nudges(db) == []
     async with db.reading() as conn:
-        assert await ReportNudgeRepo(conn).outcomes(series_id) == [("2026-12-01T08:00:00+00:00", "skipped")]
+        assert await PremeetingRepo(conn, NUDGE_CLAIMS).outcomes(series_id) == [("2026-12-01T08:00:00+00:00", "skipped")]
 
 
 async def test_members_without_an_organisation_are_not_nudged(db: Database, clock: FakeClock) -> None:

@@ -1,4 +1,5 @@
-"""Reporting nudge claims: one row per meeting of a series, written before the nudge is sent."""
+"""Claims of the posts before each meeting of a series (bot.premeeting): one row per meeting, written with its
+outcome in the transaction that queues the message. Each kind of post has its own table."""
 
 from __future__ import annotations
 
@@ -8,10 +9,16 @@ import aiosqlite
 
 from bot.store.db import from_utc_text, utc_text
 
+NUDGE_CLAIMS = "report_nudges"
+SITUATION_CLAIMS = "situation_posts"
 
-class ReportNudgeRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+
+class PremeetingRepo:
+    def __init__(self, conn: aiosqlite.Connection, table: str):
+        if table not in (NUDGE_CLAIMS, SITUATION_CLAIMS):
+            raise ValueError(table)
         self.conn = conn
+        self.table = table
 
     async def claim(
         self,
@@ -25,7 +32,7 @@ class ReportNudgeRepo:
     ) -> bool:
         """Record the decision for the meeting first scheduled at `original`; False when it was decided before."""
         cursor = await self.conn.execute(
-            "INSERT OR IGNORE INTO report_nudges(series_id, meeting_original, meeting_start, due_at, outcome, txn_id, "
+            f"INSERT OR IGNORE INTO {self.table}(series_id, meeting_original, meeting_start, due_at, outcome, txn_id, "
             "decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (series_id, utc_text(original), utc_text(start), utc_text(due_at), outcome, txn_id, utc_text(now)),
         )
@@ -34,14 +41,14 @@ class ReportNudgeRepo:
     async def decided(self, series_id: int) -> tuple[datetime | None, set[datetime]]:
         """The start of the latest meeting decided, and the original starts of all decided."""
         async with self.conn.execute(
-            "SELECT meeting_original, meeting_start FROM report_nudges WHERE series_id = ?", (series_id,)
+            f"SELECT meeting_original, meeting_start FROM {self.table} WHERE series_id = ?", (series_id,)
         ) as cursor:
             rows = await cursor.fetchall()
         return max((from_utc_text(r[1]) for r in rows), default=None), {from_utc_text(r[0]) for r in rows}
 
     async def outcomes(self, series_id: int) -> list[tuple[str, str]]:
-        """(meeting start, outcome) of every decided nudge, oldest first."""
+        """(meeting start, outcome) of every decided post, oldest first."""
         async with self.conn.execute(
-            "SELECT meeting_start, outcome FROM report_nudges WHERE series_id = ? ORDER BY meeting_start", (series_id,)
+            f"SELECT meeting_start, outcome FROM {self.table} WHERE series_id = ? ORDER BY meeting_start", (series_id,)
         ) as cursor:
             return [tuple(row) for row in await cursor.fetchall()]
