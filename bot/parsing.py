@@ -11,6 +11,8 @@ from datetime import date, time, timedelta
 from urllib.parse import unquote
 
 from bot.errors import UsageError
+from bot.policy import MAX_TEXT
+from bot.privacy import guard
 
 WEEKDAYS: dict[str, int] = {}
 for _number, _names in enumerate(
@@ -78,6 +80,14 @@ for _minutes, _names in [
 ONE = ("en", "ett", "a", "an", "one")
 COMPACT_PART = re.compile(r"(\d{1,6})([a-zåäö]+)")
 LONGEST_SPAN = timedelta(days=366)
+
+
+def checked_text(text: str, limit: int = MAX_TEXT) -> str:
+    """Text people write into the record: at most `limit` characters, and no personal data."""
+    if len(text) > limit:
+        raise UsageError("text.too_long", limit=limit)
+    guard(text)
+    return text
 
 
 def _word(text: str) -> str:

@@ -14,19 +14,17 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from bot.commands.context import Context
-from bot.commands.registry import Arg
+from bot.commands.registry import Arg, plain
 from bot.errors import ForbiddenError, NotFoundError, StateError, UsageError, UserError
 from bot.feature import Effects, Feature, Services
-from bot.features.agenda import checked_text
 from bot.features.organisations import room_spelling
 from bot.followup import upcoming
-from bot.i18n import Text
+from bot.i18n import Catalogue, Text
 from bot.i18n.dates import clock, day
 from bot.names import MemberNames
 from bot.nudges import decide_nudges, next_nudge
-from bot.parsing import ActionSpec, mentioned_users, parse_action, parse_due, parse_number
+from bot.parsing import ActionSpec, checked_text, mentioned_users, parse_action, parse_due, parse_number
 from bot.policy import HISTORY_BUDGET, MAX_BODY, MAX_ORGANISATION
-from bot.privacy import guard
 from bot.reminders import ReminderContext
 from bot.render import Mentions, listing, notice
 from bot.store.actions import CANCELLED, DONE, OPEN, Action, ActionRepo, Change
@@ -64,10 +62,7 @@ async def _changeable(ctx: Context, text: str) -> Action:
 
 async def _organisation(ctx: Context, text: str) -> str:
     """"for <Organisation>": as the room spells it, when it knows it."""
-    if len(text) > MAX_ORGANISATION:
-        raise UsageError("text.too_long", limit=MAX_ORGANISATION)
-    guard(text)
-    return await room_spelling(ctx, text)
+    return await room_spelling(ctx, checked_text(text, MAX_ORGANISATION))
 
 
 def _owners_in_room(ctx: Context, owners: tuple[str, ...]) -> None:
@@ -82,7 +77,7 @@ async def _spec(ctx: Context, text: str) -> ActionSpec:
     if spec.text.lstrip("#").isdigit():
         # `!åtgärd 2 senast fredag` is a change to #2, not an action with the text "2".
         raise UserError("action.number_first", n=spec.text.lstrip("#"), prefix=ctx.prefix, word=action.word(ctx.cat))
-    checked_text(ctx, spec.text)
+    checked_text(spec.text)
     if spec.organisation:
         spec = replace(spec, organisation=await _organisation(ctx, spec.organisation))
     _owners_in_room(ctx, spec.owners)
@@ -182,7 +177,7 @@ async def _changed(ctx: Context, changed: Action, said: str) -> None:
 
 
 def _edited_text(ctx: Context, text: str) -> str:
-    return checked_text(ctx, " ".join(text.split()) if "\n" not in text else text.strip())
+    return checked_text(" ".join(text.split()) if "\n" not in text else text.strip())
 
 
 @action.sub("edit", "andra", sv="ändra", args=[CHANGEABLE, Arg("text", _edited_text, rest=True, missing="action.empty")])
@@ -251,7 +246,7 @@ async def _close(ctx: Context, found: Action, comment: str | None, status: str) 
     ctx.effects.wake(NUDGES, found.room_id)
 
 
-COMMENT = Arg("comment", checked_text, rest=True, optional=True)
+COMMENT = Arg("comment", plain(checked_text), rest=True, optional=True)
 
 
 @action.sub("cancel", "avbryt", sv="stryk", args=[CHANGEABLE, COMMENT])
@@ -362,7 +357,12 @@ async def actions_section(ctx: ReminderContext) -> Text | None:
     day_of_meeting = ctx.occurrence.start.astimezone(zone).date()
     found = upcoming(await ActionRepo(ctx.tx).in_room(ctx.series.room_id), day_of_meeting)
     today = ctx.now.astimezone(zone).date()
-    return followup_listing(ctx.cat.text("agenda.followup"), found, today, ctx.cat, ctx.names, ctx.prefix)
+    return followups(ctx.cat.text("agenda.followup"), found, today, ctx.cat, ctx.names, ctx.prefix)
+
+
+def followups(title: Text, found: list[Action], today: date, cat: Catalogue, names: MemberNames, prefix: str) -> Text | None:
+    """The actions to follow up under a title, cut with `!åtgärder`, which lists them all; None when there are none."""
+    return followup_listing(title, found, today, cat, names, f"{prefix}{actions.word(cat)}")
 
 
 @feature.job(NUDGES)

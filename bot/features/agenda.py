@@ -8,32 +8,23 @@ from datetime import date
 
 from bot.commands.context import Context
 from bot.commands.registry import Arg, plain
-from bot.errors import ForbiddenError, NotFoundError, StateError, UsageError
+from bot.errors import ForbiddenError, NotFoundError, StateError
 from bot.feature import Feature
 from bot.followup import upcoming
+from bot.features.actions import followups
 from bot.i18n import Catalogue, Text
 from bot.i18n.dates import when
 from bot.occurrences import next_in_room
-from bot.parsing import parse_number
-from bot.policy import ECHO_LENGTH, MAX_BODY, MAX_TEXT
-from bot.privacy import guard
+from bot.parsing import checked_text, parse_number
+from bot.policy import ECHO_LENGTH, MAX_BODY
 from bot.reminders import ReminderContext
 from bot.render import listing
 from bot.store.actions import ActionRepo
 from bot.store.agenda import AgendaItem, AgendaRepo
 from bot.store.meetings import Meeting, MeetingRepo
-from bot.views.actions import followup_listing
 from bot.views.agenda import agenda_lines
 
 feature = Feature("agenda")
-
-
-def checked_text(ctx: Context, text: str) -> str:
-    """Text people write into the record: not too long, and no personal data."""
-    if len(text) > MAX_TEXT:
-        raise UsageError("text.too_long", limit=MAX_TEXT)
-    guard(text)
-    return text
 
 
 NUMBER = Arg("number", plain(parse_number), missing="parse.number_missing")
@@ -75,7 +66,7 @@ async def _agenda(ctx: Context, start: int = 1, space: int = MAX_BODY) -> Text:
     today = ctx.now.astimezone(zone).date()
     day = soonest[1].start.astimezone(zone).date() if soonest else date.max  # no meeting set: all of them
     actions = upcoming(await ActionRepo(ctx.tx).in_room(room_id), day)
-    followups = followup_listing(cat.text("agenda.followup"), actions, today, cat, ctx.room, ctx.prefix) if start == 1 else None
+    to_follow = followups(cat.text("agenda.followup"), actions, today, cat, ctx.room, ctx.prefix) if start == 1 else None
     if not items:
         listed = title + Text.of("\n") + cat.text("agenda.empty", prefix=ctx.prefix)
     elif start > len(items):
@@ -83,9 +74,9 @@ async def _agenda(ctx: Context, start: int = 1, space: int = MAX_BODY) -> Text:
     else:
         next_start = meeting.scheduled_start or meeting.started_at if meeting else soonest[1].original if soonest else None
         lines = agenda_lines(items[start - 1 :], next_start, zone, cat, ctx.room, first=start)
-        room_left = space - (len(followups.plain) + 2 if followups else 0)
+        room_left = space - (len(to_follow.plain) + 2 if to_follow else 0)
         listed = listing(title, lines, more_items(cat, ctx.prefix), budget=room_left, first=start)
-    return Text.join([listed, *([followups] if followups else [])], "\n\n")
+    return Text.join([listed, *([to_follow] if to_follow else [])], "\n\n")
 
 
 @agenda.form()
@@ -93,7 +84,7 @@ async def _show(ctx: Context) -> None:
     ctx.reply(await _agenda(ctx))
 
 
-@agenda.sub("add", "nytt", "lägg", "lagg", sv="ny", args=[Arg("text", checked_text, rest=True, missing="agenda.empty_text")])
+@agenda.sub("add", "nytt", "lägg", "lagg", sv="ny", args=[Arg("text", plain(checked_text), rest=True, missing="agenda.empty_text")])
 async def _add(ctx: Context, text: str) -> None:
     soonest = await next_in_room(ctx.tx, ctx.message.room_id, ctx.now)
     # The meeting an item is for is kept by its scheduled start, so moving that meeting carries nothing over.
@@ -181,7 +172,7 @@ async def _remove(ctx: Context, number: int) -> None:
 
 
 @agenda.sub(
-    "done", "behandlad", sv="klar", args=[NUMBER, Arg("note", checked_text, rest=True, optional=True)], moderator=True
+    "done", "behandlad", sv="klar", args=[NUMBER, Arg("note", plain(checked_text), rest=True, optional=True)], moderator=True
 )
 async def _done(ctx: Context, number: int, note: str | None) -> None:
     """In a meeting, item n was discussed."""

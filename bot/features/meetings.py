@@ -10,24 +10,24 @@ from datetime import date, datetime
 import aiosqlite
 
 from bot.commands.context import Context
-from bot.commands.registry import Arg
+from bot.commands.registry import Arg, plain
 from bot.errors import NotFoundError, StateError, UsageError
 from bot.feature import Effects, Feature, Seen, Services
-from bot.features.agenda import checked_text, more_items
+from bot.features.actions import followups
+from bot.features.agenda import more_items
 from bot.followup import upcoming
 from bot.i18n import Catalogue, Text
 from bot.i18n.dates import when
 from bot.minutes import close
 from bot.names import MemberNames
 from bot.occurrences import current_in_room, next_in_room
-from bot.parsing import parse_date, parse_from
+from bot.parsing import checked_text, parse_date, parse_from
 from bot.policy import AD_HOC_LENGTH, MAX_BODY
 from bot.render import file_message, listing, markdown_blocks, markdown_page, notice
 from bot.store.actions import ActionRepo
 from bot.store.agenda import AgendaRepo
 from bot.store.meetings import Meeting, MeetingRepo
 from bot.store.outbox import OutboxRepo
-from bot.views.actions import followup_listing
 from bot.views.agenda import agenda_lines
 from bot.views.minutes import filename
 
@@ -96,8 +96,8 @@ async def _start(ctx: Context, which: str | None) -> None:
     cat, prefix = ctx.cat, ctx.prefix
     today = ctx.now.astimezone(zone).date()
     opened = cat.text("meeting.started", name=name, when=when(ctx.now.astimezone(zone), cat), prefix=prefix)
-    followups = upcoming(await ActionRepo(ctx.tx).in_room(ctx.message.room_id), today)
-    listed = followup_listing(cat.text("meeting.followup"), followups, today, cat, ctx.room, prefix)
+    found = upcoming(await ActionRepo(ctx.tx).in_room(ctx.message.room_id), today)
+    listed = followups(cat.text("meeting.followup"), found, today, cat, ctx.room, prefix)
     parts = [opened]
     items = await AgendaRepo(ctx.tx).open_items(ctx.message.room_id)
     if items:
@@ -131,7 +131,7 @@ async def _here(ctx: Context) -> None:
 decision = feature.command("decision", sv="beslut", group="during", unknown="decision.empty")
 
 
-@decision.form(Arg("text", checked_text, rest=True, missing="decision.empty"), moderator=True)
+@decision.form(Arg("text", plain(checked_text), rest=True, missing="decision.empty"), moderator=True)
 async def _decide(ctx: Context, text: str) -> None:
     running = await open_meeting(ctx)
     repo = MeetingRepo(ctx.tx)

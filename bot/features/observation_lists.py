@@ -12,8 +12,8 @@ from bot.errors import NotFoundError, StateError, UsageError
 from bot.feature import Feature
 from bot.i18n import Text
 from bot.matching import find, normalise
+from bot.parsing import checked_text
 from bot.policy import MAX_PLACE
-from bot.privacy import guard
 from bot.store.observation_lists import AREAS, CATEGORIES, Named, ObservationListRepo
 
 feature = Feature("observation_lists")
@@ -45,11 +45,7 @@ def pick(ctx: Context, table: str, written: str, names: list[Named]) -> Named:
 
 
 def _name(text: str) -> str:
-    name = " ".join(text.split())
-    if len(name) > MAX_PLACE:
-        raise UsageError("text.too_long", limit=MAX_PLACE)
-    guard(name)
-    return name
+    return checked_text(" ".join(text.split()), MAX_PLACE)
 
 
 async def _listed(ctx: Context, table: str) -> list[Named]:

@@ -13,7 +13,6 @@ from bot.commands.context import Context
 from bot.commands.registry import Arg
 from bot.errors import ForbiddenError, NotFoundError, StateError, UsageError
 from bot.feature import Feature
-from bot.features.agenda import checked_text
 from bot.features.observation_lists import areas as areas_command
 from bot.features.observation_lists import categories as categories_command
 from bot.features.observation_lists import missed, room_lists
@@ -21,7 +20,7 @@ from bot.features.organisations import org
 from bot.i18n import Catalogue, Text
 from bot.i18n.dates import clock, day_month
 from bot.matching import find
-from bot.parsing import parse_date, parse_number
+from bot.parsing import checked_text, parse_date, parse_number
 from bot.periods import Period, room_periods, room_week
 from bot.policy import MAX_BODY
 from bot.render import listing
@@ -94,7 +93,7 @@ async def _spec(ctx: Context, text: str) -> ReportSpec:
         raise UsageError("report.text_missing")
     said = text[rest[used].start() :]
     said = "\n".join(" ".join(line.split()) for line in said.strip().splitlines() if line.strip())
-    return ReportSpec(area, category, checked_text(ctx, said), happened_on)
+    return ReportSpec(area, category, checked_text(said), happened_on)
 
 
 def one_line(found: Observation, cat: Catalogue) -> str:

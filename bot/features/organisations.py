@@ -12,9 +12,8 @@ from bot.errors import UsageError, UserError
 from bot.feature import Feature
 from bot.i18n import Text
 from bot.matching import near, same, starting
-from bot.parsing import mentioned_users
+from bot.parsing import checked_text, mentioned_users
 from bot.policy import MAX_ORGANISATION
-from bot.privacy import guard
 from bot.store.organisations import OrganisationRepo
 
 feature = Feature("organisations")
@@ -31,11 +30,7 @@ async def room_spelling(ctx: Context, written: str) -> str:
 
 def organisation_name(text: str) -> str:
     """A new organisation's name: one line, not too long, no personal data."""
-    name = " ".join(text.split())
-    if len(name) > MAX_ORGANISATION:
-        raise UsageError("text.too_long", limit=MAX_ORGANISATION)
-    guard(name)
-    return name
+    return checked_text(" ".join(text.split()), MAX_ORGANISATION)
 
 
 @dataclass(frozen=True)

@@ -528,7 +528,6 @@ MESSAGES: dict[str, str] = {
     "unknown_command_near": "Unknown command `{prefix}{word}`. Did you mean `{suggestion}`?",
     "parse.did_you_mean": "Did you mean `{suggestion}`?",
     "action.number_first": "Is action #{n} to be changed? Write `{prefix}{word} due {n} <date>` for a new date, or `{prefix}{word} assign {n} @name` for new owners.",
-    "list.actions_command": "actions",
     "list.from": "from",
     "cmd.agenda.ex.from": "from 29",
     "cmd.actions.arg.start": "[from <number>]",

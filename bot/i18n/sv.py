@@ -532,7 +532,6 @@ MESSAGES: dict[str, str] = {
     "unknown_command_near": "Okänt kommando `{prefix}{word}`. Menade du `{suggestion}`?",
     "parse.did_you_mean": "Menade du `{suggestion}`?",
     "action.number_first": "Ska åtgärd #{n} ändras? Skriv `{prefix}{word} senast {n} <datum>` för ett nytt datum, eller `{prefix}{word} ansvarig {n} @namn` för nya ansvariga.",
-    "list.actions_command": "åtgärder",
     "list.from": "från",
     "cmd.agenda.ex.from": "från 29",
     "cmd.actions.arg.start": "[från <nummer>]",

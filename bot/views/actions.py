@@ -35,15 +35,14 @@ def followup_order(action: Action, today: date) -> tuple:
 
 
 def followup_listing(
-    title: Text, actions: list[Action], today: date, cat: Catalogue, names: MemberNames, prefix: str
+    title: Text, actions: list[Action], today: date, cat: Catalogue, names: MemberNames, command: str
 ) -> Text | None:
-    """The actions to follow up under a title, in follow-up order and cut with the command that shows them all;
-    None when there are none."""
+    """The actions to follow up under a title, in follow-up order and cut with `command`, which lists every open
+    action in the same order in a message of its own; None when there are none."""
     if not actions:
         return None
     lines = [action_line(a, today, cat, names) for a in sorted(actions, key=lambda a: followup_order(a, today))]
-    # `!åtgärder` lists every open action in the same order, in a message of its own.
-    return listing(title, lines, lambda n, _: cat.text_count("list.more_actions", n, command=f"{prefix}{cat('list.actions_command')}"))
+    return listing(title, lines, lambda n, _: cat.text_count("list.more_actions", n, command=command))
 
 
 def nudge_text(action: Action, cat: Catalogue, names: MemberNames, late: bool) -> Text:
