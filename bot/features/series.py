@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from bot import premeeting
 from bot.commands.context import Context
 from bot.commands.registry import Arg
 from bot.errors import NotFoundError, StateError, UsageError
@@ -20,9 +21,7 @@ from bot.names import MemberNames
 from bot.occurrences import next_in_room, next_of
 from bot.parsing import parse_date, parse_duration, parse_offsets, parse_time
 from bot.policy import DEFAULT_DURATION, DEFAULT_REMINDERS, MAX_NAME, MAX_REMINDER_BEFORE, REPORT_NUDGE_AT, SITUATION_AT
-from bot.premeeting import DueAt, picture_due_at
 from bot.privacy import guard
-from bot import premeeting
 from bot.reminders import ReminderContext, decide, next_due
 from bot.reporting import due_at as report_nudge_due_at
 from bot.render import listing, notice
@@ -389,6 +388,11 @@ def _report_nudge_at(series: Series, cat: Catalogue) -> str:
     return _day_before(series.report_nudge_at or REPORT_NUDGE_AT, cat)
 
 
+DEFAULT = ("standard", "default")
+WITH_REMINDER = ("påminnelse", "paminnelse", "reminder", *DEFAULT)
+"""The words that set a post's time back to its default (the situation picture's: with the first reminder)."""
+
+
 def _post_time(defaults: tuple[str, ...]) -> Callable[[Context, str], time | None]:
     """A time of day (`08:00`), or None for one of the words that mean the default."""
 
@@ -398,37 +402,38 @@ def _post_time(defaults: tuple[str, ...]) -> Callable[[Context, str], time | Non
     return convert
 
 
+POSTS: dict[str, tuple[str, str, premeeting.DueAt, Callable[[Series, Catalogue], str]]] = {
+    "situation_at": ("situation", SITUATION_CLAIMS, premeeting.picture_due_at, _situation_at),
+    "report_nudge_at": ("report_nudge", NUDGE_CLAIMS, report_nudge_due_at, _report_nudge_at),
+}
+"""The posts before each meeting whose time a series sets, by field: the catalogue's word for it, the table its
+claims are in, when it is due, and how its time reads."""
+
+
 async def _set_post_time(ctx: Context, number: int | None, field: str, at: time | None) -> None:
-    """Store the time of one kind of post before each meeting and say when the next one goes; a meeting whose post
-    would have fallen due already, by the new time, goes without one (bot.premeeting: a change does not post late)."""
-    kind, table, due_at = POSTS[field]
+    """Store the time of one kind of post before each meeting and say when the next one goes. A meeting whose post
+    would have fallen due already by the new time goes without one, as bot.premeeting decides for any series changed
+    after the time: the reply says so."""
+    kind, table, due_at, describe_at = POSTS[field]
     series = await _one(ctx, number)
-    repo = SeriesRepo(ctx.tx)
-    await repo.update(series.id, ctx.now, **{field: at})
+    await SeriesRepo(ctx.tx).update(series.id, ctx.now, **{field: at})
     _rescheduled(ctx, series.id)
-    cat = ctx.cat
-    [(updated, changes, since, decided)] = await with_decided(ctx.tx, frozenset({series.id}), table, ctx.now)
-    at_text = _situation_at(updated, cat) if field == "situation_at" else _report_nudge_at(updated, cat)
-    lines = [cat.text(f"schedule.{kind}_done", name=series.name, at=at_text)]
-    missed = [p for p in premeeting.decide(updated, changes, since, decided, ctx.now, due_at) if p.meeting.start > ctx.now]
+    cat, now = ctx.cat, ctx.now
+    [(updated, changes, since, decided)] = await with_decided(ctx.tx, frozenset({series.id}), table, now)
+    lines = [cat.text(f"schedule.{kind}_done", name=series.name, at=describe_at(updated, cat))]
+    due = premeeting.decide(updated, changes, since, decided, now, due_at)
+    missed = [post.meeting for post in due if post.meeting.start > now]
     if missed:
-        lines.append(cat.text(f"schedule.{kind}_missed", day=day(missed[0].meeting.start.astimezone(series.zone).date(), cat)))
-    upcoming = premeeting.next_due(updated, changes, since, decided | {p.meeting.original for p in missed}, ctx.now, due_at)
+        lines.append(cat.text(f"schedule.{kind}_missed", day=day(missed[0].start.astimezone(series.zone).date(), cat)))
+    upcoming = premeeting.next_due(updated, changes, since, decided | {m.original for m in missed}, now, due_at)
     if upcoming:
         lines.append(cat.text(f"schedule.{kind}_next", when=when(upcoming.astimezone(series.zone), cat)))
     ctx.reply(Text.join(lines))
 
 
-POSTS: dict[str, tuple[str, str, DueAt]] = {
-    "situation_at": ("situation", SITUATION_CLAIMS, picture_due_at),
-    "report_nudge_at": ("report_nudge", NUDGE_CLAIMS, report_nudge_due_at),
-}
-"""The posts before each meeting whose time a series sets: the catalogue's word for it, its claims, its time."""
-
-
 @schedule.sub(
     "situation", "lagesbild", sv="lägesbild",
-    args=[Arg("situation_at", _post_time(("påminnelse", "paminnelse", "reminder", "standard", "default")), missing="schedule.time_missing")],
+    args=[Arg("situation_at", _post_time(WITH_REMINDER), missing="schedule.time_missing")],
     moderator=True,
 )  # fmt: skip
 async def _situation(ctx: Context, number: int | None, at: time | None) -> None:
@@ -437,7 +442,7 @@ async def _situation(ctx: Context, number: int | None, at: time | None) -> None:
 
 @schedule.sub(
     "reportnudge", "reporting", "rapportering", "rapportpaminnelse", sv="rapportpåminnelse",
-    args=[Arg("report_nudge_at", _post_time(("standard", "default")), missing="schedule.time_missing")],
+    args=[Arg("report_nudge_at", _post_time(DEFAULT), missing="schedule.time_missing")],
     moderator=True,
 )  # fmt: skip
 async def _report_nudge(ctx: Context, number: int | None, at: time | None) -> None:
