@@ -4,29 +4,31 @@ meetings; `!next` tells the next meeting; the reminders job posts each reminder 
 from __future__ import annotations
 
 import logging
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import aiosqlite
 
+from bot import premeeting
 from bot.commands.context import Context
 from bot.commands.registry import Arg
 from bot.errors import NotFoundError, StateError, UsageError
 from bot.feature import Effects, Feature, Services
 from bot.i18n import Catalogue, Text
-from bot.i18n.dates import day, span, when
+from bot.i18n.dates import clock, day, span, when
 from bot.names import MemberNames
 from bot.occurrences import next_in_room, next_of
 from bot.parsing import parse_date, parse_duration, parse_offsets, parse_time
-from bot.policy import DEFAULT_DURATION, DEFAULT_REMINDERS, MAX_NAME, MAX_REMINDER_BEFORE
+from bot.policy import DEFAULT_DURATION, DEFAULT_REMINDERS, MAX_NAME, MAX_REMINDER_BEFORE, REPORT_NUDGE_AT, SITUATION_AT
 from bot.privacy import guard
 from bot.reminders import ReminderContext, decide, next_due
+from bot.reporting import due_at as report_nudge_due_at
 from bot.render import listing, notice
 from bot.schedule import Occurrence, Schedule, meeting_on, parse_schedule, to_utc, under_new_schedule
 from bot.store.agenda import AgendaRepo
 from bot.store.outbox import OutboxRepo
-from bot.store.premeeting import PremeetingRepo
+from bot.store.premeeting import NUDGE_CLAIMS, SITUATION_CLAIMS, PremeetingRepo
 from bot.store.reminders import ReminderRepo
 from bot.store.series import Changes, Series, SeriesRepo
 from bot.views.occurrence import describe, holiday_warning
@@ -122,6 +124,7 @@ async def _show(ctx: Context, number: int | None) -> None:
                 duration=span(series.duration, cat),
             ),
             Text.of(describe_reminders(series, cat)),
+            cat.text("schedule.posts", situation=_situation_at(series, cat), nudge=_report_nudge_at(series, cat)),
         ]
         if series.location:
             lines.append(cat.text("schedule.place", place=series.location))
@@ -368,6 +371,82 @@ async def _name(ctx: Context, number: int | None, text: str) -> None:
     await SeriesRepo(ctx.tx).update(series.id, ctx.now, name=text)
     _rescheduled(ctx, series.id)
     ctx.reply(ctx.cat.text("schedule.name_done", old=series.name, name=text))
+
+
+def _day_before(at: time, cat: Catalogue) -> str:
+    return cat("schedule.day_before", time=clock(at, cat))
+
+
+def _situation_at(series: Series, cat: Catalogue) -> str:
+    """When a series' situation pictures are posted, as bot.premeeting.picture_due_at decides it."""
+    if series.situation_at is None and series.reminders:
+        return cat("schedule.with_first_reminder")
+    return _day_before(series.situation_at or SITUATION_AT, cat)
+
+
+def _report_nudge_at(series: Series, cat: Catalogue) -> str:
+    return _day_before(series.report_nudge_at or REPORT_NUDGE_AT, cat)
+
+
+DEFAULT = ("standard", "default")
+WITH_REMINDER = ("påminnelse", "paminnelse", "reminder", *DEFAULT)
+"""The words that set a post's time back to its default (the situation picture's: with the first reminder)."""
+
+
+def _post_time(defaults: tuple[str, ...]) -> Callable[[Context, str], time | None]:
+    """A time of day (`08:00`), or None for one of the words that mean the default."""
+
+    def convert(ctx: Context, text: str) -> time | None:
+        return None if text.casefold() in defaults else parse_time(text)
+
+    return convert
+
+
+POSTS: dict[str, tuple[str, str, premeeting.DueAt, Callable[[Series, Catalogue], str]]] = {
+    "situation_at": ("situation", SITUATION_CLAIMS, premeeting.picture_due_at, _situation_at),
+    "report_nudge_at": ("report_nudge", NUDGE_CLAIMS, report_nudge_due_at, _report_nudge_at),
+}
+"""The posts before each meeting whose time a series sets, by field: the catalogue's word for it, the table its
+claims are in, when it is due, and how its time reads."""
+
+
+async def _set_post_time(ctx: Context, number: int | None, field: str, at: time | None) -> None:
+    """Store the time of one kind of post before each meeting and say when the next one goes. A meeting whose post
+    would have fallen due already by the new time goes without one, as bot.premeeting decides for any series changed
+    after the time: the reply says so."""
+    kind, table, due_at, describe_at = POSTS[field]
+    series = await _one(ctx, number)
+    await SeriesRepo(ctx.tx).update(series.id, ctx.now, **{field: at})
+    _rescheduled(ctx, series.id)
+    cat, now = ctx.cat, ctx.now
+    [(updated, changes, since, decided)] = await with_decided(ctx.tx, frozenset({series.id}), table, now)
+    lines = [cat.text(f"schedule.{kind}_done", name=series.name, at=describe_at(updated, cat))]
+    due = premeeting.decide(updated, changes, since, decided, now, due_at)
+    missed = [post.meeting for post in due if post.meeting.start > now]
+    if missed:
+        lines.append(cat.text(f"schedule.{kind}_missed", day=day(missed[0].start.astimezone(series.zone).date(), cat)))
+    upcoming = premeeting.next_due(updated, changes, since, decided | {m.original for m in missed}, now, due_at)
+    if upcoming:
+        lines.append(cat.text(f"schedule.{kind}_next", when=when(upcoming.astimezone(series.zone), cat)))
+    ctx.reply(Text.join(lines))
+
+
+@schedule.sub(
+    "situation", "lagesbild", sv="lägesbild",
+    args=[Arg("situation_at", _post_time(WITH_REMINDER), missing="schedule.time_missing")],
+    moderator=True,
+)  # fmt: skip
+async def _situation(ctx: Context, number: int | None, at: time | None) -> None:
+    await _set_post_time(ctx, number, "situation_at", at)
+
+
+@schedule.sub(
+    "reportnudge", "reporting", "rapportering", "rapportpaminnelse", sv="rapportpåminnelse",
+    args=[Arg("report_nudge_at", _post_time(DEFAULT), missing="schedule.time_missing")],
+    moderator=True,
+)  # fmt: skip
+async def _report_nudge(ctx: Context, number: int | None, at: time | None) -> None:
+    await _set_post_time(ctx, number, "report_nudge_at", at)
 
 
 next_meeting = feature.command("next", "nasta", sv="nästa", group="before")

@@ -127,7 +127,8 @@ class SeriesRepo:
 
     async def update(self, series_id: int, now: datetime, **fields: object) -> None:
         """Change fields. A change of when meetings are (schedule, anchor, reminders, zone) restarts the reminder
-        window at `now`, so it never sends reminders for the past; a new place or name leaves it alone."""
+        window at `now`, so it never sends reminders for the past; a new place, name or time of the posts before a
+        meeting leaves it alone (those posts skip what fell due before the change, see bot.premeeting)."""
         columns: dict[str, object] = {"updated_at": utc_text(now)}
         if fields.keys() & {"schedule", "anchor", "reminders", "zone"}:
             columns["checked_until"] = utc_text(now)
@@ -144,6 +145,8 @@ class SeriesRepo:
                 columns["timezone"] = value.key  # type: ignore[attr-defined]
             elif key in ("name", "location", "seed_digest"):
                 columns[key] = value
+            elif key in ("situation_at", "report_nudge_at"):
+                columns[key] = value.isoformat("minutes") if value else None  # type: ignore[attr-defined]
             else:
                 raise ValueError(f"unknown series field {key}")
         assignments = ", ".join(f"{column} = ?" for column in columns)

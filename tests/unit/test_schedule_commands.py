@@ -156,6 +156,7 @@ async def test_a_series_with_a_duration_and_no_room_name(room: Room) -> None:
         "Mötesserier i rummet:\n\n"
         "1. Mötet: varje fredag kl. 13.30, 45 minuter.\n"
         "Påminnelser 1 dag och 1 timme före.\n"
+        "Lägesbilden läggs ut med första påminnelsen och rapportpåminnelsen går ut kl. 12.00 vardagen före mötet.\n"
         "Nästa möte: fredag 4 december 2026 kl. 13.30 (vecka 49)"
     )
 
@@ -506,6 +507,7 @@ async def test_move_a_meeting_to_another_day_and_time(room: Room) -> None:
         "Mötesserier i rummet:\n\n"
         "1. Örat mot marken: varje tisdag kl. 09.00, 30 minuter.\n"
         "Påminnelser 1 dag och 1 timme före.\n"
+        "Lägesbilden läggs ut med första påminnelsen och rapportpåminnelsen går ut kl. 12.00 vardagen före mötet.\n"
         "Plats: Stadshuset, sal 2\n"
         "Nästa möte: tisdag 1 december 2026 kl. 09.00 (vecka 49)\n"
         "Flyttat: tisdag 15 december 2026 → onsdag 16 december 2026 kl. 10.00 (vecka 51)"

@@ -219,3 +219,25 @@ def test_the_heading_names_the_meeting_in_english_too() -> None:
     first, second, third = text.plain.splitlines()[:3]
     assert (first, second) == (Catalogue("en")("reminder.late"), "Before Örat mot marken on Tuesday 8 December:")
     assert third.startswith("Situation picture ")
+
+
+async def test_after_a_time_is_set_the_picture_comes_at_that_time_the_working_day_before(
+    db: Database, clock: FakeClock
+) -> None:
+    chat, series_id = await room_with_series(db, clock)
+    jobs = Jobs(db, clock)
+    await jobs.check()
+    clock.advance(utc(2026, 12, 2, 9) - clock.now())
+    await chat.send("!rapport Centrum Klotter på busskuren", sender=KIM)
+    await chat.send("!schema lägesbild 08:00")  # Monday 7 December 08:00 in Stockholm, not with the reminder at 09:00
+
+    clock.advance(utc(2026, 12, 7, 6, 59) - clock.now())
+    await jobs.check()
+    assert await posted(db) == []
+
+    clock.advance(timedelta(minutes=1))
+    await jobs.check()
+    await Jobs(db, clock).check()  # restarted: not again
+    [text] = [m for m in await posted(db) if m.txn_id.startswith("sb-situation-")]
+    assert text.content["body"].startswith("Inför Örat mot marken tisdag 8 december:")
+    assert (await claims(db, series_id))[-1] == ("2026-12-08T08:00:00+00:00", "sent")
