@@ -361,7 +361,10 @@ class App:
             await self.transport.tolerate(
                 f"members of {room_id}", lambda: self.client.joined_members(room_id), JoinedMembersResponse
             )
-        return MemberNames(names=told_apart({user_id: user.display_name for user_id, user in room.users.items()}))
+        return MemberNames(
+            names=told_apart({user_id: user.display_name for user_id, user in room.users.items()}),
+            present=frozenset(room.users),
+        )
 
     async def room_view(self, room_id: str) -> RoomView:
         named = await self.member_names(room_id)
@@ -380,6 +383,7 @@ class App:
             room_version=version,
             members=frozenset(joined),
             names=named.names,
+            present=named.present,
         )
 
     def _names(self, room_id: str) -> tuple[str, ...]:

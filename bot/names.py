@@ -20,6 +20,12 @@ class MemberNames:
 
     names: Mapping[str, str] = field(default_factory=dict, kw_only=True)
     """The names of members that have a display name, by user id, told apart (see told_apart)."""
+    present: frozenset[str] | None = field(default=None, kw_only=True)
+    """Who is in the room, joined or invited; None when that is not known."""
+
+    def in_room(self, user_id: str) -> bool:
+        """Whether the member is in the room, as far as is known: someone who has left is not mentioned."""
+        return self.present is None or user_id in self.present
 
     def display(self, user_id: str) -> str:
         """How people know a member: the display name, or the user id."""

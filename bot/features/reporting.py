@@ -67,7 +67,8 @@ async def _claim(
     room_id, outcome, silent = series.room_id, nudge.outcome, []
     if outcome != "skipped":
         period = (await series_periods(tx, series, changes, now, earlier=0))[0]
-        members = {user: o.name for user, o in (await OrganisationRepo(tx).members(room_id)).items()}
+        organisations = await OrganisationRepo(tx).members(room_id)
+        members = {user: o.name for user, o in organisations.items() if names.in_room(user)}
         silent = not_reported(members, await ObservationRepo(tx).heard_from(room_id, period))
         outcome = outcome if silent else "all_heard"
     txn_id = nudge.txn_id("report", room_id) if silent else None

@@ -160,6 +160,8 @@ async def test_the_app_names_members_fetched_once_and_told_apart() -> None:
         "Anna (@anna:eslov.se)", "Anna (@anna2:polisen.se)", KIM, "Olle Olsson"
     ]  # fmt: skip
     assert again.names == names.names
+    assert names.present == {ANNA, "@anna2:polisen.se", KIM, OLLE} and names.in_room(KIM)
+    assert not names.in_room("@gone:eslov.se")  # someone who has left is not in the room to be mentioned
 
 
 async def test_the_app_knows_no_names_in_a_room_it_does_not_know() -> None:

@@ -14,7 +14,7 @@ from bot.feature import Services
 from bot.features import FEATURES
 from bot.features.series import REPORT_NUDGES
 from bot.i18n import Catalogue
-from bot.names import MemberNames
+from bot.names import MemberNames, NameLookup
 from bot.premeeting import decide, next_due
 from bot.reporting import due_at, not_reported
 from bot.runner import Runner, job_id
@@ -136,8 +136,8 @@ def test_the_text_names_the_meeting_the_organisations_and_how_to_report() -> Non
 
 
 class Jobs:
-    def __init__(self, db: Database, clock: FakeClock):
-        services = Services(db, clock, Catalogue("sv"), make_settings(), FEATURES.sections, member_names(db))
+    def __init__(self, db: Database, clock: FakeClock, names: NameLookup | None = None):
+        services = Services(db, clock, Catalogue("sv"), make_settings(), FEATURES.sections, names or member_names(db))
         self.runner = Runner(FEATURES, services, self._flush)
 
     async def _flush(self) -> None:
@@ -268,3 +268,17 @@ async def test_members_without_an_organisation_are_not_nudged(db: Database, cloc
     [row] = await nudges(db)
     assert row.content["m.mentions"] == {"user_ids": [KIM]}
 
+
+async def test_a_member_who_has_left_the_room_is_not_mentioned(db: Database, clock: FakeClock) -> None:
+    """Lisa left the room; her organisation is still kept, but she is not in the room to be nudged."""
+    await room_with_series(db, clock)
+    clock.advance(NUDGE - clock.now())
+
+    async def without_lisa(room_id: str) -> MemberNames:
+        return MemberNames(names=NAMES, present=frozenset({ANNA, KIM, OLLE}))
+
+    await Jobs(db, clock, without_lisa).check()
+
+    [row] = await nudges(db)
+    assert row.content["m.mentions"] == {"user_ids": [ANNA, KIM, OLLE]}  # nobody has reported
+    assert LISA not in row.content["body"] and "Polisen: @kim:eslov.se\n" in row.content["body"]
