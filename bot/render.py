@@ -209,16 +209,21 @@ def listing(
     """A title and lines (the first of them at position `first`), cut so the whole stays within `budget`
     characters; `more(n, position)` says how many were left out and the command that shows them from `position`
     on, e.g. "… och 12 åtgärder till: `!åtgärder alla från 41`"."""
-    kept: list[Text] = []
-    used = len(title.plain) + HINT_ROOM  # room for the hint, should it be needed
-    for line in lines:
-        cost = len(line.plain) + 1
-        if used + cost > budget and kept:
-            break
-        kept.append(line)
-        used += cost
+    # room for the hint, should it be needed
+    kept = lines[: _fitting([len(line.plain) + 1 for line in lines], budget - len(title.plain) - HINT_ROOM)]
     left = len(lines) - len(kept)
     return Text.join([title, *kept, *([more(left, first + len(kept))] if left else [])])
+
+
+def _fitting(costs: list[int], room: int) -> int:
+    """How many of the parts, costing so many characters each, fit in `room` from the first on; at least one, so
+    that a part too long on its own is still shown (and cut when the message is)."""
+    used = 0
+    for count, cost in enumerate(costs):
+        if used + cost > room and count:
+            return count
+        used += cost
+    return len(costs)
 
 
 _MARKDOWN = (
@@ -326,14 +331,8 @@ def markdown_page(
     that starts inside a section starts with that section's heading."""
     shown = blocks[first - 1 :]
     context = [b for b in blocks[: first - 1] if b.heading][-1:] if shown and not shown[0].heading else []
-    kept: list[Block] = []
-    used = HINT_ROOM + sum(len(b.plain) + 2 for b in context)
-    for block in shown:
-        cost = len(block.plain) + 2
-        if used + cost > budget and kept:
-            break
-        kept.append(block)
-        used += cost
+    room = budget - HINT_ROOM - sum(len(b.plain) + 2 for b in context)
+    kept = shown[: _fitting([len(b.plain) + 2 for b in shown], room)]
     page = _markup(context + kept)
     left = len(shown) - len(kept)
     return Text.join([page, more(left, first + len(kept))], "\n\n") if left else page
