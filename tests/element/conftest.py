@@ -71,6 +71,10 @@ class ElementUser:
     async def wait_joined(self, room_id: str, user_id: str) -> None:
         await self.call("wait_joined", room_id=room_id, user_id=user_id)
 
+    async def wait_signed(self, user_id: str, device_id: str) -> None:
+        """Until her client sees the device cross-signed by its owner: only then does she share room keys with it."""
+        await self.call("wait_signed", user_id=user_id, device_id=device_id)
+
     async def send(self, room_id: str, body: str) -> str:
         return (await self.call("send", room_id=room_id, body=body))["event_id"]
 

@@ -70,6 +70,17 @@ async function waitJoined({ room_id: roomId, user_id: userId, timeout = 20 }) {
     return {};
 }
 
+// A device as her client sees it: she shares room keys with it only once it is cross-signed by its owner.
+async function waitSigned({ user_id: userId, device_id: deviceId, timeout = 30 }) {
+    const crypto = client.getCrypto();
+    const deadline = Date.now() + timeout * 1000;
+    while (!(await crypto.getDeviceVerificationStatus(userId, deviceId))?.signedByOwner) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${userId}'s device ${deviceId} to be signed`);
+        await sleep(100);
+    }
+    return {};
+}
+
 async function send({ room_id: roomId, body }) {
     const { event_id: eventId } = await client.sendTextMessage(roomId, body);
     return { event_id: eventId };
@@ -112,7 +123,7 @@ async function download({ content }) {
     return { text: new TextDecoder().decode(data) };
 }
 
-const ops = { login, create_room: createRoom, join, wait_joined: waitJoined, send, events, download };
+const ops = { login, create_room: createRoom, join, wait_joined: waitJoined, wait_signed: waitSigned, send, events, download };
 
 for await (const line of createInterface({ input: process.stdin })) {
     const { op, ...args } = JSON.parse(line);
