@@ -387,9 +387,9 @@ def parse_action(
 # The clauses of a priority of the agreement, each at most once, in any order after its text: `mål`/`goal`, `för`/`for`
 # (an organisation starts with a capital, as in an action) and `kategorier`/`categories`.
 PRIORITY_CLAUSES = {
-    "goal": re.compile(r"\s(?:goal|mål):?\s+", re.IGNORECASE),
+    "goal": re.compile(r"\s(?:goal|mål):?(?:\s+|$)", re.IGNORECASE),
     "organisations": re.compile(r"\s(?i:for|för)\s+(?=[A-ZÅÄÖ])"),
-    "categories": re.compile(r"\s(?:categories|category|kategorier|kategori):?\s+", re.IGNORECASE),
+    "categories": re.compile(r"\s(?:categories|category|kategorier|kategori):?(?:\s+|$)", re.IGNORECASE),
 }
 _ITEMS = re.compile(r"\s*,\s*|\s+(?:och|and)\s+", re.IGNORECASE)
 
