@@ -250,6 +250,7 @@ async def _add(ctx: Context, parts: Parts) -> None:
 
 
 async def _said(ctx: Context, found: Agreement, number: int, key: str) -> None:
+    ctx.effects.wake(POSTS, found.id)  # planned anew, on the clock as it is now
     shown = await followup(ctx.tx, found, ctx.now, await room_zone(ctx.tx, found.room_id, ctx.zone))
     [followed] = [f for f in shown.priorities if f.priority.number == number]
     ctx.reply(Text.join([ctx.cat.text(key, p=number, name=found.name), priority_line(followed, ctx.cat)]))

@@ -140,7 +140,7 @@ def _summary_line(followed: Followed, cat: Catalogue) -> Text:
         parts.append(said)
     if followed.trend is not None:
         parts.append(trend_sentence(followed.trend, cat))
-    return cat.text("agreement.report_line", p=p.number, text=p.text.replace("\n", " "), status=" ".join(parts))
+    return cat.text("agreement.report_line", p=p.number, text=p.text.replace("\n", " "), status="; ".join(parts))
 
 
 def report_text(shown: Followup, cat: Catalogue, filename: str) -> Text:

@@ -307,7 +307,7 @@ async def test_the_report_is_a_message_then_a_markdown_file(chat: Chat) -> None:
     assert message["body"].splitlines() == [
         "Uppföljning av Samverkan 2027 (1 januari 2027 – 31 december 2027), läget 30 november 2026:",
         "P1 Minska klottret i centrum: 1 öppen (#2), 1 klar, 1 struken",
-        "P2 Tryggare <b>torg</b>: inga ännu Obs! Ingen åtgärd är gjord eller på gång.",
+        "P2 Tryggare <b>torg</b>: inga ännu; Obs! Ingen åtgärd är gjord eller på gång.",
         "Hela uppföljningen, med mål, kommentarer och trender, finns i filen uppfoljning-2027-01-01-2027-12-31.md.",
     ]
     assert (file["msgtype"], file["body"], file["info"]["mimetype"]) == (
