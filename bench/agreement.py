@@ -80,19 +80,27 @@ async def database(directory: Path) -> Database:
             )  # fmt: skip
             for a in range(ACTIONS // PRIORITIES):
                 when = logged + timedelta(days=a * 10)
-                action = await actions.create(ROOM, f"Åtgärd {a} för prioritering {number}", (), "Polisen", None, ANNA, when)
+                action = await actions.create(
+                    ROOM, f"Åtgärd {a} för prioritering {number}", (), "Polisen", None, ANNA, when
+                )
                 found = await actions.get(ROOM, action)
                 due = (when + timedelta(days=30)).date()
                 await actions.change(found, ANNA, when, "due", {"old": None, "new": due.isoformat()}, due=due)
                 if a % 3 == 0:
-                    await actions.change(found, ANNA, when, "done", {"comment": "Klart, uppföljt på plats"}, status=DONE)
+                    await actions.change(
+                        found, ANNA, when, "done", {"comment": "Klart, uppföljt på plats"}, status=DONE
+                    )
                 elif a % 6 == 1:
-                    await actions.change(found, ANNA, when, "cancelled", {"comment": "Fastighetsägaren gör det"}, status=CANCELLED)
+                    await actions.change(
+                        found, ANNA, when, "cancelled", {"comment": "Fastighetsägaren gör det"}, status=CANCELLED
+                    )
                 elif a % 5 == 2:  # still open, due long ago
                     pass
                 else:
                     later = NOW.date() + timedelta(days=30)
-                    await actions.change(found, ANNA, when, "due", {"old": due.isoformat(), "new": later.isoformat()}, due=later)
+                    await actions.change(
+                        found, ANNA, when, "due", {"old": due.isoformat(), "new": later.isoformat()}, due=later
+                    )
                 await agreements.link(ROOM, action, made.id, number)
     return db
 
@@ -110,7 +118,11 @@ async def report_work(db: Database, cat: Catalogue) -> int:
 async def show_work(db: Database, cat: Catalogue) -> None:
     async with db.transaction() as tx:
         found = await AgreementRepo(tx).current(ROOM)
-        notice(agreement_text(await followup(tx, found, NOW, ZONE), cat, "!överenskommelse rapport", "!överenskommelse lägg till"))
+        notice(
+            agreement_text(
+                await followup(tx, found, NOW, ZONE), cat, "!överenskommelse rapport", "!överenskommelse lägg till"
+            )
+        )
 
 
 async def status_work(db: Database, cat: Catalogue) -> None:

@@ -67,7 +67,10 @@ class Post:
 def posts(starts: date, ends: date, zone: ZoneInfo, at: time, months: int, prepare_before: timedelta) -> list[Post]:
     """Every post of an agreement, soonest first: the status of each quarter at `at` local time the day after it
     ends, and the reminder to prepare the next agreement `prepare_before` the period's last day."""
-    found = [Post(STATUS, q.number, to_utc(datetime.combine(q.reported_on, at), zone)) for q in quarters(starts, ends, months)]
+    found = [
+        Post(STATUS, q.number, to_utc(datetime.combine(q.reported_on, at), zone))
+        for q in quarters(starts, ends, months)
+    ]
     found.append(Post(PREPARE, 0, to_utc(datetime.combine(ends - prepare_before, at), zone)))
     return sorted(found, key=lambda post: post.due_at)
 
@@ -80,7 +83,9 @@ class Decision:
     its kind fell due too (the bot was away), or (the reminder) the period is over."""
 
 
-def decide(found: list[Post], decided: set[tuple[str, int]], made_at: datetime, period_end: datetime, now: datetime) -> list[Decision]:
+def decide(
+    found: list[Post], decided: set[tuple[str, int]], made_at: datetime, period_end: datetime, now: datetime
+) -> list[Decision]:
     """The posts that fell due by `now` and were not decided before, each with its outcome."""
     due = [p for p in found if p.due_at <= now and (p.kind, p.seq) not in decided]
     latest = {p.kind: p for p in due}  # `found` is soonest first

@@ -1,5 +1,5 @@
-"""`samverkan-bot export`: a room's meetings, decisions, actions, reports and agreements, read from the database and written
-as JSON, CSV or Markdown for archiving. The JSON shape is documented in the README and versioned."""
+"""`samverkan-bot export`: a room's meetings, decisions, actions, reports and agreements, read from the database and
+written as JSON, CSV or Markdown for archiving. The JSON shape is documented in the README and versioned."""
 
 from __future__ import annotations
 
@@ -142,7 +142,9 @@ def _action(action: Action, history: list[Change]) -> dict[str, Any]:
     }
 
 
-async def _agreements(conn: aiosqlite.Connection, room_id: str, first: date | None, last: date | None) -> list[dict[str, Any]]:
+async def _agreements(
+    conn: aiosqlite.Connection, room_id: str, first: date | None, last: date | None
+) -> list[dict[str, Any]]:
     """The room's agreements whose period touches the range, oldest first, each with its priorities (removed ones
     too, marked) and the numbers of the actions linked to each."""
     repo = AgreementRepo(conn)
@@ -167,7 +169,9 @@ async def _agreements(conn: aiosqlite.Connection, room_id: str, first: date | No
                         "goal": p.goal,
                         "organisations": list(p.organisations),
                         "categories": [categories[c] for c in p.categories if c in categories],
-                        "carried_from": {"agreement_id": p.carried_from[0], "number": p.carried_from[1]} if p.carried_from else None,
+                        "carried_from": (
+                            {"agreement_id": p.carried_from[0], "number": p.carried_from[1]} if p.carried_from else None
+                        ),
                         "removed_at": utc_text(p.removed_at) if p.removed_at else None,
                         "actions": [link.action for link in links if link.priority == p.number],
                     }

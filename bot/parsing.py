@@ -384,8 +384,8 @@ def parse_action(
     return ActionSpec(text, owners, organisation, due, priority)
 
 
-# The clauses of a priority of the agreement, each at most once, in any order after its text: `mål`/`goal`, `för`/`for`
-# (an organisation starts with a capital, as in an action) and `kategorier`/`categories`.
+# The clauses of a priority of the agreement, each at most once, in any order after its text: `mål`/`goal`,
+# `för`/`for` (an organisation starts with a capital, as in an action) and `kategorier`/`categories`.
 PRIORITY_CLAUSES = {
     "goal": re.compile(r"\s(?:goal|mål):?(?:\s+|$)", re.IGNORECASE),
     "organisations": re.compile(r"\s(?i:for|för)\s+(?=[A-ZÅÄÖ])"),
@@ -423,5 +423,5 @@ def parse_priority(args: str) -> PrioritySpec:
             raise UsageError(f"priority.{kind}_missing")
         clauses[kind] = value
         rest = rest[: match.start()]
-    lists = {kind: tuple(i for i in _ITEMS.split(clauses[kind]) if i) for kind in ("organisations", "categories") if kind in clauses}
+    lists = {kind: tuple(i for i in _ITEMS.split(value) if i) for kind, value in clauses.items() if kind != "goal"}
     return PrioritySpec(rest.strip(), clauses.get("goal"), lists.get("organisations"), lists.get("categories"))

@@ -24,7 +24,9 @@ from bot.i18n import Catalogue, Text
 from bot.i18n.dates import clock, day
 from bot.names import MemberNames
 from bot.nudges import decide_nudges, next_nudge
-from bot.parsing import ActionSpec, checked_text, mentioned_users, parse_action, parse_due, parse_number, parse_priority_number
+from bot.parsing import (
+    ActionSpec, checked_text, mentioned_users, parse_action, parse_due, parse_number, parse_priority_number,
+)  # fmt: skip
 from bot.policy import HISTORY_BUDGET, MAX_BODY, MAX_ORGANISATION
 from bot.reminders import ReminderContext
 from bot.render import Mentions, listing, notice
@@ -272,7 +274,10 @@ async def _cancel(ctx: Context, found: Action, comment: str | None) -> None:
     await _changed(ctx, found, "action.cancelled")
 
 
-@action.sub("link", "koppla", sv="koppla", args=[CHANGEABLE, Arg("priority", plain(parse_priority_number), missing="action.link_which")])
+PRIORITY = Arg("priority", plain(parse_priority_number), missing="action.link_which")
+
+
+@action.sub("link", "koppla", sv="koppla", args=[CHANGEABLE, PRIORITY])
 async def _link(ctx: Context, found: Action, number: int) -> None:
     """Link an action to a priority of the room's agreement (instead of another of its priorities)."""
     agreement, priority = await priority_of_current(ctx, number)

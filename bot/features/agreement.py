@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 import aiosqlite
 
 from bot.agreement import (
-    PREPARE, STATUS, Followed, Followup, Post, Trend, decide, next_due, posts, quarters, standing, trend_window, year_before,
+    PREPARE, STATUS, Followed, Followup, Post, Trend, decide, next_due, posts, quarters, standing, trend_window,
+    year_before,
 )  # fmt: skip
 from bot.commands.context import Context
 from bot.commands.registry import Arg
@@ -97,14 +98,18 @@ async def followup(
     priorities = await repo.priorities(found.id)
     links = await repo.links(found.room_id, found.id)
     linked = {link.action for link in links}
-    by_number = {a.number: a for a in await actions.in_room(found.room_id, ("open", "done", "cancelled")) if a.number in linked}
+    by_number = {
+        a.number: a for a in await actions.in_room(found.room_id, ("open", "done", "cancelled")) if a.number in linked
+    }
     histories = await actions.histories(found.room_id) if with_notes else {}
     names = {c.id: c.name for c in await ObservationListRepo(conn, CATEGORIES).in_room(found.room_id)}
     named = {p.number: tuple(names[c] for c in p.categories if c in names) for p in priorities}
     trends = await _trends(conn, found, named, today, zone)
     followed = []
     for priority in priorities:
-        mine = tuple(by_number[link.action] for link in links if link.priority == priority.number and link.action in by_number)
+        mine = tuple(
+            by_number[link.action] for link in links if link.priority == priority.number and link.action in by_number
+        )
         notes = {a.number: note for a in mine if (note := _note(histories.get(a.number, [])))}
         followed.append(
             Followed(priority, mine, standing(mine, today), notes, named[priority.number], trends.get(priority.number))
@@ -129,12 +134,17 @@ async def priority_of_current(ctx: Context, number: int) -> tuple[Agreement, Pri
     found = await current(ctx)
     priority = await AgreementRepo(ctx.tx).priority(found.id, number)
     if priority is None:
-        raise NotFoundError("agreement.no_priority", n=number, name=found.name, prefix=ctx.prefix, word=agreement.word(ctx.cat))
+        raise NotFoundError(
+            "agreement.no_priority", n=number, name=found.name, prefix=ctx.prefix, word=agreement.word(ctx.cat)
+        )
     return found, priority
 
 
 async def _priority(ctx: Context, text: str) -> Priority:
     return (await priority_of_current(ctx, parse_priority_number(text)))[1]
+
+
+PRIORITY = Arg("priority", _priority, missing="agreement.priority_missing")
 
 
 def _year(ctx: Context, text: str) -> int:
@@ -152,7 +162,9 @@ async def _organisations(ctx: Context, written: tuple[str, ...]) -> tuple[str, .
         name = checked_text(name, MAX_ORGANISATION)
         match = find(name, known)
         if match.found is None and match.suggestions:
-            raise NotFoundError("agreement.organisation_did_you_mean", written=name, suggestions=ctx.cat.either(list(match.suggestions)))
+            raise NotFoundError(
+                "agreement.organisation_did_you_mean", written=name, suggestions=ctx.cat.either(list(match.suggestions))
+            )
         named.append(match.found or name)
     return tuple(dict.fromkeys(named))
 
@@ -237,7 +249,13 @@ async def _new(ctx: Context, period: tuple[str, date, date]) -> None:
     ctx.reply(created_text(made, ctx.cat, add, carry, before, unfinished))
 
 
-@agreement.sub("add", "lagg till", sv="lägg till", args=[Arg("priority_text", _parts, rest=True, missing="agreement.text_missing")], moderator=True)
+@agreement.sub(
+    "add",
+    "lagg till",
+    sv="lägg till",
+    args=[Arg("priority_text", _parts, rest=True, missing="agreement.text_missing")],
+    moderator=True,
+)
 async def _add(ctx: Context, parts: Parts) -> None:
     if parts.text is None:
         raise UsageError("agreement.text_missing")
@@ -257,9 +275,8 @@ async def _said(ctx: Context, found: Agreement, number: int, key: str) -> None:
 
 
 @agreement.sub(
-    "edit", "andra", sv="ändra",
-    args=[Arg("priority", _priority, missing="agreement.priority_missing"), Arg("priority_text", _parts, rest=True, missing="agreement.edit_what")],
-    moderator=True,
+    "edit", "andra", sv="ändra", moderator=True,
+    args=[PRIORITY, Arg("priority_text", _parts, rest=True, missing="agreement.edit_what")],
 )  # fmt: skip
 async def _edit(ctx: Context, found: Priority, parts: Parts) -> None:
     await AgreementRepo(ctx.tx).change_priority(
@@ -272,7 +289,7 @@ async def _edit(ctx: Context, found: Priority, parts: Parts) -> None:
     await _said(ctx, await current(ctx), found.number, "agreement.changed")
 
 
-@agreement.sub("remove", "ta bort", "tabort", sv="ta bort", args=[Arg("priority", _priority, missing="agreement.priority_missing")], moderator=True)
+@agreement.sub("remove", "ta bort", "tabort", sv="ta bort", args=[PRIORITY], moderator=True)
 async def _remove(ctx: Context, found: Priority) -> None:
     await AgreementRepo(ctx.tx).remove_priority(found, ctx.message.sender, ctx.now)
     ctx.reply(ctx.cat.text("agreement.removed", p=found.number, text=found.text))
@@ -283,7 +300,13 @@ def _numbers(ctx: Context, text: str) -> tuple[int, ...]:
     return tuple(dict.fromkeys(parse_priority_number(word) for word in re.split(r"[\s,]+", text.strip()) if word))
 
 
-@agreement.sub("carry", "for over", sv="för över", args=[Arg("priorities", _numbers, rest=True, missing="agreement.carry_which")], moderator=True)
+@agreement.sub(
+    "carry",
+    "for over",
+    sv="för över",
+    args=[Arg("priorities", _numbers, rest=True, missing="agreement.carry_which")],
+    moderator=True,
+)
 async def _carry(ctx: Context, numbers: tuple[int, ...]) -> None:
     """Each priority named, of the agreement before the current one, becomes a new priority of the current one with
     its text, goal, organisations and categories; its open actions are linked to the new priority (their link to the
@@ -305,7 +328,14 @@ async def _carry(ctx: Context, numbers: tuple[int, ...]) -> None:
     for number in numbers:
         was = old[number]
         new = await repo.add_priority(
-            into.id, was.text, was.goal, was.organisations, was.categories, ctx.message.sender, ctx.now, (before.id, number)
+            into.id,
+            was.text,
+            was.goal,
+            was.organisations,
+            was.categories,
+            ctx.message.sender,
+            ctx.now,
+            (before.id, number),
         )
         still_open = []
         for link in (link for link in links if link.priority == number):
@@ -334,7 +364,9 @@ async def _show(ctx: Context, year: int | None) -> None:
     if year is None:
         found = await current(ctx)
     else:
-        covering = [a for a in await AgreementRepo(ctx.tx).in_room(ctx.message.room_id) if a.starts.year <= year <= a.ends.year]
+        covering = [
+            a for a in await AgreementRepo(ctx.tx).in_room(ctx.message.room_id) if a.starts.year <= year <= a.ends.year
+        ]
         if not covering:
             raise NotFoundError("agreement.no_year", year=year)
         found = covering[-1]
@@ -358,7 +390,9 @@ async def link_action(ctx: Context, action: Action, found: Agreement, number: in
 
 
 @feature.job(POSTS)
-async def agreement_posts_job(services: Services, keys: frozenset[Hashable] | None, effects: Effects) -> dict[Hashable, datetime | None]:
+async def agreement_posts_job(
+    services: Services, keys: frozenset[Hashable] | None, effects: Effects
+) -> dict[Hashable, datetime | None]:
     """Claim and queue the agreements' posts (of these agreements; all when None) that fell due: the status after
     each quarter, and the reminder to prepare the next agreement; say when each agreement's next post is."""
     now = services.clock.now()
@@ -370,15 +404,25 @@ async def agreement_posts_job(services: Services, keys: frozenset[Hashable] | No
             planned = schedule(found, zone)
             decided = await repo.decided(found.id)
             period_end = to_utc(datetime.combine(found.ends + timedelta(days=1), datetime.min.time()), zone)
+            # Once the next agreement is made, there is nothing left to prepare; the last status still comes.
+            followed = (await repo.current(found.room_id)).id != found.id
             for decision in decide(planned, decided, found.created_at, period_end, now):
-                await _claim(tx, services, found, zone, decision.post, decision.outcome, now)
-                decided.add((decision.post.kind, decision.post.seq))
+                post = decision.post
+                outcome = "skipped" if followed and post.kind == PREPARE else decision.outcome
+                await _claim(tx, services, found, zone, post, outcome, now)
+                decided.add((post.kind, post.seq))
             upcoming[found.id] = next_due(planned, decided, now)
     return upcoming
 
 
 async def _claim(
-    tx: aiosqlite.Connection, services: Services, found: Agreement, zone: ZoneInfo, post: Post, outcome: str, now: datetime
+    tx: aiosqlite.Connection,
+    services: Services,
+    found: Agreement,
+    zone: ZoneInfo,
+    post: Post,
+    outcome: str,
+    now: datetime,
 ) -> None:
     txn_id = f"sb-agreement-{post.kind}-{found.id}-{post.seq}" if outcome != "skipped" else None
     if not await AgreementRepo(tx).claim(found.id, post.kind, post.seq, post.due_at, outcome, txn_id, now):
@@ -388,7 +432,9 @@ async def _claim(
         return
     cat, prefix = services.cat, services.prefix
     if post.kind == PREPARE:
-        text = prepare_text(found, cat, f"{prefix}{agreement.sub_word('new', cat)}", f"{prefix}{agreement.sub_word('carry', cat)}")
+        text = prepare_text(
+            found, cat, f"{prefix}{agreement.sub_word('new', cat)}", f"{prefix}{agreement.sub_word('carry', cat)}"
+        )
     else:
         quarter = quarters(found.starts, found.ends, AGREEMENT_STATUS_MONTHS)[post.seq - 1]
         shown = await followup(tx, found, now, zone)

@@ -4,6 +4,7 @@ the claims of the posts the agreement makes of its own."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -78,16 +79,15 @@ class AgreementRepo:
             row = await cursor.fetchone()
         return _agreement(row) if row else None
 
-    async def get(self, agreement_id: int) -> Agreement | None:
-        async with self.conn.execute(_AGREEMENT + "WHERE id = ?", (agreement_id,)) as cursor:
-            row = await cursor.fetchone()
-        return _agreement(row) if row else None
-
-    async def every(self, ids: frozenset[int] | None = None) -> list[Agreement]:
-        """Agreements by id (every one when None)."""
-        async with self.conn.execute(_AGREEMENT + "ORDER BY id") as cursor:
-            found = [_agreement(row) for row in await cursor.fetchall()]
-        return [a for a in found if ids is None or a.id in ids]
+    async def every(self, ids: Iterable[int] | None = None) -> list[Agreement]:
+        """Agreements by id (every one when None), oldest first."""
+        if ids is None:
+            where, params = "", ()
+        else:
+            params = tuple(ids)
+            where = f"WHERE id IN ({','.join('?' * len(params))}) "
+        async with self.conn.execute(_AGREEMENT + where + "ORDER BY id", params) as cursor:
+            return [_agreement(row) for row in await cursor.fetchall()]
 
     # Priorities.
 

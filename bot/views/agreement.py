@@ -48,7 +48,10 @@ def _counts(followed: Followed, cat: Catalogue) -> str:
 
 def trend_sentence(trend: Trend, cat: Catalogue) -> str:
     values = dict(
-        categories=", ".join(trend.categories), now=trend.now, first=full_day(trend.first, cat), last=full_day(trend.last, cat)
+        categories=", ".join(trend.categories),
+        now=trend.now,
+        first=full_day(trend.first, cat),
+        last=full_day(trend.last, cat),
     )
     if trend.year_before is None:
         return cat("agreement.trend_no_data", **values)
@@ -110,14 +113,18 @@ def status_text(shown: Followup, quarter: Quarter, cat: Catalogue, report: str) 
         "agreement.status_header", name=found.name, q=quarter.number,
         first=full_day(quarter.first, cat), last=full_day(quarter.last, cat),
     )  # fmt: skip
-    return Text.join([_blocks(shown, cat, header, "agreement.more", report), cat.text("agreement.status_footer", command=report)])
+    return Text.join(
+        [_blocks(shown, cat, header, "agreement.more", report), cat.text("agreement.status_footer", command=report)]
+    )
 
 
 def prepare_text(found: Agreement, cat: Catalogue, new: str, carry: str) -> Text:
     return cat.text("agreement.prepare", name=found.name, last=full_day(found.ends, cat), new=new, carry=carry)
 
 
-def created_text(made: Agreement, cat: Catalogue, add: str, carry: str, before: Agreement | None, unfinished: list[int]) -> Text:
+def created_text(
+    made: Agreement, cat: Catalogue, add: str, carry: str, before: Agreement | None, unfinished: list[int]
+) -> Text:
     lines = [cat.text("agreement.created", name=made.name, period=period(made, cat), add=add)]
     if before is not None and unfinished:
         listed = " ".join(f"P{n}" for n in unfinished)
@@ -125,7 +132,9 @@ def created_text(made: Agreement, cat: Catalogue, add: str, carry: str, before: 
     return Text.join(lines)
 
 
-def carried_text(before: Agreement, into: Agreement, moved: list[tuple[int, int, tuple[int, ...]]], cat: Catalogue) -> Text:
+def carried_text(
+    before: Agreement, into: Agreement, moved: list[tuple[int, int, tuple[int, ...]]], cat: Catalogue
+) -> Text:
     lines = [cat.text("agreement.carried", before=before.name, into=into.name)]
     for old, new, still_open in moved:
         actions = cat.count("agreement.carried_actions", len(still_open), numbers=_numbers(still_open))
@@ -146,7 +155,9 @@ def _summary_line(followed: Followed, cat: Catalogue) -> Text:
 def report_text(shown: Followup, cat: Catalogue, filename: str) -> Text:
     """`!agreement report`'s message: one line per priority, and that the file has the whole follow-up."""
     found = shown.agreement
-    header = cat.text("agreement.report_header", name=found.name, period=period(found, cat), today=full_day(shown.today, cat))
+    header = cat.text(
+        "agreement.report_header", name=found.name, period=period(found, cat), today=full_day(shown.today, cat)
+    )
     footer = cat.text("agreement.report_file", filename=filename)
     if not shown.priorities:
         return Text.join([header, cat.text("agreement.no_priorities_yet"), footer])
@@ -200,4 +211,3 @@ def report_markdown(shown: Followup, cat: Catalogue, names: MemberNames) -> str:
                 lines.append(cat("agreement.report_none"))
             lines += [f"- {_action(a, followed.notes.get(a.number), shown.today, cat, names)}" for a in actions]
     return "\n".join(lines) + "\n"
-

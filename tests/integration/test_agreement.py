@@ -13,7 +13,17 @@ from bot.agreement import add_months
 from bot.i18n import Catalogue
 from bot.i18n.dates import day as long_day
 from bot.localclient import content_of
-from tests.integration.helpers import LEAD, SET_UP, JobWatch, ShiftedClock, ask, barrier, download, posted, room_with_bot
+from tests.integration.helpers import (
+    LEAD,
+    SET_UP,
+    JobWatch,
+    ShiftedClock,
+    ask,
+    barrier,
+    download,
+    posted,
+    room_with_bot,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -36,16 +46,24 @@ async def test_an_agreements_life(make_bot, make_user, make_room, homeserver):
     room_id = await room_with_bot(bot, chair, make_room, others=(per,))
     await ask(per, room_id, "!org set Polisen")
 
-    made = await ask(chair, room_id, f"!överenskommelse ny Samverkan {starts.year} {starts.isoformat()} {ends.isoformat()}")
+    made = await ask(
+        chair, room_id, f"!överenskommelse ny Samverkan {starts.year} {starts.isoformat()} {ends.isoformat()}"
+    )
     assert made["body"].startswith(f"Samverkan {starts.year} gäller ")
-    added = await ask(chair, room_id, "!överenskommelse lägg till Minska klottret i centrum mål Halvera anmälningarna för Polis kategorier Klotter")
+    added = await ask(
+        chair,
+        room_id,
+        "!överenskommelse lägg till Minska klottret i centrum mål Halvera anmälningarna för Polis kategorier Klotter",
+    )
     assert added["body"].splitlines()[:4] == [
         f"P1 är tillagd i Samverkan {starts.year}:",
         "P1 Minska klottret i centrum",
         "   Mål: Halvera anmälningarna",
         "   Ansvariga: Polisen",
     ]
-    assert (await ask(per, room_id, "!överenskommelse lägg till Tryggare torg"))["body"].startswith("Det här får bara moderatorer göra")
+    assert (await ask(per, room_id, "!överenskommelse lägg till Tryggare torg"))["body"].startswith(
+        "Det här får bara moderatorer göra"
+    )
     await ask(chair, room_id, "!överenskommelse lägg till Tryggare stationsområde")
 
     # Linked as it is logged, and later; a priority that does not exist is an error and stores nothing.
@@ -86,4 +104,3 @@ async def test_an_agreements_life(make_bot, make_user, make_room, homeserver):
     assert markdown.startswith(f"# Uppföljning: Samverkan {starts.year}\n")
     assert "- #1 Sanera klotter vid torget — Polisen — (klar) — kommentar: Sanerat och målat över\n" in markdown
     assert "### Inte gjort\n\n- #2 Laga belysningen — " in markdown
-

@@ -110,7 +110,9 @@ def test_after_a_long_absence_only_the_latest_status_is_posted() -> None:
 def test_the_reminder_to_prepare_comes_once_and_not_after_the_period() -> None:
     due = utc(2027, 12, 1, 8)
 
-    assert (PREPARE, 0, "sent") in outcomes(due + timedelta(minutes=1), frozenset({(STATUS, 1), (STATUS, 2), (STATUS, 3)}))
+    assert (PREPARE, 0, "sent") in outcomes(
+        due + timedelta(minutes=1), frozenset({(STATUS, 1), (STATUS, 2), (STATUS, 3)})
+    )
     assert outcomes(utc(2028, 1, 2, 8), frozenset({(STATUS, 1), (STATUS, 2), (STATUS, 3)})) == [
         (PREPARE, 0, "skipped"), (STATUS, 4, "late")
     ]  # fmt: skip
@@ -145,7 +147,9 @@ def test_a_priority_with_an_action_under_way_or_done_is_on_track() -> None:
 
 
 def test_a_priorities_clauses_come_in_any_order_after_its_text() -> None:
-    found = parse_priority("Trygghet för äldre kategorier Otrygg plats, Belysning mål Färre otrygga platser för Polisen och Eslövs kommun")
+    found = parse_priority(
+        "Trygghet för äldre kategorier Otrygg plats, Belysning mål Färre otrygga platser för Polisen och Eslövs kommun"
+    )
 
     assert found.text == "Trygghet för äldre"
     assert found.goal == "Färre otrygga platser"
@@ -190,7 +194,9 @@ async def agreement_tables(db: Database) -> list[list[tuple]]:
 async def with_agreement(chat: Chat) -> None:
     await chat.send("!org set Polisen")
     await chat.send("!överenskommelse ny Samverkan 2027 2027-01-01 2027-12-31")
-    await chat.send("!överenskommelse lägg till Minska klottret i centrum mål Halvera anmälningarna för Polis kategorier klotter")
+    await chat.send(
+        "!överenskommelse lägg till Minska klottret i centrum mål Halvera anmälningarna för Polis kategorier klotter"
+    )
 
 
 @pytest.mark.parametrize(
@@ -203,12 +209,12 @@ async def with_agreement(chat: Chat) -> None:
         (f"!överenskommelse lägg till Ring {PNR} om torget", "personnummer"),
         ("!överenskommelse ändra P7 mål Inget", "Samverkan 2027 har ingen prioritering P7"),
         ("!överenskommelse ändra P1", "Skriv vad som ändras"),
-        ("!överenskommelse ta bort Px", "\"Px\" är ingen prioritering"),
+        ("!överenskommelse ta bort Px", '"Px" är ingen prioritering'),
         ("!överenskommelse ny Samverkan 2028", "Skriv namnet och perioden"),
         ("!överenskommelse ny Samverkan 2027-06-01 2027-12-31", "Perioden börjar innan Samverkan 2027 har gått ut"),
         ("!överenskommelse ny Fel 2028-12-31 2028-01-01", "Perioden slutar innan den börjar"),
         ("!överenskommelse för över P1", "Det finns ingen tidigare överenskommelse"),
-        ("!överenskommelse 20x6", "\"20x6\" är inget år"),
+        ("!överenskommelse 20x6", '"20x6" är inget år'),
         ("!åtgärd Sanera klotter prio 4", "Samverkan 2027 har ingen prioritering P4"),
         ("!åtgärd koppla 9 P1", "Det finns ingen åtgärd #9"),
     ],
@@ -229,7 +235,9 @@ async def test_only_moderators_change_the_agreement_but_everyone_reads_it(chat: 
 
     assert "behörighetsnivå" in await chat.send("!överenskommelse lägg till Tryggare torg", sender=OLLE)
     assert await agreement_tables(chat.db) == before
-    assert (await chat.send("!överenskommelse", sender=OLLE)).startswith("Samverkan 2027, 1 januari 2027 – 31 december 2027:")
+    assert (await chat.send("!överenskommelse", sender=OLLE)).startswith(
+        "Samverkan 2027, 1 januari 2027 – 31 december 2027:"
+    )
 
 
 async def test_the_agreement_shows_each_prioritys_actions_flag_and_next_status(chat: Chat, clock: FakeClock) -> None:
@@ -261,17 +269,23 @@ async def test_a_link_is_a_change_in_the_actions_history(chat: Chat) -> None:
     await with_agreement(chat)
     await chat.send("!åtgärd Laga belysningen")
 
-    assert await chat.send("!åtgärd koppla 1 P1") == "Åtgärd #1 är kopplad till P1 i Samverkan 2027: Minska klottret i centrum"
+    assert (
+        await chat.send("!åtgärd koppla 1 P1")
+        == "Åtgärd #1 är kopplad till P1 i Samverkan 2027: Minska klottret i centrum"
+    )
     assert (await chat.send("!åtgärd 1")).endswith("Anna Andersson: kopplade den till P1 i Samverkan 2027")
     assert await chat.send("!åtgärd koppla 1 P1") == "Åtgärd #1 är redan kopplad till P1."
 
 
-async def test_the_trend_compares_the_same_days_a_year_earlier_where_there_is_data(chat: Chat, clock: FakeClock) -> None:
+async def test_the_trend_compares_the_same_days_a_year_earlier_where_there_is_data(
+    chat: Chat, clock: FakeClock
+) -> None:
     await chat.send("!överenskommelse ny Samverkan 2026 2026-01-01 2026-12-31")
     await chat.send("!överenskommelse lägg till Minska klottret kategorier Klotter, Skadegörelse")
 
-    assert "Iakttagelser (Klotter, Skadegörelse) 1 januari 2026 – 30 november 2026: 0; inga uppgifter från året innan" in (
-        await chat.send("!överenskommelse")
+    assert (
+        "Iakttagelser (Klotter, Skadegörelse) 1 januari 2026 – 30 november 2026: 0; inga uppgifter från året innan"
+        in (await chat.send("!överenskommelse"))
     )
 
     await chat.send("!rapport Centrum Klotter på muren datum 2025-01-01")
@@ -280,14 +294,17 @@ async def test_the_trend_compares_the_same_days_a_year_earlier_where_there_is_da
     await chat.send("!rapport Berga Klotter på skolan")
     await chat.send("!rapport Berga Nedskräpning vid skolan")  # no category of the priority
 
-    assert "Iakttagelser (Klotter, Skadegörelse) 1 januari 2026 – 30 november 2026: 1, mot 2 samma dagar året innan." in (
-        await chat.send("!överenskommelse")
+    assert (
+        "Iakttagelser (Klotter, Skadegörelse) 1 januari 2026 – 30 november 2026: 1, mot 2 samma dagar året innan."
+        in (await chat.send("!överenskommelse"))
     )
 
 
 async def outbox(db: Database, since: int = 0) -> list[tuple[str, dict, bytes | None]]:
     async with db.reading() as conn:
-        async with conn.execute("SELECT txn_id, content, file FROM outbox WHERE id > ? ORDER BY id", (since,)) as cursor:
+        async with conn.execute(
+            "SELECT txn_id, content, file FROM outbox WHERE id > ? ORDER BY id", (since,)
+        ) as cursor:
             return [(row[0], json.loads(row[1]), row[2]) for row in await cursor.fetchall()]
 
 
@@ -314,11 +331,16 @@ async def test_the_report_is_a_message_then_a_markdown_file(chat: Chat) -> None:
         "m.file", "uppfoljning-2027-01-01-2027-12-31.md", "text/markdown"
     )  # fmt: skip
     markdown = data.decode()
-    assert markdown.startswith("# Uppföljning: Samverkan 2027\n\nPeriod: 1 januari 2027 – 31 december 2027. Läget 30 november 2026.\n")
+    assert markdown.startswith(
+        "# Uppföljning: Samverkan 2027\n\nPeriod: 1 januari 2027 – 31 december 2027. Läget 30 november 2026.\n"
+    )
     p1 = markdown.split("## P1 Minska klottret i centrum\n")[1].split("## P2")[0]
     assert "- Mål: Halvera anmälningarna\n" in p1
     done, not_done = p1.split("### Gjort\n")[1].split("### Inte gjort\n")
-    assert done.strip() == "- #1 Sanera klotter vid torget — ingen ansvarig — (klar) — kommentar: Sanerat, \\*syns\\* inte längre"
+    assert (
+        done.strip()
+        == "- #1 Sanera klotter vid torget — ingen ansvarig — (klar) — kommentar: Sanerat, \\*syns\\* inte längre"
+    )
     assert not_done.strip().splitlines() == [
         "- #2 Måla om tunneln — ingen ansvarig",
         "- #3 Sätt upp kamera — ingen ansvarig — (struken) — kommentar: Fastighetsägaren sa nej",
@@ -370,7 +392,9 @@ class Jobs:
         return await FEATURES.jobs[POSTS].run(self.services, None, Effects())
 
 
-async def test_the_status_is_posted_once_per_quarter_and_the_reminder_before_the_end(chat: Chat, clock: FakeClock) -> None:
+async def test_the_status_is_posted_once_per_quarter_and_the_reminder_before_the_end(
+    chat: Chat, clock: FakeClock
+) -> None:
     await with_agreement(chat)
     await chat.send("!åtgärd Sanera klotter prio 1")
     jobs = Jobs(chat.db, clock)
@@ -402,3 +426,21 @@ async def test_the_status_is_posted_once_per_quarter_and_the_reminder_before_the
             (STATUS, 1, "sent"), (STATUS, 2, "skipped"), (STATUS, 3, "late"), (PREPARE, 0, "sent")
         ]  # fmt: skip
 
+
+async def test_once_the_next_agreement_is_made_there_is_nothing_to_prepare(chat: Chat, clock: FakeClock) -> None:
+    await chat.send("!överenskommelse ny Samverkan 2026 2026-01-01 2026-12-31")
+    await chat.send("!överenskommelse ny Samverkan 2027 2027-01-01 2027-12-31")
+    jobs = Jobs(chat.db, clock)
+    seen = len(await outbox(chat.db))
+
+    await jobs.run()  # 1 December 2026 09:00: the reminder of Samverkan 2026 falls due
+    at(clock, utc(2026, 12, 1, 8, 1))
+    await jobs.run()
+    at(clock, utc(2027, 1, 1, 8, 1))
+    await jobs.run()
+
+    [(txn, content, _)] = (await outbox(chat.db))[seen:]
+    assert txn == "sb-agreement-status-1-4"  # the last quarter's status of the past agreement still comes
+    assert content["body"].startswith("Status för Samverkan 2026 efter kvartal 4 (1 oktober 2026 – 31 december 2026):")
+    async with chat.db.reading() as conn:
+        assert (PREPARE, 0, "skipped") in await AgreementRepo(conn).outcomes(1)
