@@ -6,6 +6,7 @@ Actions are linked to priorities when logged (`prio <n>`) or later (`!action lin
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 from collections.abc import Hashable
@@ -21,7 +22,7 @@ from bot.agreement import (
 )  # fmt: skip
 from bot.commands.context import Context
 from bot.commands.registry import Arg
-from bot.errors import NotFoundError, StateError, UsageError
+from bot.errors import NotFoundError, StateError, UsageError, UserError
 from bot.feature import Effects, Feature, Services
 from bot.features.observation_lists import pick, room_lists
 from bot.i18n import Text
@@ -30,6 +31,7 @@ from bot.parsing import PrioritySpec, checked_text, parse_date, parse_priority, 
 from bot.periods import between_days
 from bot.policy import (
     AGREEMENT_POST_AT, AGREEMENT_PREPARE_BEFORE, AGREEMENT_STATUS_MONTHS, LONGEST_AGREEMENT, MAX_NAME, MAX_ORGANISATION,
+    NEAR_MISS,
 )  # fmt: skip
 from bot.render import file_message, notice
 from bot.schedule import to_utc
@@ -148,7 +150,12 @@ PRIORITY = Arg("priority", _priority, missing="agreement.priority_missing")
 
 
 def _year(ctx: Context, text: str) -> int:
+    """`2026`; a word near one of the subcommands' (`rapprt`) is only suggested, as a near miss of a command is."""
     if not re.fullmatch(r"\d{4}", text.strip()):
+        forms = {word.casefold(): form for form in agreement.forms if form.sub for word in form.words}
+        if near := difflib.get_close_matches(text.strip().casefold(), forms, n=1, cutoff=NEAR_MISS):
+            suggestion = f"{ctx.prefix}{agreement.word(ctx.cat)} {forms[near[0]].word(ctx.cat)}"
+            raise UserError("parse.did_you_mean", suggestion=suggestion)
         raise UsageError("agreement.year", value=text)
     return int(text)
 

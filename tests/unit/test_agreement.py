@@ -23,6 +23,7 @@ from bot.store.agreements import AgreementRepo
 from bot.store.db import Database
 from tests.unit.handlers import ANNA, OLLE, PNR, START, TODAY, Chat, member_names, utc
 from tests.unit.helpers import ROOM, STOCKHOLM, make_settings
+from tests.unit.test_edits import edit, say, the_edit
 
 # The quarters and the posts.
 
@@ -215,6 +216,7 @@ async def with_agreement(chat: Chat) -> None:
         ("!överenskommelse ny Fel 2028-12-31 2028-01-01", "Perioden slutar innan den börjar"),
         ("!överenskommelse för över P1", "Det finns ingen tidigare överenskommelse"),
         ("!överenskommelse 20x6", '"20x6" är inget år'),
+        ("!överenskommelse rapprt", "Menade du `!överenskommelse rapport`?"),
         ("!åtgärd Sanera klotter prio 4", "Samverkan 2027 har ingen prioritering P4"),
         ("!åtgärd koppla 9 P1", "Det finns ingen åtgärd #9"),
     ],
@@ -444,3 +446,19 @@ async def test_once_the_next_agreement_is_made_there_is_nothing_to_prepare(chat:
     assert content["body"].startswith("Status för Samverkan 2026 efter kvartal 4 (1 oktober 2026 – 31 december 2026):")
     async with chat.db.reading() as conn:
         assert (PREPARE, 0, "skipped") in await AgreementRepo(conn).outcomes(1)
+
+
+async def test_an_edited_action_that_names_a_priority_is_linked_to_it(chat: Chat) -> None:
+    await with_agreement(chat)
+    original = await say(chat, "!åtgärd Sanera klotter vid torget")
+
+    outcome, edit_id = await edit(chat, original, "!åtgärd Sanera klotter vid torget prio 1")
+
+    assert outcome.result == "ok"
+    assert (await the_edit(chat, edit_id, original)).endswith("Hör till P1 i Samverkan 2027: Minska klottret i centrum")
+    assert (await chat.send("!åtgärd 1")).endswith("Anna Andersson: kopplade den till P1 i Samverkan 2027")
+    # An edit naming a priority the agreement does not have changes nothing.
+    before = await agreement_tables(chat.db)
+    outcome, _ = await edit(chat, original, "!åtgärd Sanera klotter vid torget prio 5", ts=3_000)
+    assert outcome.result == "user_error"
+    assert await agreement_tables(chat.db) == before
