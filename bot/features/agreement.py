@@ -35,7 +35,7 @@ from bot.policy import (
 )  # fmt: skip
 from bot.render import file_message, notice
 from bot.schedule import to_utc
-from bot.store.actions import OPEN, Action, ActionRepo
+from bot.store.actions import CANCELLED, DONE, OPEN, Action, ActionRepo, Change
 from bot.store.agreements import Agreement, AgreementRepo, Priority
 from bot.store.observation_lists import CATEGORIES, ObservationListRepo
 from bot.store.observations import ObservationRepo
@@ -85,7 +85,7 @@ async def _trends(
     return trends
 
 
-def _note(history: list) -> str:
+def _note(history: list[Change]) -> str:
     """The last comment in an action's history (why it was closed, cancelled or reopened), or ""."""
     return next((c.detail["comment"] for c in reversed(history) if c.detail.get("comment")), "")
 
@@ -101,7 +101,7 @@ async def followup(
     links = await repo.links(found.room_id, found.id)
     linked = {link.action for link in links}
     by_number = {
-        a.number: a for a in await actions.in_room(found.room_id, ("open", "done", "cancelled")) if a.number in linked
+        a.number: a for a in await actions.in_room(found.room_id, (OPEN, DONE, CANCELLED)) if a.number in linked
     }
     histories = await actions.histories(found.room_id) if with_notes else {}
     names = {c.id: c.name for c in await ObservationListRepo(conn, CATEGORIES).in_room(found.room_id)}
@@ -206,7 +206,8 @@ _SEPARATORS = ("-", "–", "till", "to")
 
 
 def _period_words(ctx: Context, words: list[str]) -> tuple[str, date, date] | None:
-    """`<name> <from> [till] <to>`: the name and the two dates, each date one to four words from the end."""
+    """`<name> <from> [till] <to>`: the name and the two dates, each date one to four words from the end; a date
+    without a year is the next one (the last day: the next one from the first)."""
     for to_words in range(1, 5):
         for from_words in range(1, 5):
             for gap in (0, 1):
@@ -215,7 +216,7 @@ def _period_words(ctx: Context, words: list[str]) -> tuple[str, date, date] | No
                     continue
                 try:
                     starts = parse_date(" ".join(words[name_end : name_end + from_words]), ctx.today)
-                    ends = parse_date(" ".join(words[len(words) - to_words :]), ctx.today)
+                    ends = parse_date(" ".join(words[len(words) - to_words :]), starts)
                 except UsageError:
                     continue
                 return " ".join(words[:name_end]), starts, ends

@@ -231,6 +231,12 @@ async def test_bad_input_gets_a_clear_reply_and_stores_nothing(chat: Chat, body:
     assert (await agreement_tables(chat.db), await chat.tables()) == before
 
 
+async def test_a_period_may_be_written_in_words_and_without_years(chat: Chat) -> None:
+    # On 30 November 2026: 1 January is the next one, and 31 December the next one after it.
+    said = await chat.send("!överenskommelse ny Samverkan nästa år 1 januari till 31 dec")
+    assert said.startswith("Samverkan nästa år gäller 1 januari 2027 – 31 december 2027.")
+
+
 async def test_only_moderators_change_the_agreement_but_everyone_reads_it(chat: Chat) -> None:
     await with_agreement(chat)
     before = await agreement_tables(chat.db)
