@@ -166,6 +166,8 @@ class Followed:
     notes: dict[int, str]
     categories: tuple[str, ...]
     trend: Trend | None
+    carried_from: tuple[str, int] | None = None
+    """The name of the agreement and the number of the priority it carries on."""
 
 
 @dataclass(frozen=True)

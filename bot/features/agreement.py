@@ -107,14 +107,20 @@ async def followup(
     names = {c.id: c.name for c in await ObservationListRepo(conn, CATEGORIES).in_room(found.room_id)}
     named = {p.number: tuple(names[c] for c in p.categories if c in names) for p in priorities}
     trends = await _trends(conn, found, named, today, zone)
+    agreements = {a.id: a.name for a in await repo.in_room(found.room_id)}
     followed = []
     for priority in priorities:
         mine = tuple(
             by_number[link.action] for link in links if link.priority == priority.number and link.action in by_number
         )
         notes = {a.number: note for a in mine if (note := _note(histories.get(a.number, [])))}
+        came = priority.carried_from
+        carried = (agreements[came[0]], came[1]) if came and came[0] in agreements else None
+        found_standing = standing(mine, today)
         followed.append(
-            Followed(priority, mine, standing(mine, today), notes, named[priority.number], trends.get(priority.number))
+            Followed(
+                priority, mine, found_standing, notes, named[priority.number], trends.get(priority.number), carried
+            )
         )
     decided = await repo.decided(found.id)
     upcoming = [p for p in schedule(found, zone) if p.kind == STATUS]

@@ -265,6 +265,7 @@ MESSAGES: dict[str, str] = {
     "agreement.period_days": "{first} – {last}",
     "agreement.header": "{name}, {period}:",
     "agreement.priority": "P{p} {text}",
+    "agreement.carried_from": "Carried over from P{p} of {name}",
     "agreement.goal": "Goal: {goal}",
     "agreement.no_goal": "No measurable goal given.",
     "agreement.organisations": "Responsible: {names}",

@@ -267,6 +267,7 @@ MESSAGES: dict[str, str] = {
     "agreement.period_days": "{first} – {last}",
     "agreement.header": "{name}, {period}:",
     "agreement.priority": "P{p} {text}",
+    "agreement.carried_from": "Förd över från P{p} i {name}",
     "agreement.goal": "Mål: {goal}",
     "agreement.no_goal": "Inget mätbart mål angivet.",
     "agreement.organisations": "Ansvariga: {names}",

@@ -65,11 +65,18 @@ def flag(followed: Followed, cat: Catalogue) -> str | None:
     return cat(f"agreement.flag.{followed.standing.flag}", numbers=_numbers(followed.standing.overdue))
 
 
+def carried_from(followed: Followed, cat: Catalogue) -> str:
+    name, number = followed.carried_from
+    return cat("agreement.carried_from", p=number, name=name)
+
+
 def priority_line(followed: Followed, cat: Catalogue) -> Text:
     """A priority as `!agreement` shows it: its number and text, then indented its goal, organisations, actions, flag
     and trend."""
     p = followed.priority
     lines = [cat("agreement.priority", p=p.number, text=p.text)]
+    if followed.carried_from is not None:
+        lines.append(carried_from(followed, cat))
     if p.goal:
         lines.append(cat("agreement.goal", goal=p.goal))
     if p.organisations:
@@ -194,6 +201,8 @@ def report_markdown(shown: Followup, cat: Catalogue, names: MemberNames) -> str:
     for followed in shown.priorities:
         p = followed.priority
         lines += ["", f"## {cat('agreement.priority', p=p.number, text=md(p.text))}", ""]
+        if followed.carried_from is not None:
+            lines.append(f"- {md(carried_from(followed, cat))}")
         lines.append(f"- {cat('agreement.goal', goal=md(p.goal)) if p.goal else cat('agreement.no_goal')}")
         if p.organisations:
             lines.append(f"- {cat('agreement.organisations', names=md(', '.join(p.organisations)))}")

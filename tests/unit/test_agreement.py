@@ -384,7 +384,8 @@ async def test_carrying_over_takes_the_open_actions_along(chat: Chat, clock: Fak
     assert "kopplade den till P1 i Samverkan 2027 (förd över från P1)" in await chat.send("!åtgärd 2")
     # The past agreement reads as it was.
     assert "Åtgärder: 1 öppen (#2), 1 klar" in await chat.send("!överenskommelse 2026")
-    assert "Åtgärder: 1 öppen (#2)\n" in await chat.send("!överenskommelse 2027")
+    now = await chat.send("!överenskommelse 2027")
+    assert "P1 Minska klottret\n   Förd över från P1 i Samverkan 2026\n   Åtgärder: 1 öppen (#2)\n" in now
 
 
 def at(clock: FakeClock, moment: datetime) -> None:
