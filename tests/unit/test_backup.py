@@ -285,3 +285,13 @@ def test_backup_and_restore_from_the_command_line(
     assert rooms(tmp_path / "new") == ["!orat"]
     assert main(["restore", str(tmp_path / "b")]) == 1
     assert "is not empty: a backup is restored only into an empty data dir; nothing was changed" in capsys.readouterr().err
+
+
+async def test_check_tells_the_age_of_the_last_backup(data_dir: Path, tmp_path: Path) -> None:
+    from bot.check import _backup_line
+
+    settings = make_settings(data_dir=data_dir)
+    assert _backup_line(settings) == "backup: none made from this data dir (samverkan-bot backup FILE)"
+    take(settings, tmp_path / "backup")
+    line = _backup_line(settings)
+    assert line.startswith("backup: last taken ") and line.endswith(f" UTC (0 d 0 h ago) to {tmp_path / 'backup'}")
