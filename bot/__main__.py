@@ -1,4 +1,4 @@
-"""Command line: `samverkan-bot run | check | export | backup | restore | cross-signing reset | demo`."""
+"""Command line: `samverkan-bot run | check | export | backup | restore | purge | cross-signing reset | demo`."""
 
 from __future__ import annotations
 
@@ -143,6 +143,23 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    settings = _settings()
+    setup_logging("WARNING")  # the outcome is told below, a line a room
+    from datetime import datetime, timezone
+
+    from bot.purge import PurgeError, run_purge
+
+    try:
+        outcome = asyncio.run(run_purge(settings, datetime.now(timezone.utc), args.dry_run, args.to))
+    except (PurgeError, StartupError) as exc:
+        print(f"samverkan-bot purge: {exc}", file=sys.stderr)
+        return EXIT_STARTUP
+    for line in outcome.lines():
+        print(line)
+    return 0
+
+
 def cmd_cross_signing_reset(args: argparse.Namespace) -> int:
     settings = _settings()
     if settings.password is None:
@@ -195,6 +212,10 @@ def main(argv: list[str] | None = None) -> int:
         "--passphrase-file", type=Path, metavar="FILE", help=f"the passphrase of a sealed backup (or set {PASSPHRASE_ENV})"
     )
     restore.set_defaults(func=cmd_restore)
+    purge = sub.add_parser("purge", help="export, then delete, what has been kept as long as [retention] says")
+    purge.add_argument("--dry-run", action="store_true", help="only say what would go")
+    purge.add_argument("--to", type=Path, metavar="DIR", help="where the export goes (default: [retention] export_dir)")
+    purge.set_defaults(func=cmd_purge)
     cross_signing = sub.add_parser("cross-signing", help="the cross-signing keys of the bot's account")
     cross_signing_sub = cross_signing.add_subparsers(dest="action", required=True)
     cross_signing_sub.add_parser(

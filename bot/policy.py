@@ -32,6 +32,8 @@ the series says another time."""
 SITUATION_AT = time(12, 0)
 """A series without reminders has its situation picture posted at this local time on the working day before a
 meeting (one with reminders: with the first), unless the series says another time."""
+PURGE_AT = time(3, 30)
+"""When, local time, the daily purge runs once a retention period is set (setting `[retention] purge_at`)."""
 JOB_RETRY = timedelta(minutes=1)
 """A timed job that failed runs again after this."""
 

@@ -14,6 +14,7 @@ from bot.features import (
     organisations,
     ping,
     reporting,
+    retention,
     series,
     situation,
 )
@@ -30,6 +31,7 @@ FEATURES = Features(
         observations.feature,
         situation.feature,
         reporting.feature,
+        retention.feature,
         ping.feature,
     ],
     # `!help` lists the commands as the group uses them: before, during and after a meeting.
