@@ -31,6 +31,7 @@ from bot.store.db import DB_NAME, Database, utc_text
 from bot.store.meetings import Meeting, MeetingRepo
 from bot.store.observation_lists import CATEGORIES, ObservationListRepo
 from bot.store.observations import Observation, ObservationRepo
+from bot.store.retention import Due
 
 FORMAT = "samverkan-bot-export"
 VERSION = 1
@@ -234,6 +235,40 @@ async def read_archive(
             if (since is None or n.at >= since) and (until is None or n.at < until)
         ],
         "agreements": await _agreements(conn, room_id, first, last),
+    }
+
+
+async def due_archive(conn: aiosqlite.Connection, due: Due, zone: ZoneInfo, now: datetime) -> dict[str, Any]:
+    """What a purge is about to delete from a room, in the export's shape, with the agenda items that go beside
+    it (those discussed also appear under their meetings)."""
+    room_id = due.room_id
+    repo = ActionRepo(conn)
+    actions = await repo.in_room(room_id, (OPEN, DONE, CANCELLED))
+    histories = await repo.histories(room_id)
+    meetings = [m for m in await MeetingRepo(conn).ended_in(room_id) if m.id in set(due.keys.get("meetings", []))]
+    going = {kind: set(keys) for kind, keys in due.keys.items()}
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "room_id": room_id,
+        "exported_at": utc_text(now),
+        "from": None,
+        "to": None,
+        "timezone": zone.key,
+        "meetings": [await _meeting(conn, m, actions, histories) for m in meetings],
+        "actions": [_action(a, histories.get(a.number, [])) for a in actions if a.number in going.get("actions", ())],
+        "observations": [
+            _observation(o) for o in await ObservationRepo(conn).in_room(room_id) if o.number in going.get("observations", ())
+        ],
+        "nothing_to_report": [
+            {"organisation": n.organisation, "by": n.by, "at": utc_text(n.at)}
+            for n in await ObservationRepo(conn).nothing_reported(room_id)
+            if due.nothing_before is not None and n.at < due.nothing_before
+        ],
+        "agenda_items": [
+            {"text": i.text, "note": i.note, "added_by": i.author, "added_at": utc_text(i.created_at)}
+            for i in await AgendaRepo(conn).with_ids(room_id, due.keys.get("agenda_items", []))
+        ],
     }
 
 

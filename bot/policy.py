@@ -40,6 +40,8 @@ AGREEMENT_PREPARE_BEFORE = timedelta(days=30)
 """…this long before the period's last day."""
 LONGEST_AGREEMENT = timedelta(days=2 * 366)
 """An agreement's period is usually a calendar year; longer than two is a typo."""
+PURGE_AT = time(3, 30)
+"""When, local time, the daily purge runs once a retention period is set (setting `[retention] purge_at`)."""
 JOB_RETRY = timedelta(minutes=1)
 """A timed job that failed runs again after this."""
 

@@ -15,6 +15,7 @@ from bot.features import (
     organisations,
     ping,
     reporting,
+    retention,
     series,
     situation,
 )
@@ -32,6 +33,7 @@ FEATURES = Features(
         situation.feature,
         reporting.feature,
         agreement.feature,
+        retention.feature,
         ping.feature,
     ],
     # `!help` lists the commands as the group uses them: before, during and after a meeting.
