@@ -269,6 +269,7 @@ async def due_archive(conn: aiosqlite.Connection, due: Due, zone: ZoneInfo, now:
             {"text": i.text, "note": i.note, "added_by": i.author, "added_at": utc_text(i.created_at)}
             for i in await AgendaRepo(conn).with_ids(room_id, due.keys.get("agenda_items", []))
         ],
+        "agreements": [],  # kept for good
     }
 
 

@@ -103,6 +103,8 @@ class RetentionRepo:
             numbers = "room_id = ? AND number IN (SELECT key FROM purging_actions)"
             gone["actions"] = await self._run(
                 *((f"DELETE FROM {table} WHERE {numbers}", (room,)) for table in ("action_owners", "action_history", "nudges")),
+                # An agreement is kept for good; its priority no longer lists an action that went.
+                ("DELETE FROM action_priorities WHERE room_id = ? AND action IN (SELECT key FROM purging_actions)", (room,)),
                 (f"DELETE FROM actions WHERE {numbers}", (room,)),
             )
         if due.keys.get("agenda_items"):

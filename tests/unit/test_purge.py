@@ -30,13 +30,16 @@ class Crash(BaseException):
 
 @pytest.fixture
 async def history(chat: Chat, clock: FakeClock) -> Chat:
-    """A meeting in 2026 that discussed an item, decided and agreed two actions (one done since), a report from
-    then; and, two and a half years later, an open item, an open action and a new report."""
+    """A meeting in 2026 that discussed an item, decided and agreed two actions (one, for the year's agreement,
+    done since), a report from then; and, two and a half years later, an open item, an open action and a new
+    report."""
     await chat.send("!dagordning ny Klotter vid busstationen")
+    await chat.send("!överenskommelse ny Samverkan 2026 2026-01-01 2026-12-31")
+    await chat.send("!överenskommelse lägg till Mindre klotter i centrum")
     await chat.send("!möte start")
     await chat.send("!dagordning klar 1 Polisen tar det")
     await chat.send("!beslut Kommunen sanerar inom en vecka")
-    await chat.send("!åtgärd Sanera klottret för Eslövs kommun")
+    await chat.send("!åtgärd Sanera klottret för Eslövs kommun prio 1")
     await chat.send("!åtgärd Följ upp belysningen")
     await chat.send("!möte slut")
     await chat.send("!rapport Centrum Klotter På muren vid torget")
@@ -89,6 +92,8 @@ async def test_a_purge_exports_then_deletes_only_what_has_been_kept_long_enough(
         (3, "open", None),
     ]
     assert await rows(db, "SELECT number FROM action_history WHERE number = 1") == []
+    assert await rows(db, "SELECT count(*) FROM action_priorities") == [(0,)]
+    assert await rows(db, "SELECT count(*) FROM priorities") == [(1,)]  # the agreement is kept for good
     assert await rows(db, "SELECT number FROM observations") == [(2,)]
     assert await rows(db, "SELECT count(*) FROM meetings") == [(0,)]
     assert await rows(db, "SELECT count(*) FROM decisions") == [(0,)]
