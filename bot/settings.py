@@ -41,6 +41,14 @@ def _checked(parse: Any, *args: Any) -> Any:
         raise ValueError(Catalogue("en")(error.key, **error.values)) from None
 
 
+def _local_time(value: str) -> str:
+    """A time of day setting (`08:00`), checked with the commands' own converter."""
+    from bot.parsing import parse_time
+
+    _checked(parse_time, value)
+    return value.strip()
+
+
 class SeriesSeed(BaseModel):
     """A meeting series seeded from `[[series]]` in the TOML file, checked with the commands' own converters."""
 
@@ -152,10 +160,7 @@ class RetentionSettings(BaseModel):
     @field_validator("purge_at")
     @classmethod
     def _purge_at(cls, value: str) -> str:
-        from bot.parsing import parse_time
-
-        _checked(parse_time, value)
-        return value.strip()
+        return _local_time(value)
 
     def periods(self) -> dict[str, Any]:
         """The kinds with a period, each with its Period."""
@@ -272,10 +277,7 @@ class Settings(BaseSettings):
     @field_validator("nudge_at")
     @classmethod
     def _nudge_at(cls, value: str) -> str:
-        from bot.parsing import parse_time
-
-        _checked(parse_time, value)
-        return value.strip()
+        return _local_time(value)
 
     @field_validator("meeting_close_after")
     @classmethod
