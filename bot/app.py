@@ -397,7 +397,7 @@ class App:
         display = room.user_name(self.user_id) if room else None
         return (localpart, display or localpart)
 
-    async def _on_event(self, room_id: str, event: Event, late: bool = False) -> None:
+    async def _on_event(self, room_id: str, event: Event, seen: list[Seen], late: bool = False) -> None:
         if redacted := redacted_by(event, self.user_id):
             redaction = IncomingMessage(room_id, event.event_id, event.sender, "", event.server_timestamp)
             await self.dispatcher.redaction(redaction, redacted, await self.room_view(room_id))
@@ -416,19 +416,29 @@ class App:
         command = self.registry.find(invocation.word) if invocation else None
         room = self.client.rooms.get(room_id)
         name = (room.user_name(message.sender) if room else None) or message.sender
-        await self.runner.react("message", Seen(message, command.name if command else None, name))
+        seen.append(Seen(message, command.name if command else None, name))
         if invocation is not None:
+            await self._react_to_messages(seen)  # what was said before a command counts before it runs
             await self.dispatcher.dispatch(message, invocation, await self.room_view(room_id))
 
+    async def _react_to_messages(self, seen: list[Seen]) -> None:
+        if seen:
+            batch = tuple(seen)
+            seen.clear()
+            await self.runner.react("messages", batch)
+
     async def _on_events(self, room_id: str, events: list[Event], late: bool = False) -> None:
-        """Each event in turn; one that fails is logged and does not keep the others from being handled."""
+        """Each event in turn; one that fails is logged and does not keep the others from being handled. The chat
+        among them reaches the features' reactions a batch at a time."""
+        seen: list[Seen] = []
         for event in events:
             try:
-                await self._on_event(room_id, event, late)
+                await self._on_event(room_id, event, seen, late)
             except (Unavailable, asyncio.CancelledError):
                 raise
             except Exception:
                 log.exception("event %s in %s could not be handled", event.event_id, room_id)
+        await self._react_to_messages(seen)
 
     async def _handle_late(self, room_id: str) -> None:
         """Parked events of the room that can be read now: handled as if they had just arrived."""

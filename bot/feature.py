@@ -20,9 +20,11 @@ from bot.store.db import Database
 if TYPE_CHECKING:
     from bot.reminders import Section
 
-EVENTS = frozenset({"message", "member", "meeting_opened", "meeting_closed"})
-"""What a feature may react to: a message in a room (a Seen), a member joining or leaving (a MemberChange), and a
-held meeting opened or closed (its id), each once what caused it has committed."""
+EVENTS = frozenset({"messages", "member", "meeting_opened", "meeting_closed"})
+"""What a feature may react to: the messages of a room (a tuple of Seen, in order: those of a sync batch up to and
+including a command, before the command runs, and the rest at the batch's end), a member joining or leaving (a
+MemberChange), and a held meeting opened or closed (its id), each once what caused it has committed. Ordinary chat
+comes a batch at a time, so that what a reaction records of it costs a write per batch, not per message."""
 
 
 @dataclass(frozen=True)

@@ -254,18 +254,22 @@ async def _on(ctx: Context, wanted: tuple[date, int | None, int | None]) -> None
     await _show(ctx, held, found[(number or len(found)) - 1], start)
 
 
-@feature.on("message")
-async def note_presence(services: Services, seen: Seen) -> None:
-    """Whoever writes during a meeting takes part in it; `!here` is how a listener is counted, not speaking.
-    Every message comes here, so only a meeting in progress costs a write."""
-    if seen.command == "here":
+@feature.on("messages")
+async def note_presence(services: Services, seen: tuple[Seen, ...]) -> None:
+    """Whoever writes during a meeting takes part in it; `!here` is how a listener is counted, not speaking. Chat
+    outside a meeting costs one read per batch; during one, the batch's writers are noted in one transaction."""
+    writers = [s for s in seen if s.command != "here"]
+    if not writers:
         return
+    room_id = writers[0].message.room_id  # a batch is one room's
     async with services.db.reading() as conn:
-        running = await MeetingRepo(conn).open_in(seen.message.room_id)
+        running = await MeetingRepo(conn).open_in(room_id)
     if running is None:
         return
     async with services.db.transaction() as tx:
-        await MeetingRepo(tx).note_participant(running.id, seen.message.sender, seen.sender_name, "wrote", services.clock.now())
+        repo, now = MeetingRepo(tx), services.clock.now()
+        for one in writers:
+            await repo.note_participant(running.id, one.message.sender, one.sender_name, "wrote", now)
 
 
 @feature.on("meeting_closed")
