@@ -20,9 +20,10 @@ from bot.store.db import Database
 if TYPE_CHECKING:
     from bot.reminders import Section
 
-EVENTS = frozenset({"message", "member", "meeting_opened", "meeting_closed"})
-"""What a feature may react to: a message in a room (a Seen), a member joining or leaving (a MemberChange), and a
-held meeting opened or closed (its id), each once what caused it has committed."""
+EVENTS = frozenset({"message", "shared", "member", "meeting_opened", "meeting_closed"})
+"""What a feature may react to: a message in a room (a Seen), a photo or a location posted (an IncomingShare, which
+the reaction marks handled when it acts on it, in the transaction that does), a member joining or leaving (a
+MemberChange), and a held meeting opened or closed (its id), each once what caused it has committed."""
 
 
 @dataclass(frozen=True)

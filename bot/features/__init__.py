@@ -16,6 +16,7 @@ from bot.features import (
     reporting,
     series,
     situation,
+    walks,
 )
 
 FEATURES = Features(
@@ -30,6 +31,7 @@ FEATURES = Features(
         observations.feature,
         situation.feature,
         reporting.feature,
+        walks.feature,
         ping.feature,
     ],
     # `!help` lists the commands as the group uses them: before, during and after a meeting.
