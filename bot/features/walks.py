@@ -261,22 +261,22 @@ async def _record(ctx: Context, spec: PointSpec) -> None:
 
 def _kept(shared: IncomingShare) -> tuple[Attachment | None, str | None]:
     """What is kept of a photo or a location, or why it cannot be (a catalogue key)."""
+    name = shared.body or None
+    try:
+        guard(name or "")
+    except UserError:
+        name = None  # a file name or a caption is text in the record too: one that points at a person is not kept
     if shared.kind == LOCATION:
         found = parse_geo_uri(shared.geo_uri or "")
         if found is None:
             return None, "shared.location_unreadable"
         return Attachment(
-            LOCATION, shared.event_id, shared.sender, shared.timestamp_ms, shared.body or None,
+            LOCATION, shared.event_id, shared.sender, shared.timestamp_ms, name,
             geo_uri=shared.geo_uri, latitude=found.latitude, longitude=found.longitude, uncertainty=found.uncertainty,
         ), None  # fmt: skip
     if photo_fault(shared.url, shared.file) is not None:
         return None, "shared.photo_unreadable"
     url = shared.file["url"] if shared.file is not None else shared.url
-    name = shared.body or None
-    try:
-        guard(name or "")
-    except UserError:
-        name = None  # a file name is text in the record too: one that names a person is not kept
     return Attachment(PHOTO, shared.event_id, shared.sender, shared.timestamp_ms, name, url, shared.mimetype, shared.file), None
 
 

@@ -179,6 +179,26 @@ async def test_chat_photos_outside_a_walk_or_away_from_a_point_are_left_alone(ch
     assert (await stored(db))["walk_attachments"] == []
 
 
+async def test_a_photo_named_after_a_person_is_kept_without_its_name(chat: Chat, db: Database, clock: FakeClock) -> None:
+    bot = Bot(db, clock)
+    await a_walk(chat)
+    await chat.send("!punkt Parkvägen 3: Trasig belysning", sender=OLLE)
+    photo = await bot.share(OLLE, body=f"anmälan {PNR}.jpg")
+    assert await reply_to(db, photo.event_id) == "Fotot hör nu till punkt 1 (Parkvägen 3)."
+    [row] = (await stored(db))["walk_attachments"]
+    assert row[6] is None and PNR not in " ".join(map(str, row))
+    assert "Foto: utan namn — mxc://eslov.se/foto" in await chat.send("!vandring")
+
+
+async def test_text_in_the_plan_stays_text(chat: Chat) -> None:
+    await a_walk(chat)
+    await chat.send("!punkt <b>Torget</b>: Klotter *överallt* [länk](https://example.org)", sender=OLLE)
+    shown = await chat.reply("!vandring")
+    assert "&lt;b&gt;Torget&lt;/b&gt;" in shown["formatted_body"] and "<b>" not in shown["formatted_body"]
+    assert "Klotter *överallt* [länk](https://example.org)" in shown["body"]
+    assert "<em>" not in shown["formatted_body"] and "<a " not in shown["formatted_body"]
+
+
 async def test_a_photo_or_a_location_that_cannot_be_read_is_noted_and_not_kept(chat: Chat, db: Database, clock: FakeClock) -> None:
     bot = Bot(db, clock)
     await a_walk(chat)
