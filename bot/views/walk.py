@@ -56,8 +56,10 @@ def plan_markdown(walk: Walk, points: list[Point], actions: dict[int, Action], c
         held = cat("walk.plan_ongoing", start=when(started, cat))
     else:
         ended = walk.ended_at.astimezone(zone)
-        end = clock(ended, cat) if ended.date() == started.date() else when(ended, cat)
-        held = cat("walk.plan_held", start=when(started, cat), end=end)
+        if ended.date() == started.date():
+            held = cat("walk.plan_held", start=when(started, cat), end=clock(ended, cat))
+        else:
+            held = cat("walk.plan_held_days", start=when(started, cat), end=when(ended, cat))
     lines = [f"# {cat('walk.plan_title', n=walk.number, area=md(walk.area))}", "", held]
     if walk.text:
         lines += ["", cat("walk.plan_about", text=md(walk.text))]

@@ -242,8 +242,10 @@ async def test_the_end_posts_the_plan_the_job_its_file_once_and_the_follow_up_on
     await bot.share(OLLE, "location", sent_ms=2_000, geo_uri="geo:55.8391,13.3034;u=35")
     await chat.send("!punkt Torget: Mörkt hörn", sender=KIM)
     await chat.send("!punkt åtgärd 1")
+    clock.advance(timedelta(hours=1, minutes=30))
     ended = await chat.send("!vandring slut")
     assert ended.startswith("Trygghetsvandring 1 i Berga är avslutad, med 2 punkter. Åtgärdsplanen följer, även som fil.")
+    assert "Vandringen började måndag 30 november 2026 kl. 11.00 (vecka 49) och slutade kl. 12.30." in ended
     assert "Obs! Fotona kan visa människor eller fordon." in ended
     assert "Foto: parkvagen.jpg — mxc://eslov.se/foto" in ended
     assert "Plats på kartan: https://www.openstreetmap.org/?mlat=55.8391&mlon=13.3034#map=18/55.8391/13.3034 (±35 m)" in ended
