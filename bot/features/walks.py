@@ -345,7 +345,8 @@ async def walks_job(services: Services, keys: frozenset[Hashable] | None, effect
             txn = f"sb-walk-followup-{held.id}-{int(held.followup_at.timestamp())}"
             if await repo.claim_followup(held.id, held.followup_at, txn):
                 points = await repo.points(held.id)
-                text = followup_text(held, points, await _actions(tx, held.room_id), cat, zone)
+                shows = f"{services.prefix}{walk.word(cat)} {held.number}"
+                text = followup_text(held, points, await _actions(tx, held.room_id), cat, zone, shows)
                 await outbox.add(held.room_id, txn, notice(text), now)
                 log.info("follow-up of walk %s in %s posted", held.number, held.room_id)
     return upcoming

@@ -332,6 +332,8 @@ MESSAGES: dict[str, str] = {
     "walk.followup": "Time to plan a follow-up safety walk in {area}: walk {n} took place on {day}.",
     "walk.followup_open": "Points whose action is still open:",
     "walk.followup_never": "Points never made actions:",
+    "walk.followup_more.one": "… and {n} more point in the plan: `{command}`",
+    "walk.followup_more.many": "… and {n} more points in the plan: `{command}`",
     "walk.followup_all_done": "The actions of all points are done or cancelled.",
     "walk.followup_line": "{n}. {place}: {what}{action}",
     "walk.photo_check": "Note: the photos may show people or vehicles. Check them before the plan is published or handed out.",

@@ -334,6 +334,8 @@ MESSAGES: dict[str, str] = {
     "walk.followup": "Dags att planera en uppföljande trygghetsvandring i {area}: vandring {n} gick {day}.",
     "walk.followup_open": "Punkter vars åtgärd fortfarande är öppen:",
     "walk.followup_never": "Punkter som aldrig blev åtgärder:",
+    "walk.followup_more.one": "… och {n} punkt till i planen: `{command}`",
+    "walk.followup_more.many": "… och {n} punkter till i planen: `{command}`",
     "walk.followup_all_done": "Alla punkternas åtgärder är klara eller strukna.",
     "walk.followup_line": "{n}. {place}: {what}{action}",
     "walk.photo_check": "Obs! Fotona kan visa människor eller fordon. Gå igenom dem innan planen publiceras eller lämnas ut.",

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.geo import GeoPoint, osm_link
 from bot.i18n import Catalogue, Text
 from bot.i18n.dates import clock, day, when
+from bot.render import listing
 from bot.store.actions import OPEN, Action
 from bot.store.walks import LOCATION, Attachment, Point, Walk
 from bot.views.minutes import md
@@ -90,8 +91,12 @@ def point_text(point: Point, cat: Catalogue) -> Text:
     return Text.join([cat.text("point.recorded", n=point.number, place=point.place), *fields])
 
 
-def followup_text(walk: Walk, points: list[Point], actions: dict[int, Action], cat: Catalogue, zone: ZoneInfo) -> Text:
-    """Time for a follow-up walk: the points whose actions are still open, and those never made actions."""
+def followup_text(
+    walk: Walk, points: list[Point], actions: dict[int, Action], cat: Catalogue, zone: ZoneInfo, shows: str
+) -> Text:
+    """Time for a follow-up walk: the points whose actions are still open, and those never made actions; a list too
+    long for its share of the message ends with how many more there are, and `shows`, the command that shows the
+    walk's plan."""
     ended = (walk.ended_at or walk.started_at).astimezone(zone).date()
     parts = [cat.text("walk.followup", n=walk.number, area=walk.area, day=day(ended, cat))]
     still_open = [p for p in points if p.action_number in actions and actions[p.action_number].status == OPEN]
@@ -101,10 +106,11 @@ def followup_text(walk: Walk, points: list[Point], actions: dict[int, Action], c
         action = f" — #{point.action_number}" if point.action_number is not None else ""
         return cat.text("walk.followup_line", n=point.number, place=point.place, what=point.what, action=action)
 
+    more = lambda n, position: cat.text_count("walk.followup_more", n, command=shows)  # noqa: E731
     if still_open:
-        parts.append(Text.join([cat.text("walk.followup_open"), *map(line, still_open)]))
+        parts.append(listing(cat.text("walk.followup_open"), list(map(line, still_open)), more))
     if never:
-        parts.append(Text.join([cat.text("walk.followup_never"), *map(line, never)]))
+        parts.append(listing(cat.text("walk.followup_never"), list(map(line, never)), more))
     if not (still_open or never):
         parts.append(cat.text("walk.followup_all_done"))
     return Text.join(parts, "\n\n")

@@ -292,6 +292,22 @@ async def test_a_new_follow_up_day_is_reminded_of_afresh(chat: Chat, db: Databas
     assert len([m for m in await outbox(db) if m.txn_id.startswith("sb-walk-followup-")]) == 2
 
 
+async def test_a_long_follow_up_list_is_cut_with_a_count_and_the_command_that_shows_the_plan(
+    chat: Chat, db: Database, clock: FakeClock
+) -> None:
+    await a_walk(chat)
+    for n in range(1, 41):
+        await chat.send(f"!punkt Plats {n}: {'Något som behöver göras här, och som tar lite plats att beskriva ' * 2}")
+    await chat.send("!vandring slut")
+    clock.advance(timedelta(days=200))
+    await Bot(db, clock).job()
+    [followup] = [m for m in await outbox(db) if m.txn_id.startswith("sb-walk-followup-")]
+    body = followup.content["body"]
+    assert body.splitlines()[2] == "Punkter som aldrig blev åtgärder:"
+    listed = len(re.findall(r"^\d+\. Plats", body, re.MULTILINE))
+    assert 0 < listed < 40 and body.endswith(f"… och {40 - listed} punkter till i planen: `!vandring 1`")
+
+
 async def test_a_walk_is_shown_by_number_and_a_long_plan_goes_on_by_command(chat: Chat, db: Database) -> None:
     await a_walk(chat)
     for n in range(1, 41):
