@@ -37,7 +37,8 @@ class IncomingShare:
     """photo or location."""
     body: str
     reply_to: str | None = None
-    """The event it replies to, if any."""
+    """The event it replies to, if any; in a thread, the thread's first message unless it replies to another."""
+    thread_root: str | None = None
     url: str | None = None
     mimetype: str | None = None
     file: dict[str, Any] | None = field(default=None, hash=False)

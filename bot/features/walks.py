@@ -306,7 +306,7 @@ async def attach(services: Services, shared: IncomingShare) -> None:
         else:
             await repo.attach(chosen.id, kept)
             text = cat.text("shared.photo", n=chosen.number, place=chosen.place)
-        reply = notice(text, ReplyTarget(shared.event_id))
+        reply = notice(text, ReplyTarget(shared.event_id, shared.thread_root))
         await OutboxRepo(tx).add(shared.room_id, txn_id(shared.event_id, 0), reply, now)
         await RoomRepo(tx).mark_handled(shared.room_id, shared.event_id, now, latest=not shared.late)
     log.info("%s %s in %s: point %s of walk %s", shared.kind, shared.event_id, shared.room_id, chosen.number, running.number)

@@ -65,6 +65,8 @@ def to_share(room_id: str, event: Event, own_user_id: str) -> IncomingShare | No
     if relates.get("rel_type") == "m.replace":
         return None
     reply_to = _dict(relates, "m.in_reply_to").get("event_id")
+    if relates.get("rel_type") == "m.thread" and (relates.get("is_falling_back") or not reply_to):
+        reply_to = relates.get("event_id")  # posted in a thread, not as a reply: it answers what the thread is on
     info, file = _dict(content, "info"), content.get("file")
     url, geo_uri = content.get("url"), content.get("geo_uri")
     mimetype = info.get("mimetype") or (file.get("mimetype") if isinstance(file, dict) else None)
@@ -79,6 +81,7 @@ def to_share(room_id: str, event: Event, own_user_id: str) -> IncomingShare | No
         kind=kind,
         body=name,
         reply_to=reply_to if isinstance(reply_to, str) else None,
+        thread_root=relates.get("event_id") if relates.get("rel_type") == "m.thread" else None,
         url=url if isinstance(url, str) else None,
         mimetype=mimetype if isinstance(mimetype, str) else None,
         file=file if isinstance(file, dict) else ({} if "file" in content else None),

@@ -114,3 +114,13 @@ def test_text_the_bots_own_photos_and_edits_of_photos_are_no_shares() -> None:
     edit = {**photo, "m.relates_to": {"rel_type": "m.replace", "event_id": "$photo"}}
     assert to_share(ROOM, event(edit), BOT) is None
     assert to_message(ROOM, event(photo), BOT) is None
+
+
+def test_a_photo_in_a_thread_answers_the_message_the_thread_is_on_unless_it_replies_within_it() -> None:
+    photo = {"msgtype": "m.image", "body": "a.png", "url": "mxc://eslov.se/a"}
+    thread = {"rel_type": "m.thread", "event_id": "$confirmation", "is_falling_back": True,
+              "m.in_reply_to": {"event_id": "$latest_in_thread"}}  # fmt: skip
+    in_thread = to_share(ROOM, event({**photo, "m.relates_to": thread}), BOT)
+    assert (in_thread.reply_to, in_thread.thread_root) == ("$confirmation", "$confirmation")
+    replying = {**thread, "is_falling_back": False, "m.in_reply_to": {"event_id": "$point"}}
+    assert to_share(ROOM, event({**photo, "m.relates_to": replying}), BOT).reply_to == "$point"

@@ -141,6 +141,12 @@ async def test_a_photo_replying_to_a_point_is_attached_once_and_confirmed(chat: 
 
     photo = await bot.share(KIM, sent_ms=3_600_000, reply_to="$confirmation", mimetype="image/jpeg")
     assert await reply_to(db, photo.event_id) == "Fotot hör nu till punkt 1 (Parkvägen 3)."
+    in_thread = await bot.share(KIM, sent_ms=3_600_000, reply_to="$confirmation", thread_root="$confirmation")
+    [answer] = [m for m in await outbox(db) if m.txn_id == txn_id(in_thread.event_id, 0)]
+    assert answer.content["m.relates_to"] == {  # the answer stays in the thread
+        "rel_type": "m.thread", "event_id": "$confirmation", "is_falling_back": False,
+        "m.in_reply_to": {"event_id": in_thread.event_id},
+    }  # fmt: skip
     await attach(bot.services, photo)  # the same event again, as after a crash before the sync position was stored
     place = await bot.share(OLLE, "location", sent_ms=3_600_000, reply_to=point.event_id, geo_uri="geo:55.8391,13.3034;u=35")
     assert await reply_to(db, place.event_id) == (
@@ -150,9 +156,10 @@ async def test_a_photo_replying_to_a_point_is_attached_once_and_confirmed(chat: 
     found = (await stored(db))["walk_attachments"]
     assert [(row[2], row[3], row[4], row[7], row[8]) for row in found] == [
         (photo.event_id, "photo", KIM, "mxc://eslov.se/foto", "image/jpeg"),
+        (in_thread.event_id, "photo", KIM, "mxc://eslov.se/foto", None),
         (place.event_id, "location", OLLE, None, None),
     ]
-    assert found[1][10:] == ("geo:55.8391,13.3034;u=35", 55.8391, 13.3034, 35.0)
+    assert found[2][10:] == ("geo:55.8391,13.3034;u=35", 55.8391, 13.3034, 35.0)
     assert [m.txn_id for m in await outbox(db)].count(txn_id(photo.event_id, 0)) == 1
 
 
