@@ -7,7 +7,9 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from datetime import datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from nio import UploadResponse
@@ -15,10 +17,14 @@ from nio.crypto.attachments import decrypt_attachment
 
 from bot.localclient import UserClient, content_of
 from bot.store.walks import WalkRepo
-from tests.integration.helpers import ask, barrier, download, download_bytes, posted, room_with_bot
+from bot.policy import WALK_FOLLOWUP_AT
+from tests.integration.helpers import (
+    LEAD, SET_UP, JobWatch, ShiftedClock, ask, barrier, download, download_bytes, posted, room_with_bot,
+)  # fmt: skip
 
 pytestmark = pytest.mark.integration
 
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
 OSM = "https://www.openstreetmap.org/?mlat=55.8391&mlon=13.3034#map=18/55.8391/13.3034"
 
 
@@ -157,3 +163,45 @@ async def test_a_restart_in_the_middle_of_a_walk_loses_nothing_and_doubles_nothi
     plan = (await ask(anna, room_id, "!vandring slut"))["body"]
     assert plan.startswith("Trygghetsvandring 1 i Centrum är avslutad, med 2 punkter.")
     assert plan.count("Foto: lampan.png") == 1 and plan.count("Plats på kartan:") == 1
+
+
+def followups_in(user: UserClient, room_id: str, bot_id: str) -> list[Any]:
+    return [
+        e for e in user.messages_from(room_id, bot_id)
+        if content_of(e).get("body", "").startswith("Dags att planera en uppföljande trygghetsvandring")
+    ]  # fmt: skip
+
+
+async def test_the_follow_up_walk_is_proposed_on_its_day_once_across_a_restart(make_bot, make_user, make_room):
+    day = (datetime.now(STOCKHOLM) + timedelta(days=3)).date()
+    due = datetime.combine(day, WALK_FOLLOWUP_AT, tzinfo=STOCKHOLM).astimezone(timezone.utc)
+    clock = ShiftedClock(due - SET_UP)
+    bot = make_bot(clock=clock)
+    anna = await make_user("anna")
+    room_id = await room_with_bot(bot, anna, make_room)
+    await ask(anna, room_id, "!org sätt Eslövs kommun")
+    await ask(anna, room_id, "!vandring starta Stationsområdet")
+    await ask(anna, room_id, "!punkt Cykelgaraget: Trasig belysning ansvarig Eslövs kommun")
+    await ask(anna, room_id, "!punkt Perrongen: Skräp")
+    await ask(anna, room_id, "!punkt åtgärd 1")
+    assert "Jag påminner om en uppföljande vandring " in (await ask(anna, room_id, "!vandring slut"))["body"]
+    jobs = JobWatch(bot)
+    clock.set(due - LEAD)
+
+    said = await ask(anna, room_id, f"!vandring uppföljning {day.isoformat()}")
+    assert said["body"].startswith("Jag påminner om en uppföljande vandring efter trygghetsvandring 1 i Stationsområdet ")
+
+    await anna.wait_for(lambda: followups_in(anna, room_id, bot.user_id), timeout=30)
+    await jobs.idle()
+    await barrier(anna, room_id)
+    [posted_once] = followups_in(anna, room_id, bot.user_id)
+    assert content_of(posted_once)["body"].endswith(
+        "Punkter vars åtgärd fortfarande är öppen:\n1. Cykelgaraget: Trasig belysning — #1\n\n"
+        "Punkter som aldrig blev åtgärder:\n2. Perrongen: Skräp"
+    )
+
+    await bot.stop()
+    await bot.start()  # a restart does not propose it again
+    await JobWatch(bot).idle()
+    await barrier(anna, room_id)
+    assert len(followups_in(anna, room_id, bot.user_id)) == 1
