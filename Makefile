@@ -34,6 +34,7 @@ bench: $(VENV)/.installed
 	$(VENV)/bin/python -m bench.reminders
 	$(VENV)/bin/python -m bench.situation
 	$(VENV)/bin/python -m bench.walk_plan
+	$(VENV)/bin/python -m bench.agreement
 
 # New pins: the newest versions pyproject.toml's ranges allow, and those Synapse requires for bot/localserver.py's
 # SYNAPSE_VERSION, each resolved in a fresh virtualenv and frozen. Then `make test` runs with them.

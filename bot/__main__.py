@@ -1,10 +1,11 @@
-"""Command line: `samverkan-bot run | check | export | cross-signing reset | demo`."""
+"""Command line: `samverkan-bot run | check | export | backup | restore | purge | cross-signing reset | demo`."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+import os
 import re
 import sys
 from collections.abc import Coroutine
@@ -94,6 +95,71 @@ def cmd_export(args: argparse.Namespace) -> int:
     return _until_done(work, (ExportError, StartupError))
 
 
+PASSPHRASE_ENV = "BOT_BACKUP_PASSPHRASE"
+
+
+def _passphrase(args: argparse.Namespace) -> str | None:
+    """From --passphrase-file (its first line), else from BOT_BACKUP_PASSPHRASE; None when neither is given."""
+    if args.passphrase_file is not None:
+        try:
+            lines = args.passphrase_file.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise SystemExit(f"samverkan-bot {args.command}: {args.passphrase_file}: {exc.strerror or exc}") from None
+        return lines[0] if lines else ""
+    return os.environ.get(PASSPHRASE_ENV) or None
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB"
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    settings = _settings()
+    from bot.backup import BackupError, take
+
+    try:
+        done = take(settings, args.file, _passphrase(args), args.force)
+    except (BackupError, OSError) as exc:
+        print(f"samverkan-bot backup: {exc}", file=sys.stderr)
+        return EXIT_STARTUP
+    how = "sealed with the passphrase" if done.sealed else "not sealed: keep it as private as the data dir"
+    print(f"backup: {done.path} ({_megabytes(done.size)}, {done.files} files, {how}) in {done.seconds:.1f} s")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    settings = _settings()
+    from bot.backup import BackupError, restore
+
+    try:
+        done = restore(settings, args.file, _passphrase(args))
+    except (BackupError, OSError) as exc:
+        print(f"samverkan-bot restore: {exc}", file=sys.stderr)
+        return EXIT_STARTUP
+    print(
+        f"restored: {settings.data_dir} from {done.path} (taken {done.taken_at:%Y-%m-%d %H:%M} UTC) in "
+        f"{done.seconds:.1f} s; the next start catches up from there" + (f"; {done.note}" if done.note else "")
+    )
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    settings = _settings()
+    setup_logging("WARNING")  # the outcome is told below, a line a room
+    from datetime import datetime, timezone
+
+    from bot.purge import PurgeError, run_purge
+
+    try:
+        outcome = asyncio.run(run_purge(settings, datetime.now(timezone.utc), args.dry_run, args.to))
+    except (PurgeError, StartupError) as exc:
+        print(f"samverkan-bot purge: {exc}", file=sys.stderr)
+        return EXIT_STARTUP
+    for line in outcome.lines():
+        print(line)
+    return 0
+
+
 def cmd_cross_signing_reset(args: argparse.Namespace) -> int:
     settings = _settings()
     if settings.password is None:
@@ -134,6 +200,22 @@ def main(argv: list[str] | None = None) -> int:
     export.add_argument("--output", type=Path, metavar="FILE", help="write to FILE instead of standard output")
     export.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     export.set_defaults(func=cmd_export)
+    passphrase_help = f"seal with the first line of FILE as passphrase (or set {PASSPHRASE_ENV})"
+    backup = sub.add_parser("backup", help="write the database, session and keys to one file, while the bot runs")
+    backup.add_argument("file", type=Path, help="the backup file to write (mode 0600)")
+    backup.add_argument("--passphrase-file", type=Path, metavar="FILE", help=passphrase_help)
+    backup.add_argument("--force", action="store_true", help="replace the file if it exists")
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", help="put a backup into an empty data dir")
+    restore.add_argument("file", type=Path, help="the backup file")
+    restore.add_argument(
+        "--passphrase-file", type=Path, metavar="FILE", help=f"the passphrase of a sealed backup (or set {PASSPHRASE_ENV})"
+    )
+    restore.set_defaults(func=cmd_restore)
+    purge = sub.add_parser("purge", help="export, then delete, what has been kept as long as [retention] says")
+    purge.add_argument("--dry-run", action="store_true", help="only say what would go")
+    purge.add_argument("--to", type=Path, metavar="DIR", help="where the export goes (default: [retention] export_dir)")
+    purge.set_defaults(func=cmd_purge)
     cross_signing = sub.add_parser("cross-signing", help="the cross-signing keys of the bot's account")
     cross_signing_sub = cross_signing.add_subparsers(dest="action", required=True)
     cross_signing_sub.add_parser(

@@ -46,6 +46,7 @@ from bot.matrix.transport import NETWORK_ERRORS, Backoff, SendError, Transport, 
 from bot.names import MemberNames, told_apart
 from bot.permissions import RoomView
 from bot.policy import HANDLED_KEPT
+from bot.restored import RESTORING, settle_restored
 from bot.runner import Runner
 from bot.seeds import apply_seeds
 from bot.settings import Settings
@@ -74,6 +75,8 @@ def prepare_data_dir(settings: Settings) -> None:
         probe.unlink()
     except OSError as exc:
         raise StartupError(f"data dir {path} cannot be written ({exc.strerror or exc}); check BOT_DATA_DIR") from None
+    if (path / RESTORING).exists():
+        raise StartupError(f"a restore into {path} did not finish; run `samverkan-bot restore` again")
 
 
 class App:
@@ -119,6 +122,7 @@ class App:
             raise StartupError(f"cannot reach the homeserver at {self.settings.homeserver} ({exc})") from None
         # Reached the homeserver, so a key request failing now is a passing fault: waited out, not a reason to stop.
         await self._retrying(lambda: self._cross_sign(started))
+        await self._retrying(lambda: settle_restored(self.settings.data_dir, self.transport, self.db, self.clock))
         await self.late_keys.load()
         async with self.db.transaction() as tx:
             self._token = await StateRepo(tx).get(SYNC_TOKEN)

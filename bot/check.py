@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import aiohttp
 from nio import AsyncClient
 
 from bot.app import prepare_data_dir
+from bot.backup import last_backup
 from bot.errors import StartupError
 from bot.matrix.client import make_client
 from bot.matrix.crosssigning import OwnKeys, State, device_keys, query, state_of
@@ -26,6 +29,7 @@ async def check(settings: Settings) -> int:
         print(f"data dir: {exc}")
         return 1
     print(f"data dir: ok ({settings.data_dir})")
+    print(_backup_line(settings))
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
             async with http.get(f"{settings.homeserver}/_matrix/client/versions") as response:
@@ -51,6 +55,16 @@ async def check(settings: Settings) -> int:
         return await _cross_signing(client, settings, session)
     finally:
         await client.close()
+
+
+def _backup_line(settings: Settings) -> str:
+    last = last_backup(settings.data_dir)
+    if last is None:
+        return "backup: none made from this data dir (samverkan-bot backup FILE)"
+    taken_at, path = last
+    age = datetime.now(timezone.utc) - taken_at
+    days, hours = age.days, age.seconds // 3600
+    return f"backup: last taken {taken_at:%Y-%m-%d %H:%M} UTC ({days} d {hours} h ago) to {path}"
 
 
 async def _cross_signing(client: AsyncClient, settings: Settings, session: Session) -> int:

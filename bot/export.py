@@ -1,5 +1,6 @@
-"""`samverkan-bot export`: a room's meetings, decisions, actions, reports and safety walks, read from the database
-and written as JSON, CSV or Markdown for archiving. The JSON shape is documented in the README and versioned."""
+"""`samverkan-bot export`: a room's meetings, decisions, actions, reports, agreements and safety walks, read from
+the database and written as JSON, CSV or Markdown for archiving. The JSON shape is documented in the README and
+versioned."""
 
 from __future__ import annotations
 
@@ -25,10 +26,13 @@ from bot.views.minutes import md
 from bot.seeds import resolve_room
 from bot.settings import Settings
 from bot.store.actions import CANCELLED, DONE, OPEN, Action, ActionRepo, Change
+from bot.store.agreements import AgreementRepo
 from bot.store.agenda import AgendaRepo
 from bot.store.db import DB_NAME, Database, utc_text
 from bot.store.meetings import Meeting, MeetingRepo
+from bot.store.observation_lists import CATEGORIES, ObservationListRepo
 from bot.store.observations import Observation, ObservationRepo
+from bot.store.retention import Due
 from bot.store.walks import LOCATION, PHOTO, Point, Walk, WalkRepo
 
 FORMAT = "samverkan-bot-export"
@@ -141,6 +145,46 @@ def _action(action: Action, history: list[Change]) -> dict[str, Any]:
     }
 
 
+async def _agreements(
+    conn: aiosqlite.Connection, room_id: str, first: date | None, last: date | None
+) -> list[dict[str, Any]]:
+    """The room's agreements whose period touches the range, oldest first, each with its priorities (removed ones
+    too, marked) and the numbers of the actions linked to each."""
+    repo = AgreementRepo(conn)
+    categories = {c.id: c.name for c in await ObservationListRepo(conn, CATEGORIES).in_room(room_id)}
+    found = []
+    for agreement in await repo.in_room(room_id):
+        if (first is not None and agreement.ends < first) or (last is not None and agreement.starts > last):
+            continue
+        links = await repo.links(room_id, agreement.id)
+        found.append(
+            {
+                "id": agreement.id,
+                "name": agreement.name,
+                "from": agreement.starts.isoformat(),
+                "to": agreement.ends.isoformat(),
+                "created_by": agreement.created_by,
+                "created_at": utc_text(agreement.created_at),
+                "priorities": [
+                    {
+                        "number": p.number,
+                        "text": p.text,
+                        "goal": p.goal,
+                        "organisations": list(p.organisations),
+                        "categories": [categories[c] for c in p.categories if c in categories],
+                        "carried_from": (
+                            {"agreement_id": p.carried_from[0], "number": p.carried_from[1]} if p.carried_from else None
+                        ),
+                        "removed_at": utc_text(p.removed_at) if p.removed_at else None,
+                        "actions": [link.action for link in links if link.priority == p.number],
+                    }
+                    for p in await repo.priorities(agreement.id, removed=True)
+                ],
+            }
+        )
+    return found
+
+
 def _observation(found: Observation) -> dict[str, Any]:
     return {
         "number": found.number,
@@ -236,11 +280,48 @@ async def read_archive(
             for n in await ObservationRepo(conn).nothing_reported(room_id)
             if (since is None or n.at >= since) and (until is None or n.at < until)
         ],
+        "agreements": await _agreements(conn, room_id, first, last),
         "walks": [
             await _walk(conn, w)
             for w in await WalkRepo(conn).in_room(room_id)
             if (since is None or w.started_at >= since) and (until is None or w.started_at < until)
         ],
+    }
+
+
+async def due_archive(conn: aiosqlite.Connection, due: Due, zone: ZoneInfo, now: datetime) -> dict[str, Any]:
+    """What a purge is about to delete from a room, in the export's shape, with the agenda items that go beside
+    it (those discussed also appear under their meetings)."""
+    room_id = due.room_id
+    repo = ActionRepo(conn)
+    actions = await repo.in_room(room_id, (OPEN, DONE, CANCELLED))
+    histories = await repo.histories(room_id)
+    meetings = [m for m in await MeetingRepo(conn).ended_in(room_id) if m.id in set(due.keys.get("meetings", []))]
+    going = {kind: set(keys) for kind, keys in due.keys.items()}
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "room_id": room_id,
+        "exported_at": utc_text(now),
+        "from": None,
+        "to": None,
+        "timezone": zone.key,
+        "meetings": [await _meeting(conn, m, actions, histories) for m in meetings],
+        "actions": [_action(a, histories.get(a.number, [])) for a in actions if a.number in going.get("actions", ())],
+        "observations": [
+            _observation(o) for o in await ObservationRepo(conn).in_room(room_id) if o.number in going.get("observations", ())
+        ],
+        "nothing_to_report": [
+            {"organisation": n.organisation, "by": n.by, "at": utc_text(n.at)}
+            for n in await ObservationRepo(conn).nothing_reported(room_id)
+            if due.nothing_before is not None and n.at < due.nothing_before
+        ],
+        "agenda_items": [
+            {"text": i.text, "note": i.note, "added_by": i.author, "added_at": utc_text(i.created_at)}
+            for i in await AgendaRepo(conn).with_ids(room_id, due.keys.get("agenda_items", []))
+        ],
+        "agreements": [],  # kept for good
+        "walks": [],  # kept for good
     }
 
 
@@ -317,7 +398,22 @@ def as_markdown(archive: dict[str, Any], cat: Catalogue) -> str:
         row = [f"#{a['number']}", cell(a["text"]), cell(", ".join(owners)), a["due"] or "", cat(f"export.status.{a['status']}"), logged]
         lines.append("| " + " | ".join(row) + " |")
     parts = [m["minutes"] for m in archive["meetings"] if m["minutes"]]
-    return "\n---\n\n".join([*parts, "\n".join(lines) + "\n"])
+    return "\n---\n\n".join([*parts, "\n".join(lines) + "\n", *_agreements_markdown(archive, cat)])
+
+
+def _agreements_markdown(archive: dict[str, Any], cat: Catalogue) -> list[str]:
+    """Each agreement: its name and period, and its priorities with the numbers of their actions."""
+    parts = []
+    for a in archive["agreements"]:
+        lines = [f"# {md(a['name'])}", "", cat("export.agreement_period", first=a["from"], last=a["to"]), ""]
+        for p in a["priorities"]:
+            actions = ", ".join(f"#{n}" for n in p["actions"]) or cat("export.agreement_no_actions")
+            removed = f" {cat('export.agreement_removed')}" if p["removed_at"] else ""
+            lines.append(f"- P{p['number']} {md(' '.join(p['text'].split()))}{removed} — {actions}")
+        if not a["priorities"]:
+            lines.append(cat("agreement.no_priorities_yet"))
+        parts.append("\n".join(lines) + "\n")
+    return parts
 
 
 async def room_id_of(settings: Settings, room: str) -> str:

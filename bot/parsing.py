@@ -285,6 +285,8 @@ USER_ID = re.compile(r"(?<![\w@])@[a-z0-9._=\-/+]+:[A-Za-z0-9.\-]*[A-Za-z0-9](?:
 # The last such clause, on the last line: "Kolla senast inkomna larm senast fredag" is due on Friday.
 ORGANISATION = re.compile(r"^.*(\s(?:for|för)\s+)(?=[A-ZÅÄÖ])([^\n]+)$", re.DOTALL)
 DUE = re.compile(r"^.*(\s(due|senast)\s+)([^\n]+)$", re.IGNORECASE | re.DOTALL)
+# "prio 2", "prioritet P2": the priority of the room's agreement an action serves.
+PRIORITY = re.compile(r"^.*(\s(?:prio|prioritet|priority)\s+)(P?\d{1,4})\s*$", re.IGNORECASE | re.DOTALL)
 
 
 def parse_number(text: str) -> int:
@@ -324,12 +326,22 @@ def mentioned_users(body: str, formatted_body: str | None, mentions: tuple[str, 
     return tuple(dict.fromkeys(users)), body
 
 
+def parse_priority_number(text: str) -> int:
+    """`P2`, `p2` or `2`: a priority of an agreement, as the bot shows it."""
+    match = re.fullmatch(r"[Pp]?(\d{1,4})", text.strip())
+    if match is None or int(match.group(1)) == 0:
+        raise UsageError("parse.priority", value=text)
+    return int(match.group(1))
+
+
 @dataclass(frozen=True)
 class ActionSpec:
     text: str
     owners: tuple[str, ...]
     organisation: str | None
     due: date | None
+    priority: int | None = None
+    """The priority of the room's agreement it serves (`prio 2`)."""
 
 
 def parse_due(text: str, today: date) -> date | None:
@@ -345,24 +357,71 @@ def parse_due(text: str, today: date) -> date | None:
 def parse_action(
     args: str, formatted_body: str | None, mentions: tuple[str, ...], exclude: str, today: date
 ) -> ActionSpec:
-    """`<text> [@owner …] [for <organisation>] [due <date>]`, in Swedish `för` and `senast` too."""
+    """`<text> [@owner …] [for <organisation>] [due <date>] [prio <n>]`, in Swedish `för`, `senast` and `prioritet`
+    too."""
     owners, rest = mentioned_users(args, formatted_body, mentions)
     owners = tuple(user for user in owners if user != exclude)
     rest = " " + rest.strip()
-    due = organisation = None
-    # Either clause may come last; take the last one off, then the other.
-    for _ in range(2):
+    due = organisation = priority = None
+    # Any clause may come last; take the last one off, then the last of the others, and so on.
+    for _ in range(3):
         due_match = DUE.match(rest) if due is None else None
         org_match = ORGANISATION.match(rest) if organisation is None else None
-        last = max((m for m in (due_match, org_match) if m), key=lambda m: m.start(1), default=None)
+        prio_match = PRIORITY.match(rest) if priority is None else None
+        last = max((m for m in (due_match, org_match, prio_match) if m), key=lambda m: m.start(1), default=None)
         if last is None:
             break
         if last is due_match:
             due = parse_due(last.group(3).strip(), today)
+        elif last is prio_match:
+            priority = parse_priority_number(last.group(2))
         else:
             organisation = " ".join(last.group(2).split())
         rest = rest[: last.start(1)]
     text = "\n".join(" ".join(line.split()) for line in rest.strip().splitlines()).strip()
     if not text:
         raise UsageError("action.empty")
-    return ActionSpec(text, owners, organisation, due)
+    return ActionSpec(text, owners, organisation, due, priority)
+
+
+# The clauses of a priority of the agreement, each at most once, in any order after its text: `mål`/`goal`,
+# `för`/`for` (an organisation starts with a capital, as in an action) and `kategorier`/`categories`.
+PRIORITY_CLAUSES = {
+    "goal": re.compile(r"\s(?:goal|mål):?(?:\s+|$)", re.IGNORECASE),
+    "organisations": re.compile(r"\s(?i:for|för)\s+(?=[A-ZÅÄÖ])"),
+    "categories": re.compile(r"\s(?:categories|category|kategorier|kategori):?(?:\s+|$)", re.IGNORECASE),
+}
+_ITEMS = re.compile(r"\s*,\s*|\s+(?:och|and)\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class PrioritySpec:
+    """A priority as written: its text (empty when only clauses were given) and the clauses given (None: not)."""
+
+    text: str
+    goal: str | None
+    organisations: tuple[str, ...] | None
+    categories: tuple[str, ...] | None
+
+
+def parse_priority(args: str) -> PrioritySpec:
+    """`<text> [mål <text>] [för <Organisation>, …] [kategorier <kategori>, …]`; English `goal`, `for` and
+    `categories` too. Several organisations or categories are separated by commas or `och`/`and`."""
+    rest = " " + " ".join(args.split())
+    clauses: dict[str, str] = {}
+    while True:
+        found = [
+            (match, kind)
+            for kind, pattern in PRIORITY_CLAUSES.items()
+            if kind not in clauses and (match := next(reversed(list(pattern.finditer(rest))), None))
+        ]
+        if not found:
+            break
+        match, kind = max(found, key=lambda pair: pair[0].start())
+        value = rest[match.end() :].strip()
+        if not value:
+            raise UsageError(f"priority.{kind}_missing")
+        clauses[kind] = value
+        rest = rest[: match.start()]
+    lists = {kind: tuple(i for i in _ITEMS.split(value) if i) for kind, value in clauses.items() if kind != "goal"}
+    return PrioritySpec(rest.strip(), clauses.get("goal"), lists.get("organisations"), lists.get("categories"))

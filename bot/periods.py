@@ -53,6 +53,11 @@ def _midnight(day: date, zone: ZoneInfo) -> datetime:
     return to_utc(datetime.combine(day, time()), zone)
 
 
+def between_days(first: date, last: date, zone: ZoneInfo) -> Period:
+    """The local days from `first` to `last`, both included."""
+    return Period(_midnight(first, zone), _midnight(last + timedelta(days=1), zone), zone)
+
+
 def _local_step(moment: datetime, zone: ZoneInfo, days: int) -> datetime:
     """The same local wall time `days` later (or earlier): a week is a week across a daylight saving change."""
     local = moment.astimezone(zone).replace(tzinfo=None) + timedelta(days=days)

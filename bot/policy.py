@@ -32,6 +32,16 @@ the series says another time."""
 SITUATION_AT = time(12, 0)
 """A series without reminders has its situation picture posted at this local time on the working day before a
 meeting (one with reminders: with the first), unless the series says another time."""
+AGREEMENT_STATUS_MONTHS = 3
+"""The yearly agreement's status is posted after each part of its period this many months long (a quarter)…"""
+AGREEMENT_POST_AT = time(9, 0)
+"""…at this local time on the day after the part ends; the reminder to prepare the next agreement too…"""
+AGREEMENT_PREPARE_BEFORE = timedelta(days=30)
+"""…this long before the period's last day."""
+LONGEST_AGREEMENT = timedelta(days=2 * 366)
+"""An agreement's period is usually a calendar year; longer than two is a typo."""
+PURGE_AT = time(3, 30)
+"""When, local time, the daily purge runs once a retention period is set (setting `[retention] purge_at`)."""
 JOB_RETRY = timedelta(minutes=1)
 """A timed job that failed runs again after this."""
 

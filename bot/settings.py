@@ -124,6 +124,46 @@ class ObservationDefaults(BaseModel):
         return value
 
 
+class RetentionSettings(BaseModel):
+    """`[retention]`: how long each kind of record is kept, e.g. `observations = "3 år"`; unset keeps it for good.
+    When any is set, the bot purges daily at `purge_at`, exporting what goes into `export_dir` first."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    observations: str | None = None
+    agenda_items: str | None = None
+    actions: str | None = None
+    """Done and cancelled actions, counted from their last change; open ones are kept."""
+    meetings: str | None = None
+    """Ended meetings with their participants, decisions and minutes, counted from their end."""
+    export_dir: Path | None = None
+    """Where a purge writes what it deletes; by default `purged` in the data dir."""
+    purge_at: str = policy.PURGE_AT.strftime("%H:%M")
+
+    @field_validator("observations", "agenda_items", "actions", "meetings")
+    @classmethod
+    def _period(cls, value: str | None) -> str | None:
+        if value is not None:
+            from bot.retention import parse_period
+
+            parse_period(value)
+        return value
+
+    @field_validator("purge_at")
+    @classmethod
+    def _purge_at(cls, value: str) -> str:
+        from bot.parsing import parse_time
+
+        _checked(parse_time, value)
+        return value.strip()
+
+    def periods(self) -> dict[str, Any]:
+        """The kinds with a period, each with its Period."""
+        from bot.retention import KINDS, parse_period
+
+        return {kind: parse_period(text) for kind in KINDS if (text := getattr(self, kind)) is not None}
+
+
 def _split_list(value: Any) -> Any:
     """Comma-separated text from the environment, or a list from TOML."""
     if isinstance(value, str):
@@ -191,6 +231,7 @@ class Settings(BaseSettings):
     """How long after its planned end a meeting left open is closed."""
     series: tuple[SeriesSeed, ...] = ()
     observations: ObservationDefaults = ObservationDefaults()
+    retention: RetentionSettings = RetentionSettings()
 
     @classmethod
     def settings_customise_sources(
@@ -312,7 +353,7 @@ def _setting_name(loc: tuple[Any, ...]) -> str:
     if not loc:
         return "settings"
     head = str(loc[0])
-    if head in Settings.model_fields and head not in ("series", "observations"):
+    if head in Settings.model_fields and head not in ("series", "observations", "retention"):
         return f"{ENV_PREFIX}{head.upper()}"
     return ".".join(str(part) for part in loc) + f" (in {config_path()})"
 

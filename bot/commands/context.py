@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiosqlite
@@ -39,10 +40,16 @@ class Context:
     """Events and job wakes that follow once the transaction commits."""
     made: int | None = None
     """What the command created (see created)."""
+    files: list[tuple[dict[str, Any], bytes]] = field(default_factory=list)
+    """Files to post after the replies: an m.file message (render.file_message) and its bytes."""
 
     def reply(self, text: Text, mentions: Mentions = Mentions()) -> None:
         """Queue a reply; it is stored with the command's effects and sent after they commit."""
         self.replies.append(Reply(text, mentions))
+
+    def attach(self, content: dict[str, Any], data: bytes) -> None:
+        """Queue a file after the replies (a report as a Markdown file), stored with them: sent once, in order."""
+        self.files.append((content, data))
 
     def created(self, ref: int) -> None:
         """Remember what the command created (an id, or an action's number), so an edit or a redaction of the command

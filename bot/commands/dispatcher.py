@@ -102,6 +102,9 @@ class Dispatcher:
                     kind, sender = f"{command.name}.{form.id}", message.sender
                     await CreatedRepo(tx).add(message.event_id, message.room_id, kind, ctx.made, sender, ctx.now)
                 await self._store(tx, message, ctx.replies, _target(message))
+                outbox = OutboxRepo(tx)
+                for index, (content, data) in enumerate(ctx.files, start=len(ctx.replies)):
+                    await outbox.add(message.room_id, txn_id(message.event_id, index), content, ctx.now, file=data)
         except UserError as error:
             text = self._user_error(error, command, invocation.prefix)
             return await self._answer(message, command.name, [Reply(text)], "user_error")

@@ -7,6 +7,7 @@ from bot.feature import Features
 from bot.features import (
     actions,
     agenda,
+    agreement,
     help,
     meetings,
     observation_lists,
@@ -14,6 +15,7 @@ from bot.features import (
     organisations,
     ping,
     reporting,
+    retention,
     series,
     situation,
     walks,
@@ -31,12 +33,14 @@ FEATURES = Features(
         observations.feature,
         situation.feature,
         reporting.feature,
+        agreement.feature,
         walks.feature,
+        retention.feature,
         ping.feature,
     ],
     # `!help` lists the commands as the group uses them: before, during and after a meeting.
     help_order=[
         "help", "next", "report", "reports", "situation", "agenda", "action", "actions", "done", "meeting", "here", "decision",
-        "minutes", "schedule", "org", "areas", "categories",
+        "minutes", "schedule", "org", "areas", "categories", "agreement",
     ],  # fmt: skip
 )

@@ -17,17 +17,21 @@ from bot.commands.context import Context
 from bot.commands.registry import Arg, plain
 from bot.errors import ForbiddenError, NotFoundError, StateError, UsageError, UserError
 from bot.feature import Effects, Feature, Services
+from bot.features.agreement import link_action, priority_of_current
 from bot.features.organisations import room_spelling
 from bot.followup import upcoming
 from bot.i18n import Catalogue, Text
 from bot.i18n.dates import clock, day
 from bot.names import MemberNames
 from bot.nudges import decide_nudges, next_nudge
-from bot.parsing import ActionSpec, checked_text, mentioned_users, parse_action, parse_due, parse_number
+from bot.parsing import (
+    ActionSpec, checked_text, mentioned_users, parse_action, parse_due, parse_number, parse_priority_number,
+)  # fmt: skip
 from bot.policy import HISTORY_BUDGET, MAX_BODY, MAX_ORGANISATION
 from bot.reminders import ReminderContext
 from bot.render import Mentions, listing, notice
 from bot.store.actions import CANCELLED, DONE, OPEN, Action, ActionRepo, Change
+from bot.store.agreements import Agreement, AgreementRepo, Priority
 from bot.store.meetings import MeetingRepo
 from bot.store.outbox import OutboxRepo
 from bot.store.series import SeriesRepo
@@ -108,12 +112,16 @@ async def _show(ctx: Context, found: Action) -> None:
 @action.form(Arg("action", _spec, rest=True, missing="action.empty"))
 async def _create(ctx: Context, spec: ActionSpec) -> None:
     message = ctx.message
+    # The priority is found first: one the agreement does not have is an error, and nothing is stored.
+    serves = await priority_of_current(ctx, spec.priority) if spec.priority is not None else None
     meeting = await MeetingRepo(ctx.tx).open_in(message.room_id)  # agreed in the running meeting, if any
     repo = ActionRepo(ctx.tx)
     number = await repo.create(
         message.room_id, spec.text, spec.owners, spec.organisation, spec.due, message.sender, ctx.now,
         meeting.id if meeting else None,
     )  # fmt: skip
+    if serves is not None:
+        await link_action(ctx, await repo.get(message.room_id, number), serves[0], serves[1].number)
     ctx.effects.wake(NUDGES, message.room_id)
     ctx.created(number)
     await _created(ctx, number)
@@ -121,7 +129,10 @@ async def _create(ctx: Context, spec: ActionSpec) -> None:
 
 async def _created(ctx: Context, number: int) -> None:
     found = await ActionRepo(ctx.tx).get(ctx.message.room_id, number)
-    ctx.reply(ctx.cat.text("action.created", n=number) + Text.of("\n") + action_line(found, ctx.today, ctx.cat, ctx.room))
+    lines = [ctx.cat.text("action.created", n=number), action_line(found, ctx.today, ctx.cat, ctx.room)]
+    if serves := await priority_served(ctx, number):
+        lines.append(ctx.cat.text("action.serves", p=serves[1].number, text=serves[1].text, name=serves[0].name))
+    ctx.reply(Text.join(lines))
 
 
 def _edit_command(ctx: Context, number: int) -> str:
@@ -150,6 +161,10 @@ async def _recreate(ctx: Context, number: int, spec: ActionSpec) -> None:
         detail = {"old": found.due.isoformat() if found.due else None, "new": spec.due.isoformat() if spec.due else None}
         await repo.change(found, by, now, "due", detail, due=spec.due)
         ctx.effects.wake(NUDGES, found.room_id)
+    if spec.priority is not None:
+        serves = await priority_of_current(ctx, spec.priority)
+        if await AgreementRepo(ctx.tx).linked_to(found.room_id, number, serves[0].id) != spec.priority:
+            await link_action(ctx, found, serves[0], spec.priority)
     await _created(ctx, number)
 
 
@@ -159,6 +174,10 @@ def _history_line(change: Change, ctx: Context) -> Text:
     if change.kind == "due":
         new = detail.get("new")
         what = cat("history.due", day=day(date.fromisoformat(new), cat)) if new else cat("history.due_removed")
+    elif change.kind == "linked":
+        what = cat("history.linked", p=detail["priority"], name=detail["agreement"])
+        if detail.get("carried_from"):
+            what = cat("history.carried", p=detail["priority"], name=detail["agreement"], old=detail["carried_from"])
     elif change.kind == "assigned":
         names = [ctx.room.display(u) for u in detail.get("owners", [])]
         names += [detail["organisation"]] if detail.get("organisation") else []
@@ -253,6 +272,28 @@ COMMENT = Arg("comment", plain(checked_text), rest=True, optional=True)
 async def _cancel(ctx: Context, found: Action, comment: str | None) -> None:
     await _close(ctx, found, comment, CANCELLED)
     await _changed(ctx, found, "action.cancelled")
+
+
+PRIORITY = Arg("priority", plain(parse_priority_number), missing="action.link_which")
+
+
+@action.sub("link", "koppla", sv="koppla", args=[CHANGEABLE, PRIORITY])
+async def _link(ctx: Context, found: Action, number: int) -> None:
+    """Link an action to a priority of the room's agreement (instead of another of its priorities)."""
+    agreement, priority = await priority_of_current(ctx, number)
+    if await AgreementRepo(ctx.tx).linked_to(found.room_id, found.number, agreement.id) == number:
+        raise StateError("action.linked_before", n=found.number, p=number)
+    await link_action(ctx, found, agreement, number)
+    ctx.reply(ctx.cat.text("action.linked", n=found.number, p=number, text=priority.text, name=agreement.name))
+
+
+async def priority_served(ctx: Context, number: int) -> tuple[Agreement, Priority] | None:
+    """The priority of the room's current agreement the action serves, if any."""
+    repo = AgreementRepo(ctx.tx)
+    agreement = await repo.current(ctx.message.room_id)
+    linked = await repo.linked_to(ctx.message.room_id, number, agreement.id) if agreement else None
+    priority = await repo.priority(agreement.id, linked) if linked is not None else None
+    return (agreement, priority) if priority is not None else None
 
 
 done = feature.command("done", sv="klar", group="after")

@@ -40,6 +40,10 @@ class AgendaRepo:
             for r in rows
         ]
 
+    async def with_ids(self, room_id: str, ids: list[int]) -> list[AgendaItem]:
+        wanted = set(ids)
+        return [item for item in await self._select("room_id = ?", (room_id,)) if item.id in wanted]
+
     async def open_items(self, room_id: str) -> list[AgendaItem]:
         """The agenda in order: oldest first, so carried-over items lead."""
         return await self._select("room_id = ? AND status = 'open'", (room_id,))

@@ -351,6 +351,68 @@ STEPS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE chart_requests_new RENAME TO chart_requests",
     ),
     (
+        # The yearly agreement (samverkansöverenskommelse): a room's agreements one after another, the latest the
+        # current one; its period is local days, both included. Priorities are numbered per agreement and a removed
+        # one stays, marked, so its number is never used again; one carried over names where it came from.
+        """CREATE TABLE agreements (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            room_id TEXT NOT NULL REFERENCES rooms(room_id),
+            name TEXT NOT NULL,
+            starts TEXT NOT NULL,
+            ends TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            last_priority INTEGER NOT NULL DEFAULT 0
+        )""",
+        """CREATE TABLE priorities (
+            agreement_id INTEGER NOT NULL REFERENCES agreements(id),
+            number INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            goal TEXT,
+            carried_from INTEGER,
+            carried_number INTEGER,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            removed_at TEXT,
+            removed_by TEXT,
+            PRIMARY KEY (agreement_id, number)
+        )""",
+        """CREATE TABLE priority_organisations (
+            agreement_id INTEGER NOT NULL,
+            number INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            FOREIGN KEY (agreement_id, number) REFERENCES priorities(agreement_id, number)
+        )""",
+        """CREATE TABLE priority_categories (
+            agreement_id INTEGER NOT NULL,
+            number INTEGER NOT NULL,
+            category_id INTEGER NOT NULL REFERENCES categories(id),
+            FOREIGN KEY (agreement_id, number) REFERENCES priorities(agreement_id, number)
+        )""",
+        # An action serves at most one priority of an agreement; the link is a change in the action's history.
+        """CREATE TABLE action_priorities (
+            room_id TEXT NOT NULL,
+            action INTEGER NOT NULL,
+            agreement_id INTEGER NOT NULL,
+            priority INTEGER NOT NULL,
+            PRIMARY KEY (room_id, action, agreement_id),
+            FOREIGN KEY (room_id, action) REFERENCES actions(room_id, number),
+            FOREIGN KEY (agreement_id, priority) REFERENCES priorities(agreement_id, number)
+        )""",
+        # The agreement's posts of its own (the status each quarter, the reminder to prepare the next one): one row
+        # each once decided, written in the transaction that queues the message.
+        """CREATE TABLE agreement_posts (
+            agreement_id INTEGER NOT NULL REFERENCES agreements(id),
+            kind TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            due_at TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            txn_id TEXT,
+            decided_at TEXT NOT NULL,
+            PRIMARY KEY (agreement_id, kind, seq)
+        )""",
+    ),
+    (
         # Safety walks, numbered per room; at most one open in a room. The action plan file is queued once (its
         # outbox transaction id kept), and the follow-up reminder once per follow-up time (likewise).
         """CREATE TABLE walks (

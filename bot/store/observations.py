@@ -156,6 +156,14 @@ class ObservationRepo:
             row = await cursor.fetchone()
         return from_utc_text(row[0]) if row else None
 
+    async def first_day(self, room_id: str) -> date | None:
+        """The earliest day an observation (not removed) in the room happened on: what it has data from."""
+        async with self.conn.execute(
+            "SELECT min(happened_on) FROM observations WHERE room_id = ? AND removed_at IS NULL", (room_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return date.fromisoformat(row[0]) if row and row[0] else None
+
     async def remove(self, room_id: str, number: int, by: str, now: datetime) -> None:
         await self.conn.execute(
             "UPDATE observations SET removed_at = ?, removed_by = ? WHERE room_id = ? AND number = ?",

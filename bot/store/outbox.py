@@ -38,11 +38,14 @@ class OutboxRepo:
         replaces_txn: str | None = None,
     ) -> None:
         """A message to send; with `file`, an m.file message (render.file_message) whose file is uploaded first;
-        with `replaces_txn`, an edit (render.edit) of the message sent under that transaction id, sent after it."""
+        with `replaces_txn`, an edit (render.edit) of the message sent under that transaction id, sent after it.
+        A transaction id already recorded stays as it is: after a restore, what the bot sent after the backup was
+        taken is recorded before the work that sent it is done again (bot/restored.py)."""
         # A message for a room the bot has left is settled at once: a bot that was kicked sends nothing there.
         await self.conn.execute(
             "INSERT INTO outbox(room_id, txn_id, event_type, content, created_at, file, replaces_txn, failed) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT 'left the room' FROM rooms WHERE room_id = ? AND left_at IS NOT NULL))",
+            "VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT 'left the room' FROM rooms WHERE room_id = ? AND left_at IS NOT NULL)) "
+            "ON CONFLICT(txn_id) DO NOTHING",
             (
                 room_id, txn_id, event_type, json.dumps(content, ensure_ascii=False), now.isoformat(), file,
                 replaces_txn, room_id,
@@ -84,6 +87,17 @@ class OutboxRepo:
     async def mark_sent(self, message_id: int, event_id: str, now: datetime) -> None:
         await self.conn.execute(
             "UPDATE outbox SET sent_at = ?, sent_event_id = ? WHERE id = ?", (now.isoformat(), event_id, message_id)
+        )
+
+    async def found_sent(self, room_id: str, txn_id: str, event_id: str, event_type: str, now: datetime) -> None:
+        """A message the room shows the bot sent under this transaction id: recorded as sent, whether the outbox
+        still had it pending or never had it."""
+        await self.conn.execute(
+            "INSERT INTO outbox(room_id, txn_id, event_type, content, created_at, sent_at, sent_event_id) "
+            "VALUES (?, ?, ?, '{}', ?, ?, ?) "
+            "ON CONFLICT(txn_id) DO UPDATE SET sent_at = excluded.sent_at, sent_event_id = excluded.sent_event_id, "
+            "file = NULL WHERE sent_at IS NULL",
+            (room_id, txn_id, event_type, now.isoformat(), now.isoformat(), event_id),
         )
 
     async def settle_left(self, room_id: str) -> None:

@@ -29,6 +29,11 @@ class RoomRepo:
             return None
         return Room(**{**dict(row), "commands_refusal_told": bool(row["commands_refusal_told"])})
 
+    async def serving(self) -> list[str]:
+        """The rooms the bot is in."""
+        async with self.conn.execute("SELECT room_id FROM rooms WHERE left_at IS NULL ORDER BY room_id") as cursor:
+            return [row[0] for row in await cursor.fetchall()]
+
     async def joined(self, room_id: str, now: datetime) -> None:
         await self.conn.execute(
             "INSERT INTO rooms(room_id, joined_at) VALUES (?, ?) "

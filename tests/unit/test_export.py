@@ -21,6 +21,7 @@ from bot.minutes import close
 from bot.schedule import parse_schedule
 from bot.store.actions import DONE, OPEN, ActionRepo
 from bot.store.agenda import AgendaRepo
+from bot.store.agreements import AgreementRepo
 from bot.store.db import DB_NAME, Database
 from bot.store.meetings import MeetingRepo
 from bot.store.migrations import LATEST
@@ -179,11 +180,12 @@ async def test_json_holds_what_the_room_saw_at_the_meeting(db: Database, held: s
         "actions": [KAMEROR, SKYLTAR, BRANDPOSTER],
         "observations": [],
         "nothing_to_report": [],
+        "agreements": [],
         "walks": [],
     }
     assert list(exported) == [
         "format", "version", "room_id", "exported_at", "from", "to", "timezone", "meetings", "actions", "observations",
-        "nothing_to_report", "walks",
+        "nothing_to_report", "agreements", "walks",
     ]  # fmt: skip
 
 
@@ -426,6 +428,61 @@ async def test_csv_has_one_row_per_action_and_keeps_text_from_becoming_a_formula
         ],
         [ROOM, "3", "'" + INJECTION, "", "Räddningstjänsten", "", "open", PER, "2026-12-01T23:30:00+00:00", "", "2026-12-01T23:30:00+00:00"],
     ]  # fmt: skip
+
+
+# Agreements
+
+
+async def agreed(db: Database) -> None:
+    """Samverkan 2026 with two priorities, the second removed, and Samverkan 2027 carrying the first on; action #1
+    serves P1 of both, #2 P1 of 2026 only."""
+    async with db.transaction() as tx:
+        repo = AgreementRepo(tx)
+        klotter = await ObservationListRepo(tx, CATEGORIES).add(ROOM, "Klotter", utc(1, 5, 9))
+        first = await repo.create(ROOM, "Samverkan 2026", date(2026, 1, 1), date(2026, 12, 31), ANNA, utc(1, 5, 9))
+        await repo.add_priority(first.id, "Minska klottret", "Halvera anmälningarna", ("Polisen",), (klotter.id,), ANNA, utc(1, 5, 9))
+        removed = await repo.add_priority(first.id, "Fel", None, (), (), ANNA, utc(1, 5, 9))
+        await repo.remove_priority(await repo.priority(first.id, removed), ANNA, utc(1, 5, 10))
+        await repo.link(ROOM, 1, first.id, 1)
+        await repo.link(ROOM, 2, first.id, 1)
+        second = await repo.create(ROOM, "Samverkan 2027", date(2027, 1, 1), date(2027, 12, 31), ANNA, utc(12, 5, 9))
+        await repo.add_priority(second.id, "Minska klottret", None, ("Polisen",), (), ANNA, utc(12, 5, 9), (first.id, 1))
+        await repo.link(ROOM, 1, second.id, 1)
+
+
+async def test_json_holds_the_agreements_with_their_priorities_and_linked_actions(db: Database, held: str) -> None:
+    await agreed(db)
+
+    [first, second] = json.loads(as_json(await archive(db)))["agreements"]
+
+    assert (first["name"], first["from"], first["to"]) == ("Samverkan 2026", "2026-01-01", "2026-12-31")
+    assert first["priorities"] == [
+        {
+            "number": 1, "text": "Minska klottret", "goal": "Halvera anmälningarna", "organisations": ["Polisen"],
+            "categories": ["Klotter"], "carried_from": None, "removed_at": None, "actions": [1, 2],
+        },
+        {
+            "number": 2, "text": "Fel", "goal": None, "organisations": [], "categories": [], "carried_from": None,
+            "removed_at": "2026-01-05T10:00:00+00:00", "actions": [],
+        },
+    ]  # fmt: skip
+    assert second["priorities"][0]["carried_from"] == {"agreement_id": first["id"], "number": 1}
+    assert second["priorities"][0]["actions"] == [1]
+    # The range takes the agreements whose period touches it.
+    assert [a["name"] for a in (await archive(db, first=date(2027, 3, 1)))["agreements"]] == ["Samverkan 2027"]
+
+
+async def test_markdown_ends_with_each_agreement_and_its_priorities_actions(db: Database, held: str) -> None:
+    await agreed(db)
+
+    text = as_markdown(await archive(db), Catalogue("sv"))
+
+    assert text.endswith(
+        "# Samverkan 2026\n\nPeriod: 2026-01-01 – 2026-12-31\n\n"
+        "- P1 Minska klottret — #1, #2\n- P2 Fel (borttagen) — inga åtgärder\n"
+        "\n---\n\n"
+        "# Samverkan 2027\n\nPeriod: 2027-01-01 – 2027-12-31\n\n- P1 Minska klottret — #1\n"
+    )
 
 
 # Markdown

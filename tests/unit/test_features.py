@@ -93,6 +93,7 @@ def test_each_form_has_its_own_usage_line_in_both_languages() -> None:
         "assign": "!åtgärd ansvarig <nummer> @ansvarig … [för <Organisation>]",
         "reopen": "!åtgärd öppna <nummer>",
         "cancel": "!åtgärd stryk <nummer> [kommentar]",
+        "link": "!åtgärd koppla <nummer> P<nummer>",
     }
     assert [form.usage(Catalogue("en"), "/") for form in action.forms if form.sub == "cancel"] == [
         "/action cancel <number> [comment]"
