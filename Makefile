@@ -33,6 +33,7 @@ bench: $(VENV)/.installed
 	$(VENV)/bin/python -m bench.startup
 	$(VENV)/bin/python -m bench.reminders
 	$(VENV)/bin/python -m bench.situation
+	$(VENV)/bin/python -m bench.walk_plan
 	$(VENV)/bin/python -m bench.agreement
 
 # New pins: the newest versions pyproject.toml's ranges allow, and those Synapse requires for bot/localserver.py's

@@ -38,7 +38,7 @@ from bot.features.series import REMINDERS, REPORT_NUDGES, SITUATION_POSTS
 from bot.i18n import Catalogue
 from bot.matrix.client import make_client
 from bot.matrix.crosssigning import CrossSigningError, cross_sign_device
-from bot.matrix.events import redacted_by, to_message
+from bot.matrix.events import redacted_by, to_message, to_share
 from bot.matrix.late_keys import LateKeys
 from bot.matrix.session import establish, relogin, resume
 from bot.matrix.sync import Syncer, TokenRejected
@@ -401,6 +401,9 @@ class App:
         if redacted := redacted_by(event, self.user_id):
             redaction = IncomingMessage(room_id, event.event_id, event.sender, "", event.server_timestamp)
             await self.dispatcher.redaction(redaction, redacted, await self.room_view(room_id))
+            return
+        if shared := to_share(room_id, event, self.user_id):
+            await self.runner.react("shared", replace(shared, late=True) if late else shared)
             return
         message = to_message(room_id, event, self.user_id)
         if message is None:

@@ -1,5 +1,6 @@
-"""`samverkan-bot export`: a room's meetings, decisions, actions, reports and agreements, read from the database and
-written as JSON, CSV or Markdown for archiving. The JSON shape is documented in the README and versioned."""
+"""`samverkan-bot export`: a room's meetings, decisions, actions, reports, agreements and safety walks, read from
+the database and written as JSON, CSV or Markdown for archiving. The JSON shape is documented in the README and
+versioned."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import csv
 import io
 import json
 import sys
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -32,6 +33,7 @@ from bot.store.meetings import Meeting, MeetingRepo
 from bot.store.observation_lists import CATEGORIES, ObservationListRepo
 from bot.store.observations import Observation, ObservationRepo
 from bot.store.retention import Due
+from bot.store.walks import LOCATION, PHOTO, Point, Walk, WalkRepo
 
 FORMAT = "samverkan-bot-export"
 VERSION = 1
@@ -198,6 +200,50 @@ def _observation(found: Observation) -> dict[str, Any]:
     }
 
 
+def _point(point: Point) -> dict[str, Any]:
+    """A walk's point with its photos (where the media repository keeps them, and in an encrypted room the keys that
+    open them) and its locations."""
+
+    def sent(a: Any) -> dict[str, Any]:
+        return {"sent_by": a.sender, "sent_at": utc_text(datetime.fromtimestamp(a.sent_ms / 1000, timezone.utc))}
+
+    return {
+        "number": point.number,
+        "place": point.place,
+        "what": point.what,
+        "proposal": point.proposal,
+        "responsible": point.responsible,
+        "author": point.author,
+        "written_at": utc_text(point.created_at),
+        "action": point.action_number,
+        "photos": [
+            {"url": a.url, "filename": a.body, "mimetype": a.mimetype, "encryption": a.file, **sent(a)}
+            for a in point.attachments
+            if a.kind == PHOTO
+        ],
+        "locations": [
+            {"geo_uri": a.geo_uri, "latitude": a.latitude, "longitude": a.longitude, "uncertainty": a.uncertainty,
+             **sent(a)}  # fmt: skip
+            for a in point.attachments
+            if a.kind == LOCATION
+        ],
+    }
+
+
+async def _walk(conn: aiosqlite.Connection, walk: Walk) -> dict[str, Any]:
+    return {
+        "number": walk.number,
+        "area": walk.area,
+        "text": walk.text,
+        "started_by": walk.started_by,
+        "started_at": utc_text(walk.started_at),
+        "ended_by": walk.ended_by,
+        "ended_at": utc_text(walk.ended_at) if walk.ended_at else None,
+        "followup_at": utc_text(walk.followup_at) if walk.followup_at else None,
+        "points": [_point(p) for p in await WalkRepo(conn).points(walk.id)],
+    }
+
+
 async def read_archive(
     conn: aiosqlite.Connection, room_id: str, zone: ZoneInfo, first: date | None, last: date | None, now: datetime
 ) -> dict[str, Any]:
@@ -235,6 +281,11 @@ async def read_archive(
             if (since is None or n.at >= since) and (until is None or n.at < until)
         ],
         "agreements": await _agreements(conn, room_id, first, last),
+        "walks": [
+            await _walk(conn, w)
+            for w in await WalkRepo(conn).in_room(room_id)
+            if (since is None or w.started_at >= since) and (until is None or w.started_at < until)
+        ],
     }
 
 
@@ -270,6 +321,7 @@ async def due_archive(conn: aiosqlite.Connection, due: Due, zone: ZoneInfo, now:
             for i in await AgendaRepo(conn).with_ids(room_id, due.keys.get("agenda_items", []))
         ],
         "agreements": [],  # kept for good
+        "walks": [],  # kept for good
     }
 
 

@@ -20,11 +20,13 @@ from bot.store.db import Database
 if TYPE_CHECKING:
     from bot.reminders import Section
 
-EVENTS = frozenset({"messages", "member", "meeting_opened", "meeting_closed"})
+EVENTS = frozenset({"messages", "shared", "member", "meeting_opened", "meeting_closed"})
 """What a feature may react to: the messages of a room (a tuple of Seen, in order: those of a sync batch up to and
-including a command, before the command runs, and the rest at the batch's end), a member joining or leaving (a
-MemberChange), and a held meeting opened or closed (its id), each once what caused it has committed. Ordinary chat
-comes a batch at a time, so that what a reaction records of it costs a write per batch, not per message."""
+including a command, before the command runs, and the rest at the batch's end), a photo or a location posted (an
+IncomingShare, which the reaction marks handled when it acts on it, in the transaction that does), a member joining
+or leaving (a MemberChange), and a held meeting opened or closed (its id), each once what caused it has committed.
+Ordinary chat comes a batch at a time, so that what a reaction records of it costs a write per batch, not per
+message."""
 
 
 @dataclass(frozen=True)

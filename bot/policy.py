@@ -75,3 +75,11 @@ HANDLED_KEPT = timedelta(days=30)
 """Handled event ids are kept this long, to skip a replayed batch; older ones are forgotten at start."""
 KEY_GRACE = timedelta(minutes=2)
 """An encrypted command waits this long for its room key before the sender is told (setting `key_grace_seconds`)."""
+
+# Safety walks.
+ATTACH_WINDOW = timedelta(minutes=2)
+"""A photo or a location a member posts this long after their own point of a walk is attached to it, no reply needed."""
+WALK_FOLLOWUP_MONTHS = 6
+"""A follow-up walk is proposed this many months after a walk ends, unless the room sets another day."""
+WALK_FOLLOWUP_AT = time(9, 0)
+"""The local time on that day the room is reminded."""

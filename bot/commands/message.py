@@ -22,3 +22,27 @@ class IncomingMessage:
     """An edit: the event id of the message it edits; `body` and the rest are the new content."""
     late: bool = False
     """Read only after its room key arrived: newer events of the room may have been handled before it."""
+
+
+@dataclass(frozen=True)
+class IncomingShare:
+    """A photo (`m.image`) or a location (`m.location`) a member posted, with its fields as sent: whether they can
+    be read is for the feature that keeps them to judge."""
+
+    room_id: str
+    event_id: str
+    sender: str
+    timestamp_ms: int
+    kind: str
+    """photo or location."""
+    body: str
+    reply_to: str | None = None
+    """The event it replies to, if any; in a thread, the thread's first message unless it replies to another."""
+    thread_root: str | None = None
+    url: str | None = None
+    mimetype: str | None = None
+    file: dict[str, Any] | None = field(default=None, hash=False)
+    """In an encrypted room, the photo's `file`: its address and what opens it."""
+    geo_uri: str | None = None
+    late: bool = False
+    """Read only after its room key arrived."""

@@ -18,6 +18,7 @@ from bot.features import (
     retention,
     series,
     situation,
+    walks,
 )
 
 FEATURES = Features(
@@ -33,6 +34,7 @@ FEATURES = Features(
         situation.feature,
         reporting.feature,
         agreement.feature,
+        walks.feature,
         retention.feature,
         ping.feature,
     ],

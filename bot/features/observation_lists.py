@@ -36,6 +36,21 @@ def missed(ctx: Context, table: str, written: str, suggestions: tuple[str, ...],
     return NotFoundError(f"{table}.no_such", written=written, names=every)
 
 
+def leading_name(words: list[re.Match[str]], names: list[Named]) -> tuple[Named | None, int, tuple[str, ...]]:
+    """The name the longest run of first words names, and how many words it took; or else what the first word
+    (or the first two) may have meant."""
+    by_name = {n.name: n for n in names}
+    longest = max(len(name.split()) for name in by_name)  # a run longer than every name names none
+    for count in range(min(len(words), longest), 0, -1):
+        match = find(" ".join(w.group() for w in words[:count]), list(by_name))
+        if match.found:
+            return by_name[match.found], count, ()
+    for count in (1, 2):
+        if suggestions := find(" ".join(w.group() for w in words[:count]), list(by_name)).suggestions:
+            return None, 0, suggestions
+    return None, 0, ()
+
+
 def pick(ctx: Context, table: str, written: str, names: list[Named]) -> Named:
     """The name in the list that the text names (case, diacritics and a unique beginning aside)."""
     match = find(written, [n.name for n in names])

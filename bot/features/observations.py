@@ -15,7 +15,7 @@ from bot.errors import ForbiddenError, NotFoundError, StateError, UsageError
 from bot.feature import Feature
 from bot.features.observation_lists import areas as areas_command
 from bot.features.observation_lists import categories as categories_command
-from bot.features.observation_lists import missed, room_lists
+from bot.features.observation_lists import leading_name, missed, room_lists
 from bot.features.organisations import org
 from bot.i18n import Catalogue, Text
 from bot.i18n.dates import clock, day_month
@@ -51,21 +51,6 @@ class ReportSpec:
     happened_on: date
 
 
-def _longest(words: list[re.Match[str]], names: list[Named]) -> tuple[Named | None, int, tuple[str, ...]]:
-    """The name the longest run of first words names, and how many words it took; or else what the first word
-    (or the first two) may have meant."""
-    by_name = {n.name: n for n in names}
-    longest = max(len(name.split()) for name in by_name)  # a run longer than every name names none
-    for count in range(min(len(words), longest), 0, -1):
-        match = find(" ".join(w.group() for w in words[:count]), list(by_name))
-        if match.found:
-            return by_name[match.found], count, ()
-    for count in (1, 2):
-        if suggestions := find(" ".join(w.group() for w in words[:count]), list(by_name)).suggestions:
-            return None, 0, suggestions
-    return None, 0, ()
-
-
 async def _spec(ctx: Context, text: str) -> ReportSpec:
     """`<area> <category> <text> [datum <date>]`: the area and category named by the longest runs of words that
     name one, the text after them, and the day it happened (today, or the date clause's, never ahead)."""
@@ -80,13 +65,13 @@ async def _spec(ctx: Context, text: str) -> ReportSpec:
         if happened_on > ctx.today:
             raise UsageError("report.future", day=day_month(happened_on, ctx.cat))
     words = list(WORD.finditer(text))
-    area, used, suggestions = _longest(words, areas)
+    area, used, suggestions = leading_name(words, areas)
     if area is None:
         raise missed(ctx, AREAS, words[0].group() if words else "", suggestions, areas)
     rest = words[used:]
     if not rest:
         raise UsageError("report.category_missing", area=area.name)
-    category, used, suggestions = _longest(rest, categories)
+    category, used, suggestions = leading_name(rest, categories)
     if category is None:
         raise missed(ctx, CATEGORIES, rest[0].group(), suggestions, categories)
     if used == len(rest):

@@ -1,4 +1,4 @@
-"""Turning nio events into the command layer's IncomingMessage, and telling which ones to ignore."""
+"""Turning nio events into the command layer's IncomingMessage and IncomingShare, and telling which ones to ignore."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from nio import AsyncClient, EncryptionError, Event, MegolmEvent, RoomMemberEvent, RoomMessageText
 
-from bot.commands.message import IncomingMessage
+from bot.commands.message import IncomingMessage, IncomingShare
 from bot.commands.slash import COMMAND_BLOCK
 
 
@@ -47,6 +47,45 @@ def to_message(room_id: str, event: Event, own_user_id: str) -> IncomingMessage 
         thread_root=relates.get("event_id") if relates.get("rel_type") == "m.thread" else None,
         command_block=block if isinstance(block, dict) else None,
         replaces=replaces,
+    )
+
+
+SHARED = {"m.image": "photo", "m.location": "location"}
+
+
+def to_share(room_id: str, event: Event, own_user_id: str) -> IncomingShare | None:
+    """A photo or a location a user posted, read from the event as sent (nio makes one without a `url` a BadEvent,
+    and a location an unknown message type); None for anything else, for edits, and for the bot's own."""
+    source = event.source if isinstance(event.source, dict) else {}
+    content = _content(event)
+    kind = SHARED.get(content.get("msgtype"))
+    if source.get("type") != "m.room.message" or kind is None or source.get("sender") == own_user_id:
+        return None
+    relates = _dict(content, "m.relates_to")
+    if relates.get("rel_type") == "m.replace":
+        return None
+    reply_to = _dict(relates, "m.in_reply_to").get("event_id")
+    if relates.get("rel_type") == "m.thread" and (relates.get("is_falling_back") or not reply_to):
+        reply_to = relates.get("event_id")  # posted in a thread, not as a reply: it answers what the thread is on
+    info, file = _dict(content, "info"), content.get("file")
+    url, geo_uri = content.get("url"), content.get("geo_uri")
+    mimetype = info.get("mimetype") or (file.get("mimetype") if isinstance(file, dict) else None)
+    # The file's name, when the body is a caption (Matrix 1.10); else the body, which names it.
+    name = next((v for v in (content.get("filename"), content.get("body")) if isinstance(v, str) and v), "")
+    stamp = source.get("origin_server_ts")
+    return IncomingShare(
+        room_id=room_id,
+        event_id=str(source.get("event_id")),
+        sender=str(source.get("sender")),
+        timestamp_ms=stamp if isinstance(stamp, int) else 0,
+        kind=kind,
+        body=name,
+        reply_to=reply_to if isinstance(reply_to, str) else None,
+        thread_root=relates.get("event_id") if relates.get("rel_type") == "m.thread" else None,
+        url=url if isinstance(url, str) else None,
+        mimetype=mimetype if isinstance(mimetype, str) else None,
+        file=file if isinstance(file, dict) else ({} if "file" in content else None),
+        geo_uri=geo_uri if isinstance(geo_uri, str) else None,
     )
 
 

@@ -412,6 +412,62 @@ STEPS: tuple[tuple[str, ...], ...] = (
             PRIMARY KEY (agreement_id, kind, seq)
         )""",
     ),
+    (
+        # Safety walks, numbered per room; at most one open in a room. The action plan file is queued once (its
+        # outbox transaction id kept), and the follow-up reminder once per follow-up time (likewise).
+        """CREATE TABLE walks (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            room_id TEXT NOT NULL REFERENCES rooms(room_id),
+            number INTEGER NOT NULL,
+            area TEXT NOT NULL,
+            text TEXT,
+            started_by TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            ended_by TEXT,
+            ended_at TEXT,
+            plan_txn TEXT,
+            followup_at TEXT,
+            followup_txn TEXT,
+            UNIQUE (room_id, number)
+        )""",
+        "CREATE UNIQUE INDEX walks_open ON walks(room_id) WHERE ended_at IS NULL",
+        # A walk's points, numbered within it; `sent_ms` is when the `!punkt` was sent (the server's time), and
+        # `reply_txn` the bot's confirmation, so that a reply to either finds the point.
+        """CREATE TABLE walk_points (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            walk_id INTEGER NOT NULL REFERENCES walks(id),
+            number INTEGER NOT NULL,
+            place TEXT NOT NULL,
+            what TEXT NOT NULL,
+            proposal TEXT,
+            responsible TEXT,
+            author TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            reply_txn TEXT NOT NULL,
+            sent_ms INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            action_number INTEGER,
+            UNIQUE (walk_id, number)
+        )""",
+        # Photos (the media repository's mxc:// address; in an encrypted room the `file` dict that opens it, as
+        # private as the rest of the database) and locations (the geo: URI and its coordinates) of a point.
+        """CREATE TABLE walk_attachments (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            point_id INTEGER NOT NULL REFERENCES walk_points(id),
+            event_id TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            sender TEXT NOT NULL,
+            sent_ms INTEGER NOT NULL,
+            body TEXT,
+            url TEXT,
+            mimetype TEXT,
+            file TEXT,
+            geo_uri TEXT,
+            latitude REAL,
+            longitude REAL,
+            uncertainty REAL
+        )""",
+    ),
 )
 
 LATEST = len(STEPS)

@@ -1,5 +1,5 @@
 """Reading Matrix events: an edit comes as its new content with the message it edits, a redaction as the event it
-removes."""
+removes, a photo or a location as it was sent."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from nio import Event, RedactionEvent
 
-from bot.matrix.events import redacted_by, to_message
+from bot.matrix.events import redacted_by, to_message, to_share
 from tests.unit.helpers import BOT, ROOM
 
 ANNA = "@anna:eslov.se"
@@ -76,3 +76,51 @@ def test_the_bots_own_redaction_is_not_followed() -> None:
     )
 
     assert redacted_by(own, BOT) is None
+
+
+def test_a_location_as_elements_mobile_app_sends_it_is_read_though_nio_knows_no_such_message_type() -> None:
+    content = {
+        "msgtype": "m.location",
+        "body": "Plats delad",
+        "geo_uri": "geo:55.8391,13.3034;u=35",
+        "m.relates_to": {"m.in_reply_to": {"event_id": "$point"}},
+    }
+    shared = to_share(ROOM, event(content), BOT)
+    assert (shared.kind, shared.geo_uri, shared.reply_to, shared.sender, shared.timestamp_ms) == (
+        "location", "geo:55.8391,13.3034;u=35", "$point", ANNA, 5
+    )
+
+
+def test_a_photo_is_read_with_its_address_name_and_type_or_its_keys_and_one_without_an_address_too() -> None:
+    info = {"mimetype": "image/jpeg", "size": 10}
+    plain = to_share(ROOM, event({"msgtype": "m.image", "body": "Trasig lampa", "filename": "lampa.jpg",
+                                  "url": "mxc://eslov.se/a", "info": info}), BOT)  # fmt: skip
+    assert (plain.kind, plain.url, plain.body, plain.mimetype, plain.file) == (
+        "photo", "mxc://eslov.se/a", "lampa.jpg", "image/jpeg", None
+    )
+    keys = {"url": "mxc://eslov.se/b", "key": {"k": "x"}, "iv": "y", "hashes": {"sha256": "z"}, "mimetype": "image/png"}
+    encrypted = to_share(ROOM, event({"msgtype": "m.image", "body": "b.png", "file": keys}), BOT)
+    assert (encrypted.url, encrypted.file, encrypted.mimetype) == (None, keys, "image/png")
+    missing = to_share(ROOM, event({"msgtype": "m.image", "body": "c.png"}), BOT)  # nio's BadEvent
+    assert (missing.kind, missing.url, missing.file) == ("photo", None, None)
+    broken = to_share(ROOM, event({"msgtype": "m.image", "body": "d.png", "file": "not a dict"}), BOT)
+    assert broken.file == {}
+
+
+def test_text_the_bots_own_photos_and_edits_of_photos_are_no_shares() -> None:
+    assert to_share(ROOM, event({"msgtype": "m.text", "body": "!punkt Torget: Mörkt"}), BOT) is None
+    photo = {"msgtype": "m.image", "body": "a.png", "url": "mxc://eslov.se/a"}
+    assert to_share(ROOM, event(photo, sender=BOT), BOT) is None
+    edit = {**photo, "m.relates_to": {"rel_type": "m.replace", "event_id": "$photo"}}
+    assert to_share(ROOM, event(edit), BOT) is None
+    assert to_message(ROOM, event(photo), BOT) is None
+
+
+def test_a_photo_in_a_thread_answers_the_message_the_thread_is_on_unless_it_replies_within_it() -> None:
+    photo = {"msgtype": "m.image", "body": "a.png", "url": "mxc://eslov.se/a"}
+    thread = {"rel_type": "m.thread", "event_id": "$confirmation", "is_falling_back": True,
+              "m.in_reply_to": {"event_id": "$latest_in_thread"}}  # fmt: skip
+    in_thread = to_share(ROOM, event({**photo, "m.relates_to": thread}), BOT)
+    assert (in_thread.reply_to, in_thread.thread_root) == ("$confirmation", "$confirmation")
+    replying = {**thread, "is_falling_back": False, "m.in_reply_to": {"event_id": "$point"}}
+    assert to_share(ROOM, event({**photo, "m.relates_to": replying}), BOT).reply_to == "$point"

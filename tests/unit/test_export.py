@@ -29,6 +29,7 @@ from bot.store.observation_lists import AREAS, CATEGORIES, ObservationListRepo
 from bot.store.observations import ObservationRepo
 from bot.store.organisations import OrganisationRepo
 from bot.store.series import SeriesRepo
+from bot.store.walks import LOCATION, PHOTO, Attachment, WalkRepo
 from tests.unit.helpers import ROOM, STOCKHOLM, make_settings
 
 ANNA = "@anna:eslov.se"  # the safety coordinator, who chairs
@@ -180,10 +181,11 @@ async def test_json_holds_what_the_room_saw_at_the_meeting(db: Database, held: s
         "observations": [],
         "nothing_to_report": [],
         "agreements": [],
+        "walks": [],
     }
     assert list(exported) == [
         "format", "version", "room_id", "exported_at", "from", "to", "timezone", "meetings", "actions", "observations",
-        "nothing_to_report", "agreements",
+        "nothing_to_report", "agreements", "walks",
     ]  # fmt: skip
 
 
@@ -300,6 +302,46 @@ async def test_json_holds_every_report_of_the_range_removed_ones_marked(db: Data
     assert exported["nothing_to_report"] == [{"organisation": "Polisen", "by": LISA, "at": "2026-12-03T09:00:00+00:00"}]
     # The range goes by the day it happened.
     assert [o["number"] for o in (await archive(db, last=date(2026, 11, 30)))["observations"]] == [1]
+
+
+# Safety walks
+
+
+async def test_json_holds_each_walk_of_the_range_with_its_points_photos_keys_and_locations(db: Database, held: str) -> None:
+    keys = {"url": "mxc://eslov.se/krypterad", "key": {"k": "hemlig"}, "iv": "iv", "hashes": {"sha256": "h"}, "v": "v2"}
+    async with db.transaction() as tx:
+        repo = WalkRepo(tx)
+        first = await repo.start(ROOM, "Berga", "Kvällsvandring", ANNA, utc(12, 2, 18))
+        await repo.add_point(first.id, "Parkvägen 3", "Trasig belysning", "Byt armatur", "Eslövs kommun", PER, "$p1",
+                             "sb-p1", int(utc(12, 2, 18, 5).timestamp() * 1000), utc(12, 2, 18, 5))  # fmt: skip
+        [point] = await repo.points(first.id)
+        sent = int(utc(12, 2, 18, 6).timestamp() * 1000)
+        await repo.attach(point.id, Attachment(PHOTO, "$photo", PER, sent, "lampan.png", "mxc://eslov.se/krypterad",
+                                               "image/png", keys))  # fmt: skip
+        await repo.attach(point.id, Attachment(LOCATION, "$place", PER, sent, "Plats", geo_uri="geo:55.8,13.3;u=35",
+                                               latitude=55.8, longitude=13.3, uncertainty=35.0))  # fmt: skip
+        await repo.made_action(point.id, 2)
+        await repo.end(first.id, ANNA, utc(12, 2, 19), datetime(2027, 6, 2, 7, tzinfo=timezone.utc))
+        await repo.start(ROOM, "Centrum", None, ANNA, utc(12, 9, 18))
+
+    [walk] = json.loads(as_json(await archive(db, last=date(2026, 12, 8))))["walks"]
+
+    assert walk == {
+        "number": 1, "area": "Berga", "text": "Kvällsvandring", "started_by": ANNA,
+        "started_at": "2026-12-02T18:00:00+00:00", "ended_by": ANNA, "ended_at": "2026-12-02T19:00:00+00:00",
+        "followup_at": "2027-06-02T07:00:00+00:00",
+        "points": [
+            {
+                "number": 1, "place": "Parkvägen 3", "what": "Trasig belysning", "proposal": "Byt armatur",
+                "responsible": "Eslövs kommun", "author": PER, "written_at": "2026-12-02T18:05:00+00:00", "action": 2,
+                "photos": [{"url": "mxc://eslov.se/krypterad", "filename": "lampan.png", "mimetype": "image/png",
+                            "encryption": keys, "sent_by": PER, "sent_at": "2026-12-02T18:06:00+00:00"}],
+                "locations": [{"geo_uri": "geo:55.8,13.3;u=35", "latitude": 55.8, "longitude": 13.3,
+                               "uncertainty": 35.0, "sent_by": PER, "sent_at": "2026-12-02T18:06:00+00:00"}],
+            }
+        ],
+    }  # fmt: skip
+    assert [w["number"] for w in (await archive(db))["walks"]] == [1, 2]  # the second still going on
 
 
 async def test_each_meeting_carries_the_counts_of_the_round_it_closed(db: Database, reported: None) -> None:
