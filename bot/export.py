@@ -321,7 +321,7 @@ async def due_archive(conn: aiosqlite.Connection, due: Due, zone: ZoneInfo, now:
             for i in await AgendaRepo(conn).with_ids(room_id, due.keys.get("agenda_items", []))
         ],
         "agreements": [],  # kept for good
-        "walks": [],  # kept for good
+        "walks": [await _walk(conn, w) for w in await WalkRepo(conn).in_room(room_id) if w.id in going.get("walks", ())],
     }
 
 

@@ -109,6 +109,7 @@ def _check(folder: Path, name: str, due: Due) -> None:
         "observations": due.number_of("observations"),
         "agenda_items": due.number_of("agenda_items"),
         "nothing_to_report": due.nothing,
+        "walks": due.number_of("walks"),
     }
     found = {key: len(written.get(key, [])) for key in expected}
     found_csv = {

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
 
-KINDS = ("observations", "agenda_items", "actions", "meetings")
+KINDS = ("observations", "agenda_items", "actions", "meetings", "walks")
 """What retention settings name, in the order a purge reports them."""
 
 _UNITS = {

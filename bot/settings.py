@@ -144,11 +144,13 @@ class RetentionSettings(BaseModel):
     """Done and cancelled actions, counted from their last change; open ones are kept."""
     meetings: str | None = None
     """Ended meetings with their participants, decisions and minutes, counted from their end."""
+    walks: str | None = None
+    """Ended safety walks with their points and the references to their photos and locations, from their end."""
     export_dir: Path | None = None
     """Where a purge writes what it deletes; by default `purged` in the data dir."""
     purge_at: str = policy.PURGE_AT.strftime("%H:%M")
 
-    @field_validator("observations", "agenda_items", "actions", "meetings")
+    @field_validator("observations", "agenda_items", "actions", "meetings", "walks")
     @classmethod
     def _period(cls, value: str | None) -> str | None:
         if value is not None:

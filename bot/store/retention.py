@@ -21,6 +21,7 @@ _RULES = {
         "(SELECT max(h.at) FROM action_history h WHERE h.room_id = actions.room_id AND h.number = actions.number) < ?",
     ),
     "meetings": ("id", "ended_at IS NOT NULL AND ended_at < ?"),
+    "walks": ("id", "ended_at IS NOT NULL AND ended_at < ?"),
 }
 
 
@@ -96,7 +97,7 @@ class RetentionRepo:
         """Delete what `due` lists and still meets its kind's rule, with what hangs on it; how many of each went.
         Run in the caller's transaction: all of it goes, or none."""
         room, gone = due.room_id, {}
-        for kind in ("actions", "agenda_items", "observations", "meetings"):
+        for kind in _RULES:
             if kind in cutoffs and due.keys.get(kind):
                 await self._still_due(kind, room, due.keys[kind], cutoffs[kind])
         if due.keys.get("actions"):
@@ -128,5 +129,12 @@ class RetentionRepo:
                 (f"DELETE FROM participants WHERE meeting_id {ids}", ()),
                 (f"DELETE FROM decisions WHERE meeting_id {ids}", ()),
                 (f"DELETE FROM meetings WHERE id {ids}", ()),
+            )
+        if due.keys.get("walks"):
+            points = "point_id IN (SELECT id FROM walk_points WHERE walk_id IN (SELECT key FROM purging_walks))"
+            gone["walks"] = await self._run(
+                (f"DELETE FROM walk_attachments WHERE {points}", ()),  # photos' addresses and keys, locations
+                ("DELETE FROM walk_points WHERE walk_id IN (SELECT key FROM purging_walks)", ()),
+                ("DELETE FROM walks WHERE id IN (SELECT key FROM purging_walks)", ()),
             )
         return gone

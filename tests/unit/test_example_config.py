@@ -30,4 +30,4 @@ def test_example_config_loads_with_its_series(tmp_path: Path, monkeypatch: pytes
     assert seed.schedule == "weekly tuesday 09:00"
     assert seed.reminders == ("1d", "1h")
     assert settings.retention.actions == "5 år" and str(settings.retention.export_dir) == "/archive/samverkan"
-    assert sorted(settings.retention.periods()) == ["actions", "agenda_items", "meetings", "observations"]
+    assert sorted(settings.retention.periods()) == ["actions", "agenda_items", "meetings", "observations", "walks"]

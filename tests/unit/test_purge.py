@@ -21,7 +21,7 @@ from tests.unit.handlers import START, Chat
 from tests.unit.helpers import ROOM, make_settings
 
 LATER = START + relativedelta(years=3)
-ALL = {"observations": "2 år", "agenda_items": "2 år", "actions": "2 years", "meetings": "24 months"}
+ALL = {"observations": "2 år", "agenda_items": "2 år", "actions": "2 years", "meetings": "24 months", "walks": "2 år"}
 
 
 class Crash(BaseException):
@@ -32,7 +32,7 @@ class Crash(BaseException):
 async def history(chat: Chat, clock: FakeClock) -> Chat:
     """A meeting in 2026 that discussed an item, decided and agreed two actions (one, for the year's agreement,
     done since), a report from then; and, two and a half years later, an open item, an open action and a new
-    report."""
+    report. And a safety walk in 2026."""
     await chat.send("!dagordning ny Klotter vid busstationen")
     await chat.send("!överenskommelse ny Samverkan 2026 2026-01-01 2026-12-31")
     await chat.send("!överenskommelse lägg till Mindre klotter i centrum")
@@ -43,6 +43,9 @@ async def history(chat: Chat, clock: FakeClock) -> Chat:
     await chat.send("!åtgärd Följ upp belysningen")
     await chat.send("!möte slut")
     await chat.send("!rapport Centrum Klotter På muren vid torget")
+    await chat.send("!vandring start Centrum Kvällsvandring")
+    await chat.send("!punkt Torget: Trasig lampa förslag Byt lampan ansvarig Eslövs kommun")
+    await chat.send("!vandring slut")
     clock.advance(timedelta(days=2))
     await chat.send("!klar 1 Sanerat")
     clock.advance(timedelta(days=365 * 2 + 180))
@@ -60,7 +63,7 @@ async def rows(db: Database, sql: str) -> list[tuple]:
 
 async def everything(db: Database) -> dict[str, list[tuple]]:
     tables = ("agenda_items", "actions", "action_owners", "action_history", "meetings", "participants", "decisions",
-              "observations", "nothing_reported")  # fmt: skip
+              "observations", "nothing_reported", "walks", "walk_points", "walk_attachments")  # fmt: skip
     return {table: await rows(db, f"SELECT * FROM {table} ORDER BY 1, 2") for table in tables}
 
 
@@ -84,7 +87,7 @@ async def test_a_purge_exports_then_deletes_only_what_has_been_kept_long_enough(
     outcome = await purge(db, settings, LATER)
 
     assert outcome.deleted == {
-        ROOM: {"actions": 1, "agenda_items": 1, "observations": 1, "nothing_reported": 0, "meetings": 1}
+        ROOM: {"actions": 1, "agenda_items": 1, "observations": 1, "nothing_reported": 0, "meetings": 1, "walks": 1}
     }
     assert await rows(db, "SELECT text FROM agenda_items") == [("Trasig belysning i Berga",)]
     assert await rows(db, "SELECT number, status, meeting_id FROM actions ORDER BY number") == [
@@ -98,6 +101,7 @@ async def test_a_purge_exports_then_deletes_only_what_has_been_kept_long_enough(
     assert await rows(db, "SELECT count(*) FROM meetings") == [(0,)]
     assert await rows(db, "SELECT count(*) FROM decisions") == [(0,)]
     assert await rows(db, "SELECT count(*) FROM participants") == [(0,)]
+    assert await rows(db, "SELECT count(*) FROM walk_points") == [(0,)] == await rows(db, "SELECT count(*) FROM walks")
 
     assert outcome.folder.parent == tmp_path / "purged"
     name = ROOM.lstrip("!").replace(":", "_")
@@ -113,7 +117,9 @@ async def test_a_purge_exports_then_deletes_only_what_has_been_kept_long_enough(
     assert [d["text"] for d in meeting["decisions"]] == ["Kommunen sanerar inom en vecka"]
     assert "Kommunen sanerar inom en vecka" in meeting["minutes"]
     assert "Kommunen sanerar inom en vecka" in (outcome.folder / f"{name}.md").read_text(encoding="utf-8")
-    assert outcome.lines()[0] == f"{ROOM}: 1 observations, 1 agenda items, 1 actions, 1 meetings deleted"
+    (walk,) = archive["walks"]
+    assert walk["area"] == "Centrum" and [p["place"] for p in walk["points"]] == ["Torget"]
+    assert outcome.lines()[0] == f"{ROOM}: 1 observations, 1 agenda items, 1 actions, 1 meetings, 1 walks deleted"
 
 
 async def test_a_purge_keeps_what_retention_says_to_keep(db: Database, history: Chat, tmp_path: Path) -> None:
@@ -125,10 +131,10 @@ async def test_a_purge_keeps_what_retention_says_to_keep(db: Database, history: 
     after = await everything(db)
     assert after["observations"] == before["observations"][1:]
     assert {t: r for t, r in after.items() if t != "observations"} == {t: r for t, r in before.items() if t != "observations"}
-    assert outcome.kept_for_good == ("agenda_items", "actions", "meetings")
-    assert outcome.lines()[-1] == "kept for good (no retention period set): agenda items, actions, meetings"
+    assert outcome.kept_for_good == ("agenda_items", "actions", "meetings", "walks")
+    assert outcome.lines()[-1] == "kept for good (no retention period set): agenda items, actions, meetings, walks"
     assert await purge(db, make_settings(data_dir=tmp_path), LATER + relativedelta(years=10)) == type(outcome)(
-        False, kept_for_good=("observations", "agenda_items", "actions", "meetings")
+        False, kept_for_good=("observations", "agenda_items", "actions", "meetings", "walks")
     )  # nothing set: nothing goes, ever
     assert await everything(db) == after
 
@@ -140,8 +146,10 @@ async def test_a_dry_run_deletes_and_writes_nothing(db: Database, history: Chat,
 
     assert await everything(db) == before
     assert not (tmp_path / "purged").exists() and outcome.folder is None
-    assert outcome.found[ROOM] == {"observations": 1, "agenda_items": 1, "actions": 1, "meetings": 1, "nothing_reported": 0}
-    assert outcome.lines() == [f"{ROOM}: 1 observations, 1 agenda items, 1 actions, 1 meetings would go"]
+    assert outcome.found[ROOM] == {
+        "observations": 1, "agenda_items": 1, "actions": 1, "meetings": 1, "walks": 1, "nothing_reported": 0
+    }  # fmt: skip
+    assert outcome.lines() == [f"{ROOM}: 1 observations, 1 agenda items, 1 actions, 1 meetings, 1 walks would go"]
 
 
 async def test_a_purge_killed_between_export_and_delete_loses_nothing_and_the_next_run_finishes(
@@ -185,7 +193,9 @@ async def test_a_purge_killed_during_the_delete_leaves_everything_and_the_next_r
 
     assert await everything(db) == before
     outcome = await purge(db, settings, LATER)
-    assert outcome.deleted[ROOM] == {"actions": 1, "agenda_items": 1, "observations": 1, "nothing_reported": 0, "meetings": 1}
+    assert outcome.deleted[ROOM] == {
+        "actions": 1, "agenda_items": 1, "observations": 1, "nothing_reported": 0, "meetings": 1, "walks": 1
+    }  # fmt: skip
 
 
 async def test_an_action_reopened_after_the_export_is_not_deleted(
