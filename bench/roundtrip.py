@@ -28,10 +28,11 @@ import time
 from contextlib import AsyncExitStack
 from pathlib import Path
 
-from nio import AsyncClient, AsyncClientConfig, LoginResponse, MatrixRoom, RoomMessageNotice, RoomMessageText
+from nio import MatrixRoom, RoomMessageNotice
 
 from bench.common import PASSWORD, homeserver, isolate_settings, machine, percentile, table
-from bot.app import SYNC_TIMEOUT, App
+from bench.floor import EchoBot
+from bot.app import App
 from bot.localclient import UserClient
 from bot.localserver import LocalHomeserver, create_room
 from bot.settings import Settings
@@ -40,41 +41,6 @@ WARMUP = 10
 ROUND_TRIPS = 200
 PAUSE_S = 0.05  # so each command finds its subject idle, as commands typed by people do
 TARGET_RATIO = 1.10
-
-
-class EchoBot:
-    """The floor: what any matrix-nio bot has to do to answer a message, and nothing more."""
-
-    def __init__(self, homeserver_url: str, user_id: str, store: Path | None = None):
-        """With a `store` directory it has encryption too, for an encrypted room."""
-        if store is None:
-            self.client = AsyncClient(homeserver_url, user_id)
-        else:
-            store.mkdir(parents=True, exist_ok=True)
-            config = AsyncClientConfig(encryption_enabled=True, store_sync_tokens=False)
-            self.client = AsyncClient(homeserver_url, user_id, store_path=str(store), config=config)
-        self.task: asyncio.Task | None = None
-
-    async def start(self, room_id: str) -> None:
-        response = await self.client.login(PASSWORD)
-        if not isinstance(response, LoginResponse):
-            raise RuntimeError(f"echo bot login failed: {response}")
-        await self.client.join(room_id)
-        await self.client.sync(timeout=0)  # what was said before is not answered
-        self.client.add_event_callback(self._on_text, RoomMessageText)
-        self.task = asyncio.create_task(self.client.sync_forever(timeout=int(SYNC_TIMEOUT.total_seconds() * 1000)))
-
-    async def _on_text(self, room: MatrixRoom, event: RoomMessageText) -> None:
-        if event.sender != self.client.user_id:
-            await self.client.room_send(
-                room.room_id, "m.room.message", {"msgtype": "m.notice", "body": "pong"}, ignore_unverified_devices=True
-            )
-
-    async def stop(self) -> None:
-        if self.task:
-            self.task.cancel()
-            await asyncio.gather(self.task, return_exceptions=True)
-        await self.client.close()
 
 
 class Subject:
