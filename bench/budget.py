@@ -10,9 +10,10 @@ Measured, in one run:
    between the two at every round trip, each in a room of its own made the same way; p50 and p99; and the CPU time
    (user + system, from /proc) each process spent over them;
 3. chatter: CHAT_MESSAGES ordinary messages over CHAT_ROOMS rooms the bot is in, sent by CHATTERS members at once,
-   while the user sends the bot a command every second: every command answered once; the command p99 during the
-   chatter against the p99 of as many commands at one a second before it; the bot's CPU per 1,000 chat messages
-   (its CPU over the chatter, less what the commands in it cost at the rate of part 2).
+   at CHAT_RATE a second, while the user sends the bot (and the floor, which is not in those rooms) a command every
+   second: every command answered once; the command p99 during the chatter against the p99 of as many commands at
+   one a second before it; the bot's CPU per 1,000 chat messages (its CPU over the chatter, less what the commands
+   in it cost at the rate of part 2).
 
 Every process started here is stopped by its pid.
 """
@@ -46,6 +47,7 @@ CHAT_ROOMS = 50
 CHAT_MESSAGES = 10_000
 CHATTERS = 10
 SENDING_AT_ONCE = 16
+CHAT_RATE = 50  # messages a second
 QUIET_COMMANDS = 60
 TARGETS = {"p50": 1.10, "p99": 1.30, "cpu": 1.50, "rss_mib": 10.0, "chatter_p99": 1.50}
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,8 +88,8 @@ class FloorProcess:
 class Figures:
     rss_mib: dict[str, float] = field(default_factory=dict)
     cpu_s: dict[str, float] = field(default_factory=dict)
-    quiet: list[float] = field(default_factory=list)
-    chatter: list[float] = field(default_factory=list)
+    quiet: dict[str, list[float]] = field(default_factory=dict)
+    chatter: dict[str, list[float]] = field(default_factory=dict)
     chatter_cpu_s: float = 0.0
     chatter_seconds: float = 0.0
     answered_once: tuple[int, int] = (0, 0)
@@ -107,27 +109,36 @@ async def command(arrivals: Arrivals, subject: Subject) -> tuple[float, str]:
     return (arrived - sent) * 1000, event_id
 
 
-async def every_second(arrivals: Arrivals, bot: Subject, until: asyncio.Event | int) -> tuple[list[float], list[str]]:
-    """A command a second until `until` is set (or that many commands)."""
-    times, events = [], []
+async def every_second(
+    arrivals: Arrivals, subjects: tuple[Subject, ...], until: asyncio.Event | int
+) -> tuple[dict[str, list[float]], list[str]]:
+    """A command a second to each subject in turn until `until` is set (or that many rounds): the round trips by
+    subject, and the event ids of the commands the bot got."""
+    times: dict[str, list[float]] = {s.name: [] for s in subjects}
+    to_bot: list[str] = []
     for n in itertools.count():
         if (isinstance(until, int) and n >= until) or (isinstance(until, asyncio.Event) and until.is_set()):
-            return times, events
+            return times, to_bot
         started = time.perf_counter()
-        took, event_id = await command(arrivals, bot)
-        times.append(took)
-        events.append(event_id)
-        await asyncio.sleep(max(0.0, 1.0 - (time.perf_counter() - started)))
+        for subject in subjects:
+            took, event_id = await command(arrivals, subject)
+            times[subject.name].append(took)
+            if subject.name == "bot":
+                to_bot.append(event_id)
+        await asyncio.sleep(max(0.0, len(subjects) - (time.perf_counter() - started)))
     raise AssertionError("unreachable")
 
 
 async def chat(server: LocalHomeserver, tokens: list[str], rooms: list[str]) -> dict[str, str]:
-    """CHAT_MESSAGES messages, room after room in turn, SENDING_AT_ONCE at a time; the last event id of each room."""
+    """CHAT_MESSAGES messages, room after room in turn, CHAT_RATE a second (as a busy town's rooms might, not as
+    fast as Synapse can take them: a homeserver at its limit would measure itself); the last event id of each
+    room."""
     last: dict[str, str] = {}
     slots = asyncio.Semaphore(SENDING_AT_ONCE)
     async with aiohttp.ClientSession() as http:
 
         async def send(n: int) -> None:
+            await asyncio.sleep(n / CHAT_RATE)
             room_id, token = rooms[n % len(rooms)], tokens[n % len(tokens)]
             path = f"/_matrix/client/v3/rooms/{urllib.parse.quote(room_id)}/send/m.room.message/chat-{n}"
             body = {"msgtype": "m.text", "body": f"Har någon sett om lamporna vid torget är lagade? ({n})"}
@@ -202,9 +213,9 @@ async def measure(server: LocalHomeserver, workdir: Path, env: dict[str, str]) -
                 await asyncio.sleep(PAUSE_S)
         figures.cpu_s = {name: cpu_s(pid) - before[name] for name, pid in pids.items()}
         print(f"{QUIET_COMMANDS} commands at one a second, then the chatter …", flush=True)
-        figures.quiet, quiet_events = await every_second(arrivals, bot, QUIET_COMMANDS)
+        figures.quiet, quiet_events = await every_second(arrivals, (bot, floor), QUIET_COMMANDS)
         done = asyncio.Event()
-        commands = asyncio.create_task(every_second(arrivals, bot, done))
+        commands = asyncio.create_task(every_second(arrivals, (bot, floor), done))
         started, bot_cpu = time.perf_counter(), cpu_s(pids["bot"])
         last = await chat(server, chatters, chat_rooms)
         await handled(data_dir, last)
@@ -215,7 +226,7 @@ async def measure(server: LocalHomeserver, workdir: Path, env: dict[str, str]) -
         events = quiet_events + chatter_events
         await command(arrivals, bot)  # the bot answers in order: any second answer would be in before this one
         figures.answered_once = (sum(len(user.replies_to(bot_room, e)) == 1 for e in events), len(events))
-        figures.chatter_cpu_s -= len(figures.chatter) * figures.cpu_s["bot"] / ROUND_TRIPS
+        figures.chatter_cpu_s -= len(figures.chatter["bot"]) * figures.cpu_s["bot"] / ROUND_TRIPS
         return figures, floor, bot
     finally:
         await asyncio.to_thread(bot_process.stop)
@@ -231,7 +242,7 @@ def report(figures: Figures, floor: Subject, bot: Subject) -> str:
     f99, b99 = percentile(floor.round_trips, 99), percentile(bot.round_trips, 99)
     fcpu, bcpu = figures.cpu_s["floor"], figures.cpu_s["bot"]
     frss, brss = figures.rss_mib["floor"], figures.rss_mib["bot"]
-    q99, c99 = percentile(figures.quiet, 99), percentile(figures.chatter, 99)
+    q99, c99 = percentile(figures.quiet["bot"], 99), percentile(figures.chatter["bot"], 99)
     rows = [
         ["round trip p50, ms", f"{f50:.1f}", f"{b50:.1f}"],
         ["round trip p99, ms", f"{f99:.1f}", f"{b99:.1f}"],
@@ -256,14 +267,16 @@ def report(figures: Figures, floor: Subject, bot: Subject) -> str:
             table(["figure", "floor", "bot"], rows),
             "",
             f"chatter: {CHAT_MESSAGES} messages over {CHAT_ROOMS} rooms by {CHATTERS} members in {figures.chatter_seconds:.0f} s "
-            f"({rate:.0f}/s), a command a second to the bot meanwhile",
+            f"({rate:.0f}/s), a command a second to the bot, and one to the floor, meanwhile",
             table(
                 ["", "commands", "p50, ms", "p99, ms"],
                 [
-                    ["without chatter", str(len(figures.quiet)), f"{percentile(figures.quiet, 50):.1f}", f"{q99:.1f}"],
-                    ["during chatter", str(len(figures.chatter)), f"{percentile(figures.chatter, 50):.1f}", f"{c99:.1f}"],
+                    [f"{name} {when}", str(len(times[name])), f"{percentile(times[name], 50):.1f}", f"{percentile(times[name], 99):.1f}"]
+                    for name in ("bot", "floor")
+                    for when, times in (("without chatter", figures.quiet), ("during chatter", figures.chatter))
                 ],
             ),
+            "(the floor is not in the chatter's rooms: what chatter does to its commands is the homeserver's share)",
             f"bot CPU per 1,000 chat messages: {figures.chatter_cpu_s / CHAT_MESSAGES * 1000:.2f} s "
             f"(its CPU over the chatter, less the commands in it at {bcpu / ROUND_TRIPS * 1000:.1f} ms each)",
             f"commands answered exactly once: {answered} of {sent}",

@@ -129,6 +129,7 @@ class LocalHomeserver:
             "rc_3pid_validation": _HIGH,
             "rc_presence": {"per_user": _HIGH},
             "rc_delayed_event_mgmt": _HIGH,
+            "rc_room_creation": _HIGH,
         }
         config.update(self.overrides)
         return config

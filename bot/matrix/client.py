@@ -6,6 +6,7 @@ from __future__ import annotations
 from nio import AsyncClient, AsyncClientConfig, KeysQueryResponse, Response
 from nio.crypto import Olm
 from nio.events import ForwardedRoomKeyEvent
+from nio.store import DefaultStore
 
 from bot.matrix.keysharing import KeySharing, ShareWith
 from bot.settings import Settings
@@ -32,6 +33,15 @@ class _Olm(Olm):
         return super()._should_accept_forward(sender, sender_key, event)
 
 
+class _Store(DefaultStore):
+    """nio saves the rooms a sync found encrypted after every sync, in a write transaction of the encryption
+    store even when it found none; in a busy room that is a write per message. Only a sync that finds one writes."""
+
+    def save_encrypted_rooms(self, rooms: set[str]) -> None:
+        if rooms:
+            super().save_encrypted_rooms(rooms)
+
+
 class Client(AsyncClient):
     def __init__(self, homeserver: str, user_id: str, store_path: str, config: AsyncClientConfig, share_with: ShareWith):
         super().__init__(homeserver, user_id, store_path=store_path, config=config)
@@ -54,6 +64,7 @@ def make_client(settings: Settings) -> Client:
     store.mkdir(mode=0o700, exist_ok=True)
     config = AsyncClientConfig(
         encryption_enabled=True,
+        store=_Store,
         store_sync_tokens=False,  # the sync position lives in our database, stored after a batch is handled
         max_limit_exceeded=0,  # rate limits and outages are handled by Transport, visibly
         max_timeouts=0,

@@ -8,6 +8,7 @@ import sqlite3
 from contextlib import asynccontextmanager
 
 import pytest
+from nio.store import DefaultStore
 
 from bot.localclient import content_of
 from bot.store.db import DB_NAME
@@ -17,9 +18,16 @@ pytestmark = pytest.mark.integration
 
 
 def watch(bot, monkeypatch) -> dict[str, int]:
-    """Counts of the sync batches the bot handles and the write transactions it opens."""
-    app, counts = bot.app, {"batches": 0, "writes": 0}
+    """Counts of the sync batches the bot handles, the write transactions it opens in its database, and the writes
+    of the encryption store's list of encrypted rooms (which nio makes after every sync)."""
+    app, counts = bot.app, {"batches": 0, "writes": 0, "store_writes": 0}
     process, transaction = app._process, app.db.transaction
+    save = DefaultStore.save_encrypted_rooms
+
+    def counted_save(store, rooms):
+        if store is app.client.store:  # the users' clients have stores too
+            counts["store_writes"] += 1
+        save(store, rooms)
 
     async def counted_process(response):
         counts["batches"] += 1
@@ -33,6 +41,7 @@ def watch(bot, monkeypatch) -> dict[str, int]:
 
     monkeypatch.setattr(app, "_process", counted_process)
     monkeypatch.setattr(app.db, "transaction", counted_transaction)
+    monkeypatch.setattr(DefaultStore, "save_encrypted_rooms", counted_save)
     return counts
 
 
@@ -70,12 +79,13 @@ async def test_chat_costs_no_write_of_its_own_and_meeting_chat_one_per_batch(mak
     counts = watch(bot, monkeypatch)
     await handled(bot, room_id, await chat(room_id, chair, per))
     # The position stored at the end of each batch is the one write; the chat itself adds none.
-    assert counts["batches"] >= 1 and counts["writes"] == counts["batches"]
+    assert counts["batches"] >= 1 and counts["writes"] == counts["batches"] and counts["store_writes"] == 0
 
     await ask(chair, room_id, "!möte start")
-    counts.update(batches=0, writes=0)
+    counts.update(batches=0, writes=0, store_writes=0)
     await handled(bot, room_id, await chat(room_id, chair, per))
     assert counts["writes"] <= 2 * counts["batches"]  # the position, and who wrote: per batch, however many in it
+    assert counts["store_writes"] == 0
     ended = await ask(chair, room_id, "!möte slut")
     (participants,) = [line for line in ended["body"].splitlines() if line.startswith("Deltagare")]
     assert "chair" in participants and "per" in participants, ended["body"]
