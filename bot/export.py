@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.clock import Clock, SystemClock
 from bot.i18n import Catalogue
 from bot.matrix.client import make_client
@@ -28,7 +26,7 @@ from bot.settings import Settings
 from bot.store.actions import CANCELLED, DONE, OPEN, Action, ActionRepo, Change
 from bot.store.agreements import AgreementRepo
 from bot.store.agenda import AgendaRepo
-from bot.store.db import DB_NAME, Database, utc_text
+from bot.store.db import Connection, DB_NAME, Database, utc_text
 from bot.store.meetings import Meeting, MeetingRepo
 from bot.store.observation_lists import CATEGORIES, ObservationListRepo
 from bot.store.observations import Observation, ObservationRepo
@@ -73,14 +71,14 @@ def _midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=zone)
 
 
-async def _carried_over(conn: aiosqlite.Connection, meeting: Meeting) -> list[dict[str, Any]]:
+async def _carried_over(conn: Connection, meeting: Meeting) -> list[dict[str, Any]]:
     """Items still open when the meeting ended, not those open now: the archive tells what the room saw then."""
     items = await AgendaRepo(conn).open_at(meeting.room_id, meeting.ended_at)
     return [{"text": i.text, "added_by": i.author, "added_at": utc_text(i.created_at)} for i in items]
 
 
 async def _meeting(
-    conn: aiosqlite.Connection, meeting: Meeting, actions: list[Action], histories: dict[int, list[Change]]
+    conn: Connection, meeting: Meeting, actions: list[Action], histories: dict[int, list[Change]]
 ) -> dict[str, Any]:
     repo = MeetingRepo(conn)
     end = meeting.ended_at + SECOND
@@ -116,7 +114,7 @@ async def _meeting(
     }
 
 
-async def _situation(conn: aiosqlite.Connection, meeting: Meeting) -> dict[str, Any]:
+async def _situation(conn: Connection, meeting: Meeting) -> dict[str, Any]:
     """The situation picture of the round the meeting closed: its bounds and its observations (removed ones aside)
     counted by area and category, as the minutes' table has them."""
     [period] = await closed_by(conn, meeting, earlier=0)
@@ -146,7 +144,7 @@ def _action(action: Action, history: list[Change]) -> dict[str, Any]:
 
 
 async def _agreements(
-    conn: aiosqlite.Connection, room_id: str, first: date | None, last: date | None
+    conn: Connection, room_id: str, first: date | None, last: date | None
 ) -> list[dict[str, Any]]:
     """The room's agreements whose period touches the range, oldest first, each with its priorities (removed ones
     too, marked) and the numbers of the actions linked to each."""
@@ -230,7 +228,7 @@ def _point(point: Point) -> dict[str, Any]:
     }
 
 
-async def _walk(conn: aiosqlite.Connection, walk: Walk) -> dict[str, Any]:
+async def _walk(conn: Connection, walk: Walk) -> dict[str, Any]:
     return {
         "number": walk.number,
         "area": walk.area,
@@ -245,7 +243,7 @@ async def _walk(conn: aiosqlite.Connection, walk: Walk) -> dict[str, Any]:
 
 
 async def read_archive(
-    conn: aiosqlite.Connection, room_id: str, zone: ZoneInfo, first: date | None, last: date | None, now: datetime
+    conn: Connection, room_id: str, zone: ZoneInfo, first: date | None, last: date | None, now: datetime
 ) -> dict[str, Any]:
     """The export as a JSON-ready dict: ended meetings started in [first, last] and actions created then
     (local dates in `zone`, inclusive). A room the bot never knew gives an empty archive."""
@@ -289,7 +287,7 @@ async def read_archive(
     }
 
 
-async def due_archive(conn: aiosqlite.Connection, due: Due, zone: ZoneInfo, now: datetime) -> dict[str, Any]:
+async def due_archive(conn: Connection, due: Due, zone: ZoneInfo, now: datetime) -> dict[str, Any]:
     """What a purge is about to delete from a room, in the export's shape, with the agenda items that go beside
     it (those discussed also appear under their meetings)."""
     room_id = due.room_id

@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.features.situation import Picture, picture
 from bot.followup import followed_up
 from bot.i18n import Catalogue, Text
 from bot.periods import closed_by
 from bot.store.actions import CANCELLED, DONE, OPEN, Action, ActionRepo
 from bot.store.agenda import AgendaItem, AgendaRepo
+from bot.store.db import Connection
 from bot.store.meetings import Decision, Meeting, MeetingRepo, Participant
 from bot.store.organisations import OrganisationRepo
 from bot.views.minutes import markdown, summary
@@ -37,7 +36,7 @@ class Record:
 
 
 async def gather(
-    tx: aiosqlite.Connection, meeting: Meeting, names: dict[str, str], closed_after: timedelta | None = None
+    tx: Connection, meeting: Meeting, names: dict[str, str], closed_after: timedelta | None = None
 ) -> Record:
     """A meeting that has just ended (`meeting.ended_at` set), as its minutes will tell it."""
     meetings, agenda, actions = MeetingRepo(tx), AgendaRepo(tx), ActionRepo(tx)
@@ -61,14 +60,14 @@ async def gather(
     )
 
 
-async def closed_picture(tx: aiosqlite.Connection, meeting: Meeting) -> Picture | None:
+async def closed_picture(tx: Connection, meeting: Meeting) -> Picture | None:
     """The situation picture of the round a meeting closes, when that round has observations."""
     found = await picture(tx, meeting.room_id, await closed_by(tx, meeting))
     return found if found is not None and found.situation.total.now else None
 
 
 async def close(
-    tx: aiosqlite.Connection,
+    tx: Connection,
     meeting: Meeting,
     by: str,
     now: datetime,

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
 from bot.policy import NEAR_SCHEDULED
 from bot.schedule import Occurrence, occurrences
+from bot.store.db import Connection
 from bot.store.series import Changes, Series, SeriesRepo
 
 
@@ -15,7 +14,7 @@ def next_of(series: Series, changes: Changes, now: datetime) -> Occurrence | Non
     return next(occurrences(series.schedule, series.anchor, series.zone, now, changes), None)
 
 
-async def next_in_room(tx: aiosqlite.Connection, room_id: str, now: datetime) -> tuple[Series, Occurrence] | None:
+async def next_in_room(tx: Connection, room_id: str, now: datetime) -> tuple[Series, Occurrence] | None:
     """The room's soonest meeting across its series: what `!next`, the agenda and new items refer to."""
     repo = SeriesRepo(tx)
     soonest: tuple[Series, Occurrence] | None = None
@@ -26,7 +25,7 @@ async def next_in_room(tx: aiosqlite.Connection, room_id: str, now: datetime) ->
     return soonest
 
 
-async def current_in_room(tx: aiosqlite.Connection, room_id: str, now: datetime) -> tuple[Series, Occurrence] | None:
+async def current_in_room(tx: Connection, room_id: str, now: datetime) -> tuple[Series, Occurrence] | None:
     """The scheduled meeting nearest to now, within NEAR_SCHEDULED on either side; None when there is none (a
     meeting started now is ad hoc)."""
     repo = SeriesRepo(tx)

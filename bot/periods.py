@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.errors import UsageError
 from bot.occurrences import next_in_room
 from bot.schedule import HORIZON, occurrences, to_utc
+from bot.store.db import Connection
 from bot.store.meetings import Meeting, MeetingRepo
 from bot.store.series import Changes, Series, SeriesRepo
 
@@ -150,7 +149,7 @@ def kept_from(periods: Sequence[Period], origin: datetime | None) -> list[Period
 
 
 async def room_periods(
-    tx: aiosqlite.Connection, room_id: str, now: datetime, zone: ZoneInfo, earlier: int = EARLIER
+    tx: Connection, room_id: str, now: datetime, zone: ZoneInfo, earlier: int = EARLIER
 ) -> list[Period]:
     """The round now going on in a room, then the `earlier` before it: those of the series whose next meeting is
     the room's soonest (or the room's first series when none has a meeting ahead); in a room without a series,
@@ -165,7 +164,7 @@ async def room_periods(
 
 
 async def series_periods(
-    tx: aiosqlite.Connection, series: Series, changes: Changes, now: datetime, earlier: int = EARLIER
+    tx: Connection, series: Series, changes: Changes, now: datetime, earlier: int = EARLIER
 ) -> list[Period]:
     """The round now going on in a series (see `meeting_periods`), then the `earlier` before it, with the meetings
     of its room as held."""
@@ -176,7 +175,7 @@ async def series_periods(
 
 
 async def room_week(
-    tx: aiosqlite.Connection, room_id: str, number: int, now: datetime, zone: ZoneInfo, earlier: int = EARLIER
+    tx: Connection, room_id: str, number: int, now: datetime, zone: ZoneInfo, earlier: int = EARLIER
 ) -> list[Period]:
     """ISO week `number` (see `iso_week`) in the room's zone, that of its series (`zone` in a room without one),
     then the `earlier` weeks before it."""
@@ -184,7 +183,7 @@ async def room_week(
     return iso_week(number, now.astimezone(zone).date(), zone, earlier=earlier)
 
 
-async def closed_by(tx: aiosqlite.Connection, meeting: Meeting, earlier: int = EARLIER) -> list[Period]:
+async def closed_by(tx: Connection, meeting: Meeting, earlier: int = EARLIER) -> list[Period]:
     """The round a held meeting closes, then the `earlier` before it: its series' rounds as they stood just before
     it began (a meeting outside any series: the room's)."""
     before = meeting.started_at - timedelta(microseconds=1)

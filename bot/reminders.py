@@ -6,12 +6,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import aiosqlite
-
 from bot.i18n import Catalogue, Text
 from bot.names import MemberNames
 from bot.policy import ON_TIME
 from bot.schedule import Occurrence, occurrences
+from bot.store.db import Connection
 from bot.store.series import Changes, Series
 
 @dataclass(frozen=True)
@@ -74,7 +73,7 @@ def next_due(series: Series, changes: Changes, after: datetime) -> datetime | No
 
 @dataclass(frozen=True)
 class ReminderContext:
-    tx: aiosqlite.Connection
+    tx: Connection
     series: Series
     occurrence: Occurrence
     cat: Catalogue

@@ -7,8 +7,6 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.clock import Clock
 from bot.commands.message import IncomingMessage
 from bot.commands.registry import Registry
@@ -17,6 +15,7 @@ from bot.i18n import Catalogue, Text
 from bot.permissions import RoomView
 from bot.render import Mentions
 from bot.settings import Settings
+from bot.store.db import Connection
 
 
 @dataclass(frozen=True)
@@ -28,7 +27,7 @@ class Reply:
 @dataclass
 class Context:
     message: IncomingMessage
-    tx: aiosqlite.Connection
+    tx: Connection
     settings: Settings
     cat: Catalogue
     clock: Clock

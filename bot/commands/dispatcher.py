@@ -8,8 +8,6 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-import aiosqlite
-
 from bot.clock import Clock
 from bot.commands.context import Context, Reply
 from bot.commands.message import IncomingMessage
@@ -23,7 +21,7 @@ from bot.privacy import guard
 from bot.render import ReplyTarget, edit, notice
 from bot.settings import Settings
 from bot.store.created import Created, CreatedRepo
-from bot.store.db import Database
+from bot.store.db import Connection, Database
 from bot.store.outbox import OutboxRepo
 from bot.store.rooms import RoomRepo
 
@@ -140,7 +138,7 @@ class Dispatcher:
 
     async def _store(
         self,
-        tx: aiosqlite.Connection,
+        tx: Connection,
         message: IncomingMessage,
         replies: list[Reply],
         target: ReplyTarget | None,

@@ -11,8 +11,6 @@ from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.commands.context import Context
 from bot.commands.registry import Arg, plain
 from bot.errors import ForbiddenError, NotFoundError, StateError, UsageError, UserError
@@ -32,6 +30,7 @@ from bot.reminders import ReminderContext
 from bot.render import Mentions, listing, notice
 from bot.store.actions import CANCELLED, DONE, OPEN, Action, ActionRepo, Change
 from bot.store.agreements import Agreement, AgreementRepo, Priority
+from bot.store.db import Connection
 from bot.store.meetings import MeetingRepo
 from bot.store.outbox import OutboxRepo
 from bot.store.series import SeriesRepo
@@ -435,7 +434,7 @@ async def nudges_job(services: Services, keys: frozenset[Hashable] | None, effec
 
 
 async def _dated(
-    conn: aiosqlite.Connection, services: Services, keys: frozenset[Hashable] | None
+    conn: Connection, services: Services, keys: frozenset[Hashable] | None
 ) -> tuple[dict[str, tuple[ZoneInfo, list[Action]]], set[tuple[str, int, date]]]:
     """The open actions with a due date in these rooms (every room when None), by room with the zone of the room's
     series, and the nudges already decided there."""

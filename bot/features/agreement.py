@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.agreement import (
     PREPARE, STATUS, Followed, Followup, Post, Trend, decide, next_due, posts, quarters, standing, trend_window,
     year_before,
@@ -37,6 +35,7 @@ from bot.render import file_message, notice
 from bot.schedule import to_utc
 from bot.store.actions import CANCELLED, DONE, OPEN, Action, ActionRepo, Change
 from bot.store.agreements import Agreement, AgreementRepo, Priority
+from bot.store.db import Connection
 from bot.store.observation_lists import CATEGORIES, ObservationListRepo
 from bot.store.observations import ObservationRepo
 from bot.store.organisations import OrganisationRepo
@@ -59,13 +58,13 @@ def schedule(found: Agreement, zone: ZoneInfo) -> list[Post]:
     return posts(found.starts, found.ends, zone, AGREEMENT_POST_AT, AGREEMENT_STATUS_MONTHS, AGREEMENT_PREPARE_BEFORE)
 
 
-async def room_zone(conn: aiosqlite.Connection, room_id: str, fallback: ZoneInfo) -> ZoneInfo:
+async def room_zone(conn: Connection, room_id: str, fallback: ZoneInfo) -> ZoneInfo:
     """The zone of the room's series, as its meetings and nudges keep; the bot's in a room without one."""
     return await SeriesRepo(conn).zone_of(room_id) or fallback
 
 
 async def _trends(
-    conn: aiosqlite.Connection, found: Agreement, named: dict[int, tuple[str, ...]], today: date, zone: ZoneInfo
+    conn: Connection, found: Agreement, named: dict[int, tuple[str, ...]], today: date, zone: ZoneInfo
 ) -> dict[int, Trend]:
     """Each priority's trend, by number, from one grouped count of the two windows."""
     window = trend_window(found.starts, found.ends, today)
@@ -91,7 +90,7 @@ def _note(history: list[Change]) -> str:
 
 
 async def followup(
-    conn: aiosqlite.Connection, found: Agreement, now: datetime, zone: ZoneInfo, with_notes: bool = False
+    conn: Connection, found: Agreement, now: datetime, zone: ZoneInfo, with_notes: bool = False
 ) -> Followup:
     """The agreement as it stands: each priority with its actions, standing and trend; with `with_notes`, the last
     comment of each linked action (the report says why)."""
@@ -430,7 +429,7 @@ async def agreement_posts_job(
 
 
 async def _claim(
-    tx: aiosqlite.Connection,
+    tx: Connection,
     services: Services,
     found: Agreement,
     zone: ZoneInfo,

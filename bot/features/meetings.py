@@ -7,8 +7,6 @@ import logging
 from collections.abc import Hashable
 from datetime import date, datetime
 
-import aiosqlite
-
 from bot.commands.context import Context
 from bot.commands.registry import Arg, plain
 from bot.errors import NotFoundError, StateError, UsageError
@@ -26,6 +24,7 @@ from bot.policy import AD_HOC_LENGTH, MAX_BODY
 from bot.render import file_message, listing, markdown_blocks, markdown_page, notice
 from bot.store.actions import ActionRepo
 from bot.store.agenda import AgendaRepo
+from bot.store.db import Connection
 from bot.store.meetings import Meeting, MeetingRepo
 from bot.store.outbox import OutboxRepo
 from bot.views.agenda import agenda_lines
@@ -168,7 +167,7 @@ def _on_day(held: list[Meeting], day: date) -> list[Meeting]:
     return [m for m in held if _day(m) == day]
 
 
-async def _number_in_day(tx: aiosqlite.Connection, held: Meeting) -> int:
+async def _number_in_day(tx: Connection, held: Meeting) -> int:
     """Which of its day's meetings this is, in the order they were held: the same before and after it ends."""
     same_day = _on_day(await MeetingRepo(tx).ended_in(held.room_id), _day(held))
     return 1 + sum(1 for m in same_day if (m.started_at, m.id) < (held.started_at, held.id))
@@ -178,7 +177,7 @@ def _command(held: Meeting, number: int, cat: Catalogue, prefix: str) -> str:
     return f"{prefix}{minutes.word(cat)} {_day(held).isoformat()} {number}"
 
 
-async def _shows(tx: aiosqlite.Connection, held: Meeting, cat: Catalogue, prefix: str) -> str:
+async def _shows(tx: Connection, held: Meeting, cat: Catalogue, prefix: str) -> str:
     """`!protokoll 2026-12-01 1`: the command that shows this meeting's minutes, whatever is held after it."""
     return _command(held, await _number_in_day(tx, held), cat, prefix)
 
@@ -317,7 +316,7 @@ async def close_job(services: Services, keys: frozenset[Hashable] | None, effect
     return later
 
 
-async def _open(conn: aiosqlite.Connection, keys: frozenset[Hashable] | None) -> list[Meeting]:
+async def _open(conn: Connection, keys: frozenset[Hashable] | None) -> list[Meeting]:
     """These meetings (every open one when None) that are still open."""
     repo = MeetingRepo(conn)
     if keys is None:

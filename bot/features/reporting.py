@@ -8,8 +8,6 @@ import logging
 from collections.abc import Hashable
 from datetime import datetime
 
-import aiosqlite
-
 from bot.feature import Effects, Feature, Services
 from bot.features.observations import report
 from bot.features.series import REPORT_NUDGES, with_decided
@@ -18,6 +16,7 @@ from bot.periods import series_periods
 from bot.render import Mentions, notice
 from bot.premeeting import BeforeMeeting, decide, next_due
 from bot.reporting import due_at, not_reported
+from bot.store.db import Connection
 from bot.store.observations import ObservationRepo
 from bot.store.organisations import OrganisationRepo
 from bot.store.outbox import OutboxRepo
@@ -54,7 +53,7 @@ async def report_nudges_job(
 
 
 async def _claim(
-    tx: aiosqlite.Connection,
+    tx: Connection,
     services: Services,
     series: Series,
     changes: Changes,

@@ -8,8 +8,6 @@ from collections.abc import Callable, Hashable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot import premeeting
 from bot.commands.context import Context
 from bot.commands.registry import Arg
@@ -27,6 +25,7 @@ from bot.reporting import due_at as report_nudge_due_at
 from bot.render import listing, notice
 from bot.schedule import Occurrence, Schedule, meeting_on, parse_schedule, to_utc, under_new_schedule
 from bot.store.agenda import AgendaRepo
+from bot.store.db import Connection
 from bot.store.outbox import OutboxRepo
 from bot.store.premeeting import NUDGE_CLAIMS, SITUATION_CLAIMS, PremeetingRepo
 from bot.store.reminders import ReminderRepo
@@ -484,7 +483,7 @@ async def reminders_job(services: Services, keys: frozenset[Hashable] | None, ef
     return upcoming
 
 
-async def with_changes(conn: aiosqlite.Connection, keys: frozenset[Hashable] | None) -> list[tuple[Series, Changes]]:
+async def with_changes(conn: Connection, keys: frozenset[Hashable] | None) -> list[tuple[Series, Changes]]:
     """These series (all when None), each with its moves and cancellations."""
     repo = SeriesRepo(conn)
     every = await repo.all() if keys is None else [s for i in keys if (s := await repo.get(i))]
@@ -493,7 +492,7 @@ async def with_changes(conn: aiosqlite.Connection, keys: frozenset[Hashable] | N
 
 
 async def with_decided(
-    conn: aiosqlite.Connection, keys: frozenset[Hashable] | None, table: str, now: datetime
+    conn: Connection, keys: frozenset[Hashable] | None, table: str, now: datetime
 ) -> list[tuple[Series, Changes, datetime, set[datetime]]]:
     """For a kind of post before each meeting (bot.premeeting, claimed in `table`): these series (all when None),
     each with its changes, the start of the latest meeting decided (now for a series with none: a series' first post
@@ -507,7 +506,7 @@ async def with_decided(
 
 
 async def _claim_due(
-    tx: aiosqlite.Connection, services: Services, series: Series, changes: Changes, now: datetime, names: MemberNames
+    tx: Connection, services: Services, series: Series, changes: Changes, now: datetime, names: MemberNames
 ) -> None:
     reminders, outbox = ReminderRepo(tx), OutboxRepo(tx)
     for decision in decide(series, changes, now):

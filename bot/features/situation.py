@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.chart import chart, png_size
 from bot.commands.context import Context
 from bot.commands.registry import Arg
@@ -29,6 +27,7 @@ from bot.premeeting import BeforeMeeting, decide, next_due, picture_due_at
 from bot.render import ReplyTarget, image_message, notice
 from bot.situation import Count, Situation, situation
 from bot.store.charts import ChartRepo, ChartRequest
+from bot.store.db import Connection
 from bot.store.observations import ObservationRepo
 from bot.store.organisations import OrganisationRepo
 from bot.store.outbox import OutboxRepo
@@ -52,7 +51,7 @@ class Picture:
 
 
 async def periods(
-    tx: aiosqlite.Connection, room_id: str, week: int | None, now: datetime, zone: ZoneInfo
+    tx: Connection, room_id: str, week: int | None, now: datetime, zone: ZoneInfo
 ) -> list[Period]:
     """The round now going on (or ISO week `week`) and the periods before it, in the room's zone."""
     if week is None:
@@ -60,7 +59,7 @@ async def periods(
     return await room_week(tx, room_id, week, now, zone)
 
 
-async def picture(tx: aiosqlite.Connection, room_id: str, asked: list[Period]) -> Picture | None:
+async def picture(tx: Connection, room_id: str, asked: list[Period]) -> Picture | None:
     """The situation picture of `asked[0]`, against those of the periods after it that come after the room's first
     observation; None in a room without any observation. The counts come from one grouped query."""
     repo = ObservationRepo(tx)
@@ -129,7 +128,7 @@ async def situation_posts_job(
 
 
 async def _claim_picture(
-    tx: aiosqlite.Connection, services: Services, series: Series, changes: Changes, post: BeforeMeeting, now: datetime
+    tx: Connection, services: Services, series: Series, changes: Changes, post: BeforeMeeting, now: datetime
 ) -> str | None:
     """Decide one meeting's picture: that of the round the meeting closes, with its chart asked for; nothing is
     posted when the round has no observations (outcome `no_observations`). The message's transaction id when one
@@ -173,7 +172,7 @@ def heat_weeks(period: Period, now: datetime) -> list[Period]:
 
 
 async def chart_inputs(
-    conn: aiosqlite.Connection, request: ChartRequest, cat: Catalogue, zone: ZoneInfo
+    conn: Connection, request: ChartRequest, cat: Catalogue, zone: ZoneInfo
 ) -> tuple | None:
     """What the chart of a request shows: the bars of its picture and its heat map, as of when it was asked for."""
     if request.series_id is None:

@@ -11,8 +11,6 @@ from dataclasses import replace
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.commands.context import Context
 from bot.commands.dispatcher import txn_id
 from bot.commands.message import IncomingShare
@@ -33,6 +31,7 @@ from bot.policy import MAX_BODY, MAX_ORGANISATION, WALK_FOLLOWUP_AT, WALK_FOLLOW
 from bot.privacy import guard
 from bot.render import ReplyTarget, file_message, markdown_blocks, markdown_page, notice
 from bot.store.actions import CANCELLED, DONE, OPEN, Action, ActionRepo
+from bot.store.db import Connection
 from bot.store.meetings import MeetingRepo
 from bot.store.observation_lists import AREAS, Named
 from bot.store.outbox import OutboxRepo
@@ -49,11 +48,11 @@ WALKS = "walks"
 """The job that queues an ended walk's action plan file and posts its follow-up reminder when due."""
 
 
-async def _actions(tx: aiosqlite.Connection, room_id: str) -> dict[int, Action]:
+async def _actions(tx: Connection, room_id: str) -> dict[int, Action]:
     return {a.number: a for a in await ActionRepo(tx).in_room(room_id, (OPEN, DONE, CANCELLED))}
 
 
-async def plan_of(tx: aiosqlite.Connection, walk: Walk, cat: Catalogue, zone: ZoneInfo) -> tuple[list[Point], str]:
+async def plan_of(tx: Connection, walk: Walk, cat: Catalogue, zone: ZoneInfo) -> tuple[list[Point], str]:
     """A walk's points and its action plan as it reads now."""
     points = await WalkRepo(tx).points(walk.id)
     return points, plan_markdown(walk, points, await _actions(tx, walk.room_id), cat, zone)

@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import aiosqlite
-
-from bot.store.db import from_utc_text, utc_text
+from bot.store.db import Connection, from_utc_text, utc_text
 
 OPEN, DONE, CANCELLED = "open", "done", "cancelled"
 
@@ -45,7 +43,7 @@ _COLUMNS = "room_id, number, text, organisation, due, due_set_at, status, create
 
 
 class ActionRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Connection):
         self.conn = conn
 
     async def _owners(self, room_id: str, numbers: list[int]) -> dict[int, tuple[str, ...]]:

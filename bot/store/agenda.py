@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
-from bot.store.db import from_utc_text, utc_text
+from bot.store.db import Connection, from_utc_text, utc_text
 
 
 @dataclass(frozen=True)
@@ -23,7 +21,7 @@ class AgendaItem:
 
 
 class AgendaRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Connection):
         self.conn = conn
 
     async def _select(self, where: str, params: tuple) -> list[AgendaItem]:

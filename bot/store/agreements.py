@@ -8,9 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import aiosqlite
-
-from bot.store.db import from_utc_text, utc_text
+from bot.store.db import Connection, Row, from_utc_text, utc_text
 
 
 @dataclass(frozen=True)
@@ -48,14 +46,14 @@ class Link:
 _AGREEMENT = "SELECT id, room_id, name, starts, ends, created_by, created_at FROM agreements "
 
 
-def _agreement(row: aiosqlite.Row) -> Agreement:
+def _agreement(row: Row) -> Agreement:
     return Agreement(
         row[0], row[1], row[2], date.fromisoformat(row[3]), date.fromisoformat(row[4]), row[5], from_utc_text(row[6])
     )
 
 
 class AgreementRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Connection):
         self.conn = conn
 
     # Agreements.

@@ -7,9 +7,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
-from bot.store.db import from_utc_text, utc_text
+from bot.store.db import Connection, from_utc_text, utc_text
 
 
 @dataclass(frozen=True)
@@ -28,7 +26,7 @@ class ChartRequest:
 
 
 class ChartRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Connection):
         self.conn = conn
 
     async def add(self, request: ChartRequest) -> None:

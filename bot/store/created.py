@@ -6,9 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
-from bot.store.db import from_utc_text, utc_text
+from bot.store.db import Connection, from_utc_text, utc_text
 
 
 @dataclass(frozen=True)
@@ -26,7 +24,7 @@ class Created:
 
 
 class CreatedRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Connection):
         self.conn = conn
 
     async def add(self, event_id: str, room_id: str, kind: str, ref: int, sender: str, now: datetime) -> None:

@@ -6,9 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
-from bot.store.db import from_utc_text, utc_text
+from bot.store.db import Connection, Row, from_utc_text, utc_text
 
 
 @dataclass(frozen=True)
@@ -44,7 +42,7 @@ class Decision:
     at: datetime
 
 
-def _meeting(r: aiosqlite.Row) -> Meeting:
+def _meeting(r: Row) -> Meeting:
     def when(value: str | None) -> datetime | None:
         return from_utc_text(value) if value else None
 
@@ -66,7 +64,7 @@ def _meeting(r: aiosqlite.Row) -> Meeting:
 
 
 class MeetingRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Connection):
         self.conn = conn
 
     async def _select(self, where: str, params: tuple = ()) -> list[Meeting]:

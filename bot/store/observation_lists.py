@@ -7,10 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from bot.matching import normalise
-from bot.store.db import utc_text
+from bot.store.db import Connection, utc_text
 
 AREAS, CATEGORIES = "areas", "categories"
 
@@ -24,7 +22,7 @@ class Named:
 class ObservationListRepo:
     """One of a room's two lists: AREAS or CATEGORIES."""
 
-    def __init__(self, conn: aiosqlite.Connection, table: str):
+    def __init__(self, conn: Connection, table: str):
         if table not in (AREAS, CATEGORIES):
             raise ValueError(f"unknown list {table!r}")
         self.conn = conn

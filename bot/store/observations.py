@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
-
-from bot.store.db import from_utc_text, utc_text
+from bot.store.db import Connection, from_utc_text, utc_text
 
 if TYPE_CHECKING:
     from bot.periods import Period
@@ -79,7 +77,7 @@ _SELECT = (
 
 
 class ObservationRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Connection):
         self.conn = conn
 
     async def _select(self, where: str, params: tuple[Any, ...]) -> list[Observation]:

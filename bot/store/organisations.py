@@ -5,10 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
 from bot.matching import normalise
-from bot.store.db import utc_text
+from bot.store.db import Connection, utc_text
 
 
 @dataclass(frozen=True)
@@ -18,7 +16,7 @@ class Organisation:
 
 
 class OrganisationRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Connection):
         self.conn = conn
 
     async def in_room(self, room_id: str) -> list[Organisation]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
+from bot.store.db import Connection
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class OutgoingMessage:
 
 
 class OutboxRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Connection):
         self.conn = conn
 
     async def add(

@@ -7,9 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
-from bot.store.db import from_utc_text, utc_text
+from bot.store.db import Connection, from_utc_text, utc_text
 
 
 @dataclass(frozen=True)
@@ -23,7 +21,7 @@ class ParkedEvent:
 
 
 class ParkedRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Connection):
         self.conn = conn
 
     async def park(self, room_id: str, event_id: str, sender: str, session_id: str, source: dict[str, Any], now: datetime) -> None:

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
-from bot.store.db import from_utc_text, utc_text
+from bot.store.db import Connection, from_utc_text, utc_text
 
 NUDGE_CLAIMS = "report_nudges"
 SITUATION_CLAIMS = "situation_posts"
 
 
 class PremeetingRepo:
-    def __init__(self, conn: aiosqlite.Connection, table: str):
+    def __init__(self, conn: Connection, table: str):
         if table not in (NUDGE_CLAIMS, SITUATION_CLAIMS):
             raise ValueError(table)
         self.conn = conn

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import aiosqlite
-
-from bot.store.db import utc_text
+from bot.store.db import Connection, utc_text
 
 
 class ReminderRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Connection):
         self.conn = conn
 
     async def claim(

@@ -7,9 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import aiosqlite
-
-from bot.store.db import utc_text
+from bot.store.db import Connection, utc_text
 
 # Each kind: its table's key, and the condition (with the cutoff as its one parameter) under which a row may go.
 _RULES = {
@@ -47,7 +45,7 @@ def _cutoff(kind: str, moment: datetime) -> str:
 
 
 class RetentionRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Connection):
         self.conn = conn
 
     async def rooms(self) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
+from bot.store.db import Connection
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class Room:
 
 
 class RoomRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Connection):
         self.conn = conn
 
     async def get(self, room_id: str) -> Room | None:

@@ -8,10 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from bot.schedule import Schedule, load_schedule
-from bot.store.db import from_utc_text, utc_text
+from bot.store.db import Connection, Row, from_utc_text, utc_text
 
 
 @dataclass(frozen=True)
@@ -37,7 +35,7 @@ class Series:
     reminder (see bot.situation_post)."""
 
 
-def _series(row: aiosqlite.Row) -> Series:
+def _series(row: Row) -> Series:
     return Series(
         id=row["id"],
         room_id=row["room_id"],
@@ -64,7 +62,7 @@ Changes = dict[datetime, datetime | None]
 
 
 class SeriesRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Connection):
         self.conn = conn
 
     async def _select(self, where: str = "", params: tuple = ()) -> list[Series]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import aiosqlite
+from bot.store.db import Connection
 
 SYNC_TOKEN = "sync_token"
 
 
 class StateRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Connection):
         self.conn = conn
 
     async def get(self, key: str) -> str | None:

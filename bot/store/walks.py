@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
-from bot.store.db import from_utc_text, utc_text
+from bot.store.db import Connection, Row, from_utc_text, utc_text
 
 PHOTO, LOCATION = "photo", "location"
 
@@ -74,7 +72,7 @@ def _when(value: str | None) -> datetime | None:
     return from_utc_text(value) if value else None
 
 
-def _walk(r: aiosqlite.Row) -> Walk:
+def _walk(r: Row) -> Walk:
     return Walk(
         id=r["id"],
         room_id=r["room_id"],
@@ -91,7 +89,7 @@ def _walk(r: aiosqlite.Row) -> Walk:
     )
 
 
-def _attachment(r: aiosqlite.Row) -> Attachment:
+def _attachment(r: Row) -> Attachment:
     return Attachment(
         kind=r["kind"],
         event_id=r["event_id"],
@@ -109,7 +107,7 @@ def _attachment(r: aiosqlite.Row) -> Attachment:
 
 
 class WalkRepo:
-    def __init__(self, conn: aiosqlite.Connection):
+    def __init__(self, conn: Connection):
         self.conn = conn
 
     async def _walks(self, where: str, params: tuple[Any, ...]) -> list[Walk]:
