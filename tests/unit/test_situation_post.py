@@ -4,10 +4,10 @@ Decided from explicit times on a FakeClock; APScheduler is never started."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-import aiosqlite
 
 from bot.clock import FakeClock
 from bot.feature import Effects, Services
@@ -194,17 +194,20 @@ async def test_a_chart_asked_for_before_the_schema_change_is_kept(tmp_path: Path
     still answering its command."""
     # The schema before the step that gave chart requests a series, whatever steps come after it.
     before = next(n for n, step in enumerate(STEPS) if any("chart_requests_new" in statement for statement in step))
-    async with aiosqlite.connect(tmp_path / DB_NAME) as conn:
+    conn = sqlite3.connect(tmp_path / DB_NAME)
+    try:
         for step in STEPS[:before]:
             for statement in step:
-                await conn.execute(statement)
-        await conn.execute(f"PRAGMA user_version = {before:d}")
-        await conn.execute("INSERT INTO rooms(room_id, joined_at) VALUES (?, ?)", (ROOM, "2026-11-30T10:00:00+00:00"))
-        await conn.execute(
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {before:d}")
+        conn.execute("INSERT INTO rooms(room_id, joined_at) VALUES (?, ?)", (ROOM, "2026-11-30T10:00:00+00:00"))
+        conn.execute(
             "INSERT INTO chart_requests(txn_id, room_id, reply_to, thread_root, week, asked_at) VALUES (?, ?, ?, ?, ?, ?)",
             ("sb-chart-old", ROOM, "$command", None, 48, "2026-11-30T10:00:00+00:00"),
         )
-        await conn.commit()
+        conn.commit()
+    finally:
+        conn.close()
     db = await Database.open(tmp_path)
     try:
         async with db.reading() as conn:
