@@ -35,6 +35,7 @@ bench: $(VENV)/.installed
 	$(VENV)/bin/python -m bench.situation
 	$(VENV)/bin/python -m bench.walk_plan
 	$(VENV)/bin/python -m bench.agreement
+	$(VENV)/bin/python -m bench.backup
 	$(VENV)/bin/python -m bench.budget
 
 # New pins: the newest versions pyproject.toml's ranges allow, and those Synapse requires for bot/localserver.py's
