@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import sys
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -242,18 +243,24 @@ async def _walk(conn: Connection, walk: Walk) -> dict[str, Any]:
     }
 
 
-async def read_archive(
-    conn: Connection, room_id: str, zone: ZoneInfo, first: date | None, last: date | None, now: datetime
+async def _archive(
+    conn: Connection,
+    room_id: str,
+    zone: ZoneInfo,
+    now: datetime,
+    meetings: list[Meeting],
+    keep: Callable[[str, Any], bool],
+    agreements: list[dict[str, Any]],
+    agenda_items: list[dict[str, Any]] | None = None,
+    first: date | None = None,
+    last: date | None = None,
 ) -> dict[str, Any]:
-    """The export as a JSON-ready dict: ended meetings started in [first, last] and actions created then
-    (local dates in `zone`, inclusive). A room the bot never knew gives an empty archive."""
-    since = _midnight(first, zone) if first else None
-    until = _midnight(last + timedelta(days=1), zone) if last else None
-    repo = ActionRepo(conn)
-    # Every action, not only those in range: a meeting follows up actions logged before it.
+    """A room's archive in the export's shape: these meetings and agreements (and agenda items, for a purge), and
+    of the room's actions, observations, "nothing to report"s and walks those that `keep(kind, record)` keeps."""
+    repo, observations = ActionRepo(conn), ObservationRepo(conn)
+    # Every action, not only those kept: a meeting follows up actions logged before it.
     actions = await repo.in_room(room_id, (OPEN, DONE, CANCELLED))
     histories = await repo.histories(room_id)
-    meetings = await MeetingRepo(conn).ended_in(room_id, since, until)
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -263,64 +270,58 @@ async def read_archive(
         "to": last.isoformat() if last else None,
         "timezone": zone.key,
         "meetings": [await _meeting(conn, m, actions, histories) for m in meetings],
-        "actions": [
-            _action(a, histories.get(a.number, []))
-            for a in actions
-            if (since is None or a.created_at >= since) and (until is None or a.created_at < until)
-        ],
-        "observations": [
-            _observation(o)
-            for o in await ObservationRepo(conn).in_room(room_id)
-            if (first is None or o.happened_on >= first) and (last is None or o.happened_on <= last)
-        ],
+        "actions": [_action(a, histories.get(a.number, [])) for a in actions if keep("actions", a)],
+        "observations": [_observation(o) for o in await observations.in_room(room_id) if keep("observations", o)],
         "nothing_to_report": [
             {"organisation": n.organisation, "by": n.by, "at": utc_text(n.at)}
-            for n in await ObservationRepo(conn).nothing_reported(room_id)
-            if (since is None or n.at >= since) and (until is None or n.at < until)
+            for n in await observations.nothing_reported(room_id)
+            if keep("nothing_to_report", n)
         ],
-        "agreements": await _agreements(conn, room_id, first, last),
-        "walks": [
-            await _walk(conn, w)
-            for w in await WalkRepo(conn).in_room(room_id)
-            if (since is None or w.started_at >= since) and (until is None or w.started_at < until)
-        ],
+        **({"agenda_items": agenda_items} if agenda_items is not None else {}),
+        "agreements": agreements,
+        "walks": [await _walk(conn, w) for w in await WalkRepo(conn).in_room(room_id) if keep("walks", w)],
     }
+
+
+async def read_archive(
+    conn: Connection, room_id: str, zone: ZoneInfo, first: date | None, last: date | None, now: datetime
+) -> dict[str, Any]:
+    """The export as a JSON-ready dict: ended meetings started in [first, last] and actions created then
+    (local dates in `zone`, inclusive). A room the bot never knew gives an empty archive."""
+    since = _midnight(first, zone) if first else None
+    until = _midnight(last + timedelta(days=1), zone) if last else None
+
+    moment_of = {"actions": "created_at", "nothing_to_report": "at", "walks": "started_at"}
+
+    def keep(kind: str, record: Any) -> bool:
+        if kind == "observations":
+            return (first is None or record.happened_on >= first) and (last is None or record.happened_on <= last)
+        moment = getattr(record, moment_of[kind])
+        return (since is None or moment >= since) and (until is None or moment < until)
+
+    meetings = await MeetingRepo(conn).ended_in(room_id, since, until)
+    agreements = await _agreements(conn, room_id, first, last)
+    return await _archive(conn, room_id, zone, now, meetings, keep, agreements, first=first, last=last)
 
 
 async def due_archive(conn: Connection, due: Due, zone: ZoneInfo, now: datetime) -> dict[str, Any]:
     """What a purge is about to delete from a room, in the export's shape, with the agenda items that go beside
     it (those discussed also appear under their meetings)."""
     room_id = due.room_id
-    repo = ActionRepo(conn)
-    actions = await repo.in_room(room_id, (OPEN, DONE, CANCELLED))
-    histories = await repo.histories(room_id)
-    meetings = [m for m in await MeetingRepo(conn).ended_in(room_id) if m.id in set(due.keys.get("meetings", []))]
     going = {kind: set(keys) for kind, keys in due.keys.items()}
-    return {
-        "format": FORMAT,
-        "version": VERSION,
-        "room_id": room_id,
-        "exported_at": utc_text(now),
-        "from": None,
-        "to": None,
-        "timezone": zone.key,
-        "meetings": [await _meeting(conn, m, actions, histories) for m in meetings],
-        "actions": [_action(a, histories.get(a.number, [])) for a in actions if a.number in going.get("actions", ())],
-        "observations": [
-            _observation(o) for o in await ObservationRepo(conn).in_room(room_id) if o.number in going.get("observations", ())
-        ],
-        "nothing_to_report": [
-            {"organisation": n.organisation, "by": n.by, "at": utc_text(n.at)}
-            for n in await ObservationRepo(conn).nothing_reported(room_id)
-            if due.nothing_before is not None and n.at < due.nothing_before
-        ],
-        "agenda_items": [
-            {"text": i.text, "note": i.note, "added_by": i.author, "added_at": utc_text(i.created_at)}
-            for i in await AgendaRepo(conn).with_ids(room_id, due.keys.get("agenda_items", []))
-        ],
-        "agreements": [],  # kept for good
-        "walks": [await _walk(conn, w) for w in await WalkRepo(conn).in_room(room_id) if w.id in going.get("walks", ())],
-    }
+    key = {"actions": "number", "observations": "number", "walks": "id"}
+
+    def keep(kind: str, record: Any) -> bool:
+        if kind == "nothing_to_report":
+            return due.nothing_before is not None and record.at < due.nothing_before
+        return getattr(record, key[kind]) in going.get(kind, ())
+
+    meetings = [m for m in await MeetingRepo(conn).ended_in(room_id) if m.id in going.get("meetings", ())]
+    items = [
+        {"text": i.text, "note": i.note, "added_by": i.author, "added_at": utc_text(i.created_at)}
+        for i in await AgendaRepo(conn).with_ids(room_id, due.keys.get("agenda_items", []))
+    ]
+    return await _archive(conn, room_id, zone, now, meetings, keep, [], items)  # agreements are kept for good
 
 
 def as_json(archive: dict[str, Any]) -> str:

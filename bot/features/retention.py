@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 
 from bot.feature import Effects, Feature, Services
 from bot.parsing import parse_time
-from bot.purge import PurgeError, purge
 from bot.store.db import from_utc_text, utc_text
 from bot.store.state import StateRepo
 
@@ -45,6 +44,8 @@ async def purge_job(services: Services, keys: frozenset[Hashable] | None, effect
             async with services.db.transaction() as tx:
                 await StateRepo(tx).set(LAST_PURGE, utc_text(now))
         return {KEY: next_purge(now, settings.retention.purge_at, settings.zone)}
+    from bot.purge import PurgeError, purge  # the export it writes first is loaded only when a purge is due
+
     try:
         await purge(services.db, settings, now)
     except PurgeError as exc:
