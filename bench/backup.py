@@ -9,6 +9,7 @@ of a backup (plain, then sealed with a passphrase) and of restoring each into an
 
 from __future__ import annotations
 
+import dataclasses
 import asyncio
 import base64
 import os
@@ -21,7 +22,7 @@ from pathlib import Path
 from bench.common import isolate_settings, machine, table
 from bot.backup import restore, take
 from bot.matrix.session import Session, save_session
-from bot.settings import Settings
+from bot.settings import load_settings
 from bot.store.db import DB_NAME, Database, utc_text
 
 YEARS = 5
@@ -124,7 +125,7 @@ def main() -> None:
         data_dir.mkdir(mode=0o700)
         rows = asyncio.run(fill(data_dir))
         encryption_store(data_dir)
-        settings = Settings(_env_file=None, homeserver="https://matrix.eslov.se", user_id=BOT, password="x", data_dir=data_dir)
+        settings = load_settings(env_file=None, homeserver="https://matrix.eslov.se", user_id=BOT, password="x", data_dir=data_dir)
         results = []
         for label, passphrase in (("plain", None), ("sealed", PASSPHRASE)):
             target = work / f"backup-{label}"
@@ -133,7 +134,7 @@ def main() -> None:
             took = time.perf_counter() - started
             restored = work / f"restored-{label}"
             started = time.perf_counter()
-            restore(settings.model_copy(update={"data_dir": restored}), target, passphrase)
+            restore(dataclasses.replace(settings, data_dir=restored), target, passphrase)
             back = time.perf_counter() - started
             results.append([label, f"{size(target) / 1e6:.1f}", f"{took:.2f}", f"{back:.2f}"])
         print(

@@ -27,7 +27,7 @@ from pathlib import Path
 from bench.common import PASSWORD, homeserver, isolate_settings, machine, percentile, table
 from bench.roundtrip import Subject, start_app, user_and_floor
 from bot.localserver import LocalHomeserver, create_room
-from bot.settings import Settings
+from bot.settings import load_settings
 
 WARMUP = 10
 ROUND_TRIPS = 100
@@ -39,8 +39,8 @@ async def measure(server: LocalHomeserver, workdir: Path) -> tuple[list[Subject]
         user, arrivals, floor = await user_and_floor(server, workdir, stack, encrypted=True)
         token = user.client.access_token
 
-        settings = Settings(
-            _env_file=None, homeserver=server.url, user_id=server.user_id("bot"), password=PASSWORD, data_dir=workdir / "bot"
+        settings = load_settings(
+            env_file=None, homeserver=server.url, user_id=server.user_id("bot"), password=PASSWORD, data_dir=workdir / "bot"
         )
         power = {settings.user_id: 50}
         plain = Subject("bot, plain room", create_room(server, token, "plain", [settings.user_id], power_users=power), settings.user_id)

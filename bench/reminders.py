@@ -54,7 +54,7 @@ from bot.localserver import LocalHomeserver, create_room
 from bot.policy import ON_TIME
 from bot.runner import Runner
 from bot.schedule import Schedule, occurrences, parse_schedule
-from bot.settings import Settings
+from bot.settings import Settings, load_settings
 from bot.store.db import DB_NAME, Database
 from bot.store.rooms import RoomRepo
 from bot.store.series import SeriesRepo
@@ -167,8 +167,8 @@ async def punctuality(server: LocalHomeserver, workdir: Path) -> tuple[Lateness,
     try:
         arrivals = Arrivals(user)
         token = user.client.access_token
-        settings = Settings(
-            _env_file=None, homeserver=server.url, user_id=server.user_id("bot"), password=PASSWORD, data_dir=workdir / "bot"
+        settings = load_settings(
+            env_file=None, homeserver=server.url, user_id=server.user_id("bot"), password=PASSWORD, data_dir=workdir / "bot"
         )
         bot_room = create_room(server, token, "bot", invite=[settings.user_id], power_users={settings.user_id: 50})
         floor_room = create_room(server, token, "floor", invite=[timer.user])
@@ -269,7 +269,7 @@ async def startup_child(data_dir: Path) -> dict[str, float]:
     async def flush() -> None:
         pass
 
-    settings = Settings(_env_file=None, homeserver="http://127.0.0.1", user_id="@bench:localhost", password="unused")
+    settings = load_settings(env_file=None, homeserver="http://127.0.0.1", user_id="@bench:localhost", password="unused")
     runner = Runner(FEATURES, Services(db, SystemClock(), Catalogue("sv"), settings, FEATURES.sections), flush)
     started = time.perf_counter()
     jobs = await runner.start()

@@ -35,7 +35,7 @@ from bench.floor import EchoBot
 from bot.app import App
 from bot.localclient import UserClient
 from bot.localserver import LocalHomeserver, create_room
-from bot.settings import Settings
+from bot.settings import Settings, load_settings
 
 WARMUP = 10
 ROUND_TRIPS = 200
@@ -112,8 +112,8 @@ async def measure(server: LocalHomeserver, workdir: Path) -> tuple[Subject, Subj
         user, arrivals, floor = await user_and_floor(server, workdir, stack)
         token = user.client.access_token
 
-        settings = Settings(
-            _env_file=None, homeserver=server.url, user_id=server.user_id("bot"), password=PASSWORD, data_dir=workdir / "bot"
+        settings = load_settings(
+            env_file=None, homeserver=server.url, user_id=server.user_id("bot"), password=PASSWORD, data_dir=workdir / "bot"
         )
         # Power level 50 lets the bot advertise its commands instead of saying it cannot.
         room_id = create_room(server, token, "bot", invite=[settings.user_id], power_users={settings.user_id: 50})

@@ -7,13 +7,15 @@ from dataclasses import dataclass, field
 from html import escape
 from urllib.parse import quote
 from collections.abc import Callable, Sequence
-from typing import Any
-
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from bot.i18n import Segment, Text
 from bot.policy import LIST_BUDGET, MAX_BODY
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 HINT_ROOM = 60
 """"… och 244 till: `!åtgärder försenade från 57`": what a cut list's last line takes at most."""
@@ -226,13 +228,17 @@ def _fitting(costs: list[int], room: int) -> int:
     return len(costs)
 
 
-_MARKDOWN = (
-    MarkdownIt("commonmark", {"html": False, "breaks": True})
-    .enable("table")
-    .disable(["html_block", "html_inline", "link", "image", "autolink", "entity"])
-)
-"""Markdown the bot wrote itself (the minutes), user text in it escaped: no raw HTML, links or entities, whatever
-the text says; a line break is a line break; a table is a table."""
+@cache
+def _markdown() -> MarkdownIt:
+    """Markdown the bot wrote itself (the minutes), user text in it escaped: no raw HTML, links or entities,
+    whatever the text says; a line break is a line break; a table is a table. Loaded when minutes are first shown."""
+    from markdown_it import MarkdownIt
+
+    return (
+        MarkdownIt("commonmark", {"html": False, "breaks": True})
+        .enable("table")
+        .disable(["html_block", "html_inline", "link", "image", "autolink", "entity"])
+    )
 
 _BULLET = "• "
 
@@ -282,7 +288,7 @@ def _closing(tokens: list[Token], start: int) -> int:
 
 def markdown_blocks(source: str) -> list[Block]:
     """A Markdown document as the blocks a message shows, in order: those `markdown_page` counts and cuts at."""
-    tokens = _MARKDOWN.parse(source)
+    tokens = _markdown().parse(source)
     blocks: list[Block] = []
     index = 0
     while index < len(tokens):
@@ -319,7 +325,7 @@ def _markup(blocks: list[Block]) -> Text:
         tokens.extend(block.tokens)
         if block.within and (after is None or after.within != block.within):
             tokens.append(block.within[1])
-    rendered = _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, {}).strip()
+    rendered = _markdown().renderer.render(tokens, _markdown().options, {}).strip()
     return Text((Segment("".join(plain), html=rendered),))
 
 

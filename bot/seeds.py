@@ -6,6 +6,7 @@ config entry itself is edited.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 
 
 def seed_digest(seed: SeriesSeed) -> str:
-    return hashlib.sha256(json.dumps(seed.model_dump(), sort_keys=True).encode()).hexdigest()
+    return hashlib.sha256(json.dumps(dataclasses.asdict(seed), sort_keys=True).encode()).hexdigest()
 
 
 async def resolve_room(transport: Transport, room: str) -> str | None:

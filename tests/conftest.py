@@ -20,7 +20,7 @@ from bot.app import App  # noqa: E402
 from bot.clock import Clock  # noqa: E402
 from bot.localclient import UserClient  # noqa: E402
 from bot.localserver import LocalHomeserver, create_room  # noqa: E402
-from bot.settings import Settings  # noqa: E402
+from bot.settings import Settings, load_settings  # noqa: E402
 
 PASSWORD = "correct horse battery staple"
 _names = itertools.count(1)
@@ -31,7 +31,7 @@ def unique(prefix: str) -> str:
 
 
 def make_settings(**values: Any) -> Settings:
-    return Settings(_env_file=None, **values)
+    return load_settings(env_file=None, **values)
 
 
 def start_homeserver(workdir: Path, **overrides: Any) -> LocalHomeserver:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import asyncio
 import sqlite3
 from collections.abc import Iterator
@@ -80,7 +81,7 @@ async def test_a_backup_taken_during_a_burst_restores_the_same_bot_answering_not
         days_pass(homeserver)
 
         # A new machine: another data dir, and the homeserver reached at another address.
-        settings = bot.settings.model_copy(update={"data_dir": tmp_path / "restored", "homeserver": await proxy.start()})
+        settings = dataclasses.replace(bot.settings, data_dir=tmp_path / "restored", homeserver=await proxy.start())
         restore(settings, tmp_path / "backup", PASSPHRASE)
         assert 5 <= agenda_items(settings.data_dir) <= 10  # what the backup holds: the burst up to some point in it
         restored = BotRunner(settings)

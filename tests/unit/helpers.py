@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.schedule import parse_schedule
-from bot.settings import Settings
+from bot.settings import Settings, load_settings
 from bot.store.series import Series
 
 ROOM = "!orat:eslov.se"
@@ -20,7 +20,7 @@ def make_settings(**values: Any) -> Settings:
     values.setdefault("homeserver", "https://matrix.eslov.se")
     values.setdefault("user_id", BOT)
     values.setdefault("password", "dummy-password")
-    return Settings(_env_file=None, **values)
+    return load_settings(env_file=None, **values)
 
 
 def make_series(**values: Any) -> Series:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import Settings
+from bot.settings import load_settings
 
 EXAMPLE = Path(__file__).parents[2] / "config" / "bot.example.toml"
 
@@ -21,7 +21,7 @@ def test_example_config_loads_with_its_series(tmp_path: Path, monkeypatch: pytes
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("BOT_CONFIG", str(config))
 
-    settings = Settings(_env_file=None)
+    settings = load_settings(env_file=None)
 
     assert settings.homeserver == "https://matrix.eslov.se"
     assert settings.language == "sv"

@@ -15,6 +15,7 @@ from bot.clock import FakeClock
 from bot.features import FEATURES
 from bot.purge import PurgeError, purge
 from bot.retention import parse_period
+from bot.settings import SettingsError
 from bot.store.db import Database
 from bot.store.retention import RetentionRepo
 from tests.unit.handlers import START, Chat
@@ -75,7 +76,7 @@ def test_retention_periods_read_in_both_languages() -> None:
     for bad in ("forever", "0 years", "3", "år", "-1 year", "3 eons"):
         with pytest.raises(ValueError, match="is not a retention period such as '3 years'"):
             parse_period(bad)
-    with pytest.raises(ValueError, match="retention.meetings"):
+    with pytest.raises(SettingsError, match="retention.meetings"):
         make_settings(retention={"meetings": "för alltid"})
 
 

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from dateutil.rrule import rrule, rrulestr
-from pydantic import ValidationError
 
 from bot.errors import UsageError
 from bot.i18n import Catalogue
@@ -26,7 +25,8 @@ from bot.schedule import (
     occurrences,
     parse_schedule,
 )
-from bot.settings import SeriesSeed
+from bot.settings import SeriesSeed, SettingsError
+from tests.unit.helpers import make_settings
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 UTC = timezone.utc
@@ -568,7 +568,7 @@ def test_meeting_on_across_the_dst_change() -> None:
 def seed(**values: object) -> SeriesSeed:
     values.setdefault("room", "#orat-mot-marken:eslov.se")
     values.setdefault("name", "Örat mot marken")
-    return SeriesSeed(**values)
+    return make_settings(series=[values]).series[0]
 
 
 def test_the_seed_of_product_md_is_accepted() -> None:
@@ -587,7 +587,7 @@ def test_the_seed_of_product_md_is_accepted() -> None:
     ],
 )
 def test_a_bad_seed_is_refused_with_the_converters_message(values: dict, shown: str) -> None:
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(SettingsError) as caught:
         seed(**values)
 
     assert shown in str(caught.value)
