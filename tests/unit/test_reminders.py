@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 
+import holidays
 import pytest
 
 from bot.daysoff import day_off
@@ -351,6 +352,26 @@ async def test_a_reminder_on_an_ordinary_day_has_no_warning(db: Database) -> Non
 )
 def test_days_off(day: date, sv: str | None, en: str | None) -> None:
     assert (day_off(day, "sv"), day_off(day, "en")) == (sv, en)
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_days_off_are_those_of_the_holidays_package_for_every_day(language: str) -> None:
+    # The bot computes the days itself (the package costs megabytes of memory); the package is the reference.
+    differ = []
+    for year in range(1900, 2101):
+        reference = holidays.country_holidays(
+            "SE", years=year, categories=("public", "de_facto"), language={"sv": "sv", "en": "en_US"}[language]
+        )
+        day = date(year, 1, 1)
+        while day.year == year:
+            expected = reference.get(day)
+            if expected and language == "sv":
+                expected = expected[0].lower() + expected[1:]
+            if day_off(day, language) != expected:
+                differ.append((day, day_off(day, language), expected))
+            day += DAY
+
+    assert differ == []
 
 
 async def test_the_place_cannot_inject_markup(db: Database) -> None:
