@@ -96,7 +96,7 @@ def main() -> None:
     with homeserver() as (server, workdir):
         log = workdir / "bot.log"
         logging.basicConfig(filename=log, level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        for name in ("nio", "aiohttp", "peewee", "apscheduler"):
+        for name in ("nio", "aiohttp", "peewee"):
             logging.getLogger(name).setLevel(logging.WARNING)
         print(f"measuring {ROUND_TRIPS} round trips for each of three subjects …", flush=True)
         subjects, start_ms = asyncio.run(measure(server, workdir))

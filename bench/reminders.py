@@ -73,9 +73,9 @@ CATCH_UP, CAUGHT_UP = "catch-up (1,000 reminders due)", "restart (caught up, not
 
 
 def log_to_file(path: Path) -> None:
-    """As `samverkan-bot run` logs at INFO: nio, aiohttp and apscheduler stay at warnings."""
+    """As `samverkan-bot run` logs at INFO: nio and aiohttp stay at warnings."""
     logging.basicConfig(filename=path, level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for name in ("nio", "aiohttp", "peewee", "apscheduler"):
+    for name in ("nio", "aiohttp", "peewee"):
         logging.getLogger(name).setLevel(logging.WARNING)
 
 

@@ -170,7 +170,7 @@ def main() -> None:
             filename=workdir / "bot.log", level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
         )
         # As `samverkan-bot run` does: nio and aiohttp stay at warnings.
-        for name in ("nio", "aiohttp", "peewee", "apscheduler"):
+        for name in ("nio", "aiohttp", "peewee"):
             logging.getLogger(name).setLevel(logging.WARNING)
         print(f"measuring {ROUND_TRIPS} round trips for each subject …", flush=True)
         floor, bot = asyncio.run(measure(server, workdir))

@@ -40,7 +40,7 @@ RUNS = 5
 TARGET_READY_MS = 2000
 TARGET_RSS_MB = 80
 READY = re.compile(r"ready: first sync done in (\d+) ms")
-FLOOR_IMPORTS = "import nio, apscheduler"
+FLOOR_IMPORTS = "import nio"
 FIRST, LATER = "first start (password login)", "later start (stored session)"
 
 

@@ -32,7 +32,7 @@ def setup_logging(level: str) -> None:
     )
     if level != "DEBUG":
         # nio and aiohttp are chatty at INFO and could echo event content; keep them to warnings (or less).
-        for name in ("nio", "aiohttp", "peewee", "apscheduler"):
+        for name in ("nio", "aiohttp", "peewee"):
             logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 

@@ -90,7 +90,7 @@ async def _run(server: LocalHomeserver, bot_password: str, room_id: str) -> None
 
 def demo() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for name in ("nio", "aiohttp", "peewee", "apscheduler"):
+    for name in ("nio", "aiohttp", "peewee"):
         logging.getLogger(name).setLevel(logging.WARNING)
     shutil.rmtree(DEMO_DIR, ignore_errors=True)  # every demo starts from a clean slate
     server = LocalHomeserver((DEMO_DIR / "synapse").resolve(), port=_port())

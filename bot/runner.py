@@ -1,6 +1,6 @@
-"""Runs what the features declared, besides their commands: timed jobs on APScheduler and reactions to events.
+"""Runs what the features declared, besides their commands: timed jobs and reactions to events.
 
-The database decides; APScheduler only wakes the bot. A job claims what fell due and queues its messages in one
+The database decides; the timers only wake the bot. A job claims what fell due and queues its messages in one
 transaction, then the outbox is sent; a crash in between is repaired at the next start, when every job looks at
 all its keys again. Every job run, whether woken by the clock, by a command or at start, goes through one error
 path: logged with what it was doing and tried again a minute later. On shutdown a running job is finished, never
@@ -15,11 +15,9 @@ from collections.abc import Awaitable, Callable, Hashable, Iterable
 from datetime import datetime, timezone
 from typing import Any
 
-from apscheduler.jobstores.base import JobLookupError
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
 from bot.feature import Effects, Features, Job, Services
 from bot.policy import JOB_RETRY
+from bot.timers import Timers
 
 log = logging.getLogger(__name__)
 
@@ -33,24 +31,23 @@ class Runner:
         self.features = features
         self.services = services
         self.flush = flush
-        self.scheduler = AsyncIOScheduler(timezone=timezone.utc)
+        self.timers = Timers()
         self._running: set[asyncio.Task] = set()
         self._stopping = False
 
     async def start(self) -> int:
         """Catch up on what fell due while the bot was away and schedule what is next, for every job; returns the
         number of scheduled runs."""
-        self.scheduler.start()
+        self.timers.start()
         for job in self.features.jobs.values():
             await self._run(job, None)
         await self.flush()
-        return len(self.scheduler.get_jobs())
+        return len(self.timers.upcoming())
 
     async def stop(self) -> None:
         """No new runs; the ones under way finish (their transaction commits or rolls back whole)."""
         self._stopping = True
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+        self.timers.close()
         if self._running:
             await asyncio.gather(*self._running, return_exceptions=True)
 
@@ -111,19 +108,9 @@ class Runner:
     def _at(self, job: Job, key: Hashable | None, when: datetime | None) -> None:
         scheduled = job_id(job.name, "*" if key is None else key)
         if when is None:
-            try:
-                self.scheduler.remove_job(scheduled)
-            except JobLookupError:
-                pass
+            self.timers.cancel(scheduled)
             return
-        # APScheduler waits on the system clock; `when` is on ours, which tests may shift.
+        # The timers wait on the system clock; `when` is on ours, which tests may shift. A job that runs late still
+        # runs; its decision marks what it sends late.
         real = when - (self.services.clock.now() - datetime.now(timezone.utc))
-        self.scheduler.add_job(
-            self._woken,
-            "date",
-            run_date=real,
-            args=[job.name, key],
-            id=scheduled,
-            replace_existing=True,
-            misfire_grace_time=None,  # a job that runs late still runs; its decision marks what it sends late
-        )
+        self.timers.at(scheduled, real, lambda: self._woken(job.name, key))

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED, JobEvent
 
 from bot.localclient import UserClient, content_of
 from tests.conftest import PASSWORD, unique
@@ -82,24 +81,19 @@ async def barrier(user: UserClient, room_id: str) -> None:
 
 
 class JobWatch:
-    """The bot's scheduled jobs (reminders, nudges, closing meetings), watched from before one can fire. A job leaves
-    APScheduler's job store when it fires and puts itself back, at its next time, once what it decided is in the
-    outbox; it is running from submission to its end, which comes after it sent the outbox."""
+    """The bot's scheduled jobs (reminders, nudges, closing meetings). A job's wake-up leaves the timers when it fires
+    and the job sets its next one once what it decided is in the outbox; it is running from then to its end, which
+    comes after it sent the outbox."""
 
     def __init__(self, bot: Any):
-        self.scheduler = bot.app.runner.scheduler
+        self.timers = bot.app.runner.timers
         self.clock = bot.app.clock
-        self.running = 0
-        self.scheduler.add_listener(self._seen, EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
-
-    def _seen(self, event: JobEvent) -> None:
-        self.running += 1 if event.code == EVENT_JOB_SUBMITTED else -1
 
     def _idle(self, until: datetime) -> bool:
-        if self.running:
+        if self.timers.running:
             return False
-        real = until - (self.clock.now() - datetime.now(timezone.utc))  # job times are on the system clock
-        return all(job.next_run_time is None or job.next_run_time > real for job in self.scheduler.get_jobs())
+        real = until - (self.clock.now() - datetime.now(timezone.utc))  # wake-ups are on the system clock
+        return all(when > real for when in self.timers.upcoming().values())
 
     async def idle(self, within: timedelta = timedelta(hours=1), timeout: float = 30) -> None:
         """Until no job is running and none is due within `within` on the bot's clock: then every job that ran has

@@ -1,7 +1,7 @@
 """The yearly agreement: the quarters of its period and when its posts fall due (across the year end), how a priority
 stands by its actions, the priority's clauses and `prio <n>`, and the commands in a room of the handler tier: bad
 input stores nothing, the trend of its categories, the report's file, and the job that posts the status once per
-quarter. Decided from explicit times on a FakeClock; APScheduler is never started."""
+quarter. Decided from explicit times on a FakeClock; the timers are never started."""
 
 from __future__ import annotations
 

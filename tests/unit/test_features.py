@@ -217,7 +217,7 @@ def runner_with(job, db: Database, clock: FakeClock, flush=None) -> Runner:
 
 
 def ahead(runner: Runner, key: Hashable) -> timedelta:
-    return runner.scheduler.get_job(job_id("test", key)).trigger.run_date - datetime.now(timezone.utc)
+    return runner.timers.when(job_id("test", key)) - datetime.now(timezone.utc)
 
 
 async def test_a_failing_job_is_logged_and_tried_again_in_a_minute(db: Database, clock: FakeClock, caplog) -> None:

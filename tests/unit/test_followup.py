@@ -1,5 +1,5 @@
 """Nudges at 08:00 on the working day before an action is due, exactly once, and the actions a meeting reminder
-lists. Decided from explicit times on a FakeClock; APScheduler is never started."""
+lists. Decided from explicit times on a FakeClock; the timers are never started."""
 
 from __future__ import annotations
 
@@ -204,7 +204,7 @@ class Nudger:
         settings = make_settings(language=language, **settings)
         services = Services(db, clock, Catalogue(language), settings, FEATURES.sections, names)
         self.runner = Runner(FEATURES, services, flush)
-        self.scheduler = self.runner.scheduler
+        self.timers = self.runner.timers
 
     async def check_nudges(self) -> None:
         await self.runner.check(NUDGES)
@@ -358,7 +358,7 @@ async def test_a_due_date_set_after_its_nudge_time_gets_no_nudge(db: Database, c
     await nudger.check_nudges()
 
     assert await nudges(db) == []
-    assert nudger.scheduler.get_job(job_id(NUDGES, ROOM)) is None
+    assert nudger.timers.when(job_id(NUDGES, ROOM)) is None
 
 
 async def test_a_changed_due_date_is_nudged_for_once_more(db: Database, clock: FakeClock) -> None:
@@ -398,16 +398,12 @@ async def test_check_nudges_schedules_the_next_one(db: Database, clock: FakeCloc
 
     await nudger.check_nudges()
 
-    job = nudger.scheduler.get_job(job_id(NUDGES, ROOM))
-    ahead = job.trigger.run_date - datetime.now(timezone.utc)
+    ahead = nudger.timers.when(job_id(NUDGES, ROOM)) - datetime.now(timezone.utc)
     assert abs(ahead - (NUDGE - clock.now())) < timedelta(seconds=30)
 
     clock.advance(NUDGE - clock.now())
     await nudger.check_nudges()
-    # An unstarted APScheduler keeps the first of two jobs with one id; the app's is started. So: a restart.
-    restarted = scheduler(db, clock)
-    await restarted.check_nudges()
-    ahead = restarted.scheduler.get_job(job_id(NUDGES, ROOM)).trigger.run_date - datetime.now(timezone.utc)
+    ahead = nudger.timers.when(job_id(NUDGES, ROOM)) - datetime.now(timezone.utc)
     assert abs(ahead - (utc(2026, 12, 7, 7) - clock.now())) < timedelta(seconds=30)  # Monday 08:00 for Tuesday
     assert len(await nudges(db)) == 1
 
@@ -428,7 +424,7 @@ async def test_nudges_keep_the_time_of_the_rooms_series(db: Database, clock: Fak
     clock.advance(NUDGE - clock.now())  # 08:00 in Stockholm, 07:00 in London
     await nudger.check_nudges()
     assert [m.room_id for m in await nudges(db)] == [ROOM]
-    ahead = nudger.scheduler.get_job(job_id(NUDGES, OTHER_ROOM)).trigger.run_date - datetime.now(timezone.utc)
+    ahead = nudger.timers.when(job_id(NUDGES, OTHER_ROOM)) - datetime.now(timezone.utc)
     assert abs(ahead - timedelta(hours=1)) < timedelta(seconds=30)
 
     clock.advance(timedelta(hours=1))

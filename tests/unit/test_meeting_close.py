@@ -38,7 +38,7 @@ class Closer:
         features = Features([*FEATURES.units, watcher])
         services = Services(db, clock, Catalogue("sv"), make_settings(), features.sections, names)
         self.runner = Runner(features, services, nothing)
-        self.scheduler = self.runner.scheduler
+        self.timers = self.runner.timers
 
     async def check_meetings(self, meeting_ids: list[int] | None = None) -> None:
         await self.runner.check(CLOSE, meeting_ids)
@@ -75,10 +75,10 @@ async def test_an_open_meeting_gets_a_closing_job_at_planned_end_plus_three_hour
 
     await jobs.check_meetings()
 
-    [job] = jobs.scheduler.get_jobs()
-    assert job.id == job_id(CLOSE, meeting_id)
+    [(name, when)] = jobs.timers.upcoming().items()
+    assert name == job_id(CLOSE, meeting_id)
     # The job waits on the system clock: four hours of it from now, whatever the fake clock says.
-    assert abs(job.trigger.run_date - datetime.now(timezone.utc) - timedelta(hours=4)) < timedelta(seconds=5)
+    assert abs(when - datetime.now(timezone.utc) - timedelta(hours=4)) < timedelta(seconds=5)
     assert closed == [] and await notices(db) == []
 
 
@@ -105,7 +105,7 @@ async def test_past_the_limit_it_is_closed_once_with_a_note(db, clock) -> None:
     assert "- Belysning vid stationen" in meeting.minutes
     assert closed == [meeting_id]  # the reactions hear of it once; the minutes file follows the notice
     assert await files(db) == ["protokoll-2026-11-30.md"]
-    assert jobs.scheduler.get_jobs() == []
+    assert jobs.timers.upcoming() == {}
 
 
 async def test_the_minutes_of_a_meeting_closed_automatically_name_people_by_display_name(db, clock) -> None:

@@ -1,5 +1,5 @@
 """The reporting nudge: at 12:00 on the working day before a meeting, the members of the organisations that have
-not reported this period are mentioned, once per meeting. Decided from explicit times on a FakeClock; APScheduler is
+not reported this period are mentioned, once per meeting. Decided from explicit times on a FakeClock; the timers are
 never started."""
 
 from __future__ import annotations
@@ -175,7 +175,7 @@ async def test_the_nudge_mentions_exactly_the_members_of_the_organisations_that_
     jobs = Jobs(db, clock)
     await jobs.check()
     assert await nudges(db) == []
-    ahead = jobs.runner.scheduler.get_job(job_id(REPORT_NUDGES, series_id)).trigger.run_date - datetime.now(timezone.utc)
+    ahead = jobs.runner.timers.when(job_id(REPORT_NUDGES, series_id)) - datetime.now(timezone.utc)
     assert abs(ahead - (NUDGE - clock.now())) < timedelta(seconds=30)
 
     clock.advance(NUDGE - clock.now())

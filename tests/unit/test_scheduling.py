@@ -1,7 +1,7 @@
 """Reminders exactly once: the series feature's reminders job claims, queues and schedules, on a real database and
 a FakeClock.
 
-APScheduler is never started here: the job is run directly, as the clock would wake it.
+The timers are never started here: the job is run directly, as the clock would wake it.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ class Reminders:
     def __init__(self, db: Database, clock: FakeClock, flush: Flush):
         services = Services(db, clock, Catalogue("sv"), make_settings(), FEATURES.sections)
         self.runner = Runner(FEATURES, services, flush)
-        self.scheduler = self.runner.scheduler
+        self.timers = self.runner.timers
 
     async def check(self, series_ids: list[int] | None = None) -> None:
         await self.runner.check(REMINDERS, series_ids)
@@ -262,10 +262,10 @@ async def test_check_schedules_the_next_reminder_as_a_job(db: Database, clock: F
 
     await scheduler.check()
 
-    job = scheduler.scheduler.get_job(job_id(REMINDERS, series_id))
-    assert job is not None
+    due = scheduler.timers.when(job_id(REMINDERS, series_id))
+    assert due is not None
     # The job runs on the system clock, as far ahead of it as DUE_1D is ahead of the FakeClock.
-    ahead = job.trigger.run_date - datetime.now(timezone.utc)
+    ahead = due - datetime.now(timezone.utc)
     assert abs(ahead - (DUE_1D - clock.now())) < timedelta(seconds=30)
 
 
@@ -275,7 +275,7 @@ async def test_a_series_without_reminders_has_no_job(db: Database, clock: FakeCl
 
     await scheduler.check()
 
-    assert scheduler.scheduler.get_job(job_id(REMINDERS, series_id)) is None
+    assert scheduler.timers.when(job_id(REMINDERS, series_id)) is None
 
 
 async def test_checking_a_series_that_is_gone_removes_its_job(db: Database, clock: FakeClock) -> None:
@@ -285,8 +285,8 @@ async def test_checking_a_series_that_is_gone_removes_its_job(db: Database, cloc
 
     await scheduler.check([series_id + 1])
 
-    assert scheduler.scheduler.get_job(job_id(REMINDERS, series_id + 1)) is None
-    assert scheduler.scheduler.get_job(job_id(REMINDERS, series_id)) is not None
+    assert scheduler.timers.when(job_id(REMINDERS, series_id + 1)) is None
+    assert scheduler.timers.when(job_id(REMINDERS, series_id)) is not None
 
 
 # Commands and reminders together

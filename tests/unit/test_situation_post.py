@@ -1,6 +1,6 @@
 """The situation picture before each meeting: by default with the first reminder, posted once per meeting with the
 picture of the round the meeting closes and its chart; late, skipped, a moved meeting, a round without observations.
-Decided from explicit times on a FakeClock; APScheduler is never started."""
+Decided from explicit times on a FakeClock; the timers are never started."""
 
 from __future__ import annotations
 
