@@ -386,7 +386,8 @@ _TABLES = {"series", "observations", "retention"}
 
 
 def _dotenv(path: Path | None) -> dict[str, str]:
-    """`KEY=value` lines of a .env file; blank lines and # comments skipped, quotes around a value dropped."""
+    """`KEY=value` lines of a .env file, as shells and Docker Compose read them: `export ` before the key allowed,
+    blank lines and # comments skipped, a value in quotes taken as written, an unquoted one up to ` #`."""
     if path is None or not path.is_file():
         return {}
     values = {}
@@ -397,6 +398,8 @@ def _dotenv(path: Path | None) -> dict[str, str]:
             value = value.strip()
             if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
                 value = value[1:-1]
+            else:
+                value = value.split(" #", 1)[0].rstrip()
             values[key.strip()] = value
     return values
 

@@ -111,6 +111,26 @@ def test_environment_wins_over_dotenv(workdir: Path, required_env: None, monkeyp
     assert settings.moderator_level == 90
 
 
+def test_dotenv_as_shells_write_it(workdir: Path, required_env: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("BOT_PASSWORD")
+    (workdir / ".env").write_text(
+        "# the bot's settings\n\nexport BOT_LANGUAGE=en  # English for now\nBOT_PASSWORD='lösen # med brädgård'\n"
+        'bot_timezone="Europe/London"\nOTHER_TOOL=whatever\nnot a setting\n',
+        encoding="utf-8",
+    )
+
+    settings = load_settings()
+
+    assert (settings.language, settings.timezone) == ("en", "Europe/London")
+    assert settings.password is not None and settings.password.get_secret_value() == "lösen # med brädgård"
+
+
+def test_no_dotenv_is_read_when_told_so(workdir: Path, required_env: None) -> None:
+    (workdir / ".env").write_text("BOT_LANGUAGE=en\n", encoding="utf-8")
+
+    assert load_settings(env_file=None).language == "sv"
+
+
 def test_bot_config_in_dotenv_points_at_the_toml_file(
     workdir: Path, required_env: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -270,6 +290,29 @@ def test_bad_series_seed_names_the_series_key_and_file(workdir: Path, required_e
 
     assert message.startswith("series.0.name")
     assert str(workdir / "bot.toml") in message
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ("moderator_level = 7.5\n", "BOT_MODERATOR_LEVEL: must be a whole number"),
+        ("moderator_level = true\n", "BOT_MODERATOR_LEVEL: must be a number"),
+        ("key_grace_seconds = 0\n", "BOT_KEY_GRACE_SECONDS: must be more than 0"),
+        ("language = 1\n", "BOT_LANGUAGE: must be text"),
+        ("allowed_users = [1, 2]\n", "BOT_ALLOWED_USERS: must be a list of text"),
+        ('series = "weekly"\n', "series (in "),
+        ("observations = 5\n", "observations (in "),
+        ('[retention]\nmeetings = "3 år"\nkept = "1 år"\n', "retention.kept (in "),
+        ('[[series]]\nroom = "#r:eslov.se"\nname = "R"\nschedule = "weekly tuesday 09:00"\nwhen = "x"\n', "series.0.when (in "),
+    ],
+)
+def test_a_wrong_kind_of_value_in_the_toml_file_is_named(workdir: Path, required_env: None, toml: str, expected: str) -> None:
+    write_toml(workdir, toml)
+
+    message = error_of()
+
+    assert message.startswith(expected)
+    assert "\n" not in message
 
 
 def test_observation_defaults_come_from_the_toml_file(workdir: Path, required_env: None) -> None:
