@@ -11,7 +11,7 @@ Measured, in one run:
    between the two at every round trip, each in a room of its own made the same way; p50 and p99; and the CPU time
    (user + system, from /proc) each process spent over them;
 3. chatter: CHAT_MESSAGES ordinary messages over CHAT_ROOMS rooms the bot is in, sent by CHATTERS members at once,
-   at CHAT_RATE a second, while the user sends the bot (and the floor, which has left those rooms) a command every
+   at CHAT_RATE a second (or `--chat-rate`), while the user sends the bot (and the floor, which has left those rooms) a command every
    second: every command answered once; the command p99 during the chatter against the p99 of as many commands at
    one a second before it; the bot's CPU per 1,000 chat messages (its CPU over the chatter, less what the commands
    in it cost at the rate of part 2).
@@ -21,6 +21,7 @@ Every process started here is stopped by its pid.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import itertools
 import os
@@ -134,8 +135,8 @@ async def every_second(
     raise AssertionError("unreachable")
 
 
-async def chat(server: LocalHomeserver, tokens: list[str], rooms: list[str]) -> dict[str, str]:
-    """CHAT_MESSAGES messages, room after room in turn, CHAT_RATE a second (as a busy town's rooms might, not as
+async def chat(server: LocalHomeserver, tokens: list[str], rooms: list[str], rate: float) -> dict[str, str]:
+    """CHAT_MESSAGES messages, room after room in turn, `rate` a second (as a busy town's rooms might, not as
     fast as Synapse can take them: a homeserver at its limit would measure itself); the last event id of each
     room."""
     last: dict[str, str] = {}
@@ -143,7 +144,7 @@ async def chat(server: LocalHomeserver, tokens: list[str], rooms: list[str]) -> 
     async with aiohttp.ClientSession() as http:
 
         async def send(n: int) -> None:
-            await asyncio.sleep(n / CHAT_RATE)
+            await asyncio.sleep(n / rate)
             room_id, token = rooms[n % len(rooms)], tokens[n % len(tokens)]
             path = f"/_matrix/client/v3/rooms/{urllib.parse.quote(room_id)}/send/m.room.message/chat-{n}"
             body = {"msgtype": "m.text", "body": f"Har någon sett om lamporna vid torget är lagade? ({n})"}
@@ -174,7 +175,9 @@ async def handled(data_dir: Path, last: dict[str, str], timeout: float = 300) ->
     raise RuntimeError("the bot did not get through the chatter in time")
 
 
-async def measure(server: LocalHomeserver, workdir: Path, env: dict[str, str]) -> tuple[Figures, Subject, Subject]:
+async def measure(
+    server: LocalHomeserver, workdir: Path, env: dict[str, str], chat_rate: float
+) -> tuple[Figures, Subject, Subject]:
     figures = Figures()
     bot_token = server.register("bot", PASSWORD)["access_token"]
     echo_token = server.register("echo", PASSWORD)["access_token"]
@@ -225,7 +228,7 @@ async def measure(server: LocalHomeserver, workdir: Path, env: dict[str, str]) -
         done = asyncio.Event()
         commands = asyncio.create_task(every_second(arrivals, (bot, floor), done))
         started, bot_cpu = time.perf_counter(), cpu_s(pids["bot"])
-        last = await chat(server, chatters, chat_rooms)
+        last = await chat(server, chatters, chat_rooms, chat_rate)
         await handled(data_dir, last)
         figures.chatter_seconds = time.perf_counter() - started
         figures.chatter_cpu_s = cpu_s(pids["bot"]) - bot_cpu
@@ -296,9 +299,12 @@ def report(figures: Figures, floor: Subject, bot: Subject) -> str:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--chat-rate", type=float, default=CHAT_RATE, help=f"chat messages a second (default {CHAT_RATE})")
+    chat_rate = parser.parse_args().chat_rate
     env = isolate_settings() | {"BOT_LOG_LEVEL": "INFO"}
     with homeserver() as (server, workdir):
-        figures, floor, bot = asyncio.run(measure(server, workdir, env))
+        figures, floor, bot = asyncio.run(measure(server, workdir, env, chat_rate))
     print(report(figures, floor, bot))
 
 
