@@ -49,8 +49,10 @@ def html(text: Text) -> str:
             line_start = False
             continue
         escaped = escape(segment.text)
-        # An indented line stays indented: its leading spaces become no-break spaces.
-        escaped = (_INDENT_FIRST if line_start else _INDENT).sub(lambda m: "&nbsp;" * len(m.group()), escaped)
+        # An indented line stays indented: its leading spaces become no-break spaces. Most runs have none, and are
+        # not searched for them.
+        if "\n " in escaped or (line_start and escaped.startswith(" ")):
+            escaped = (_INDENT_FIRST if line_start else _INDENT).sub(lambda m: "&nbsp;" * len(m.group()), escaped)
         line_start = segment.text.endswith("\n") if segment.text else line_start
         escaped = escaped.replace("\n", "<br/>")
         if segment.mention:

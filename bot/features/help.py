@@ -3,8 +3,10 @@ of each form; all of it generated from the declarations, in the room's language.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from bot.commands.context import Context
-from bot.commands.registry import GROUPS, Arg, Command
+from bot.commands.registry import GROUPS, Arg, Command, Registry
 from bot.feature import Feature
 from bot.i18n import Catalogue, Text
 
@@ -39,14 +41,21 @@ async def _help(ctx: Context, word: str | None) -> None:
         else:
             ctx.reply(_details(command, cat, prefix))
         return
+    ctx.reply(_overview(ctx.registry, cat, prefix))
+
+
+@lru_cache(maxsize=8)
+def _overview(registry: Registry, cat: Catalogue, prefix: str) -> Text:
+    """Every command by group. The same for every `!help` the bot answers (its commands and language are fixed
+    while it runs), so it is built once."""
     blocks = [cat.text("help.header")]
     for group in GROUPS:
         lines = [
             cat.text("help.command", command=f"{prefix}{command.word(cat)}", summary=command.summary(cat))
-            for command in ctx.registry
+            for command in registry
             if command.group == group
         ]
         if lines:
             blocks.append(Text.join([cat.text(f"help.group.{group}"), *lines]))
     blocks.append(cat.text("help.footer", prefix=prefix))
-    ctx.reply(Text.join(blocks, "\n\n"))
+    return Text.join(blocks, "\n\n")

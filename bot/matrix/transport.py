@@ -91,6 +91,9 @@ class Transport:
         self.client = client
         self.attempts_while_away = attempts_while_away
         self._flushing = asyncio.Lock()
+        self.behind = True
+        """The outbox may hold messages no flush has got to: those of before a start, or of a flush that did not
+        finish (the homeserver went away). Whatever is queued after a finished flush is flushed by what queued it."""
 
     async def request(self, what: str, call: Callable[[], Awaitable[Any]], ok: type | tuple[type, ...]) -> Any:
         """`call()` until it answers with an `ok` response, which is returned; `what` names it in the log."""
@@ -243,7 +246,9 @@ class Transport:
         the rest pending, when the homeserver is away. One flush at a time: the sync loop and the
         reminder jobs both flush, and a message must not be sent by both."""
         async with self._flushing:
+            self.behind = True
             await self._flush(db, clock)
+            self.behind = False
 
     async def _flush(self, db: Database, clock: Clock) -> None:
         async with db.reading() as conn:
