@@ -11,10 +11,10 @@ Measured, in one run:
    between the two at every round trip, each in a room of its own made the same way; p50 and p99; and the CPU time
    (user + system, from /proc) each process spent over them;
 3. chatter: CHAT_MESSAGES ordinary messages over CHAT_ROOMS rooms the bot is in, sent by CHATTERS members at once,
-   at CHAT_RATE a second (or `--chat-rate`), while the user sends the bot (and the floor, which has left those rooms) a command every
-   second: every command answered once; the command p99 during the chatter against the p99 of as many commands at
-   one a second before it; the bot's CPU per 1,000 chat messages (its CPU over the chatter, less what the commands
-   in it cost at the rate of part 2).
+   at CHAT_RATE a second (or `--chat-rate`), while the user sends the bot (and the floor, which has left those
+   rooms) a command every second: every command answered once; the command p99 during the chatter against the p99
+   of QUIET_COMMANDS commands at one a second before it; the bot's CPU per 1,000 chat messages (its CPU over the
+   chatter, less what the commands in it cost at the rate of part 2).
 
 Every process started here is stopped by its pid.
 """

@@ -88,7 +88,9 @@ def _choice(*options: str) -> Callable[[Any], str]:
     return convert
 
 
-def _number(kind: type, *, above: float | None = None, at_least: float | None = None, at_most: float) -> Callable[[Any], Any]:
+def _number(
+    kind: type, *, above: float | None = None, at_least: float | None = None, at_most: float
+) -> Callable[[Any], Any]:
     def convert(value: Any) -> Any:
         if isinstance(value, bool):
             raise ValueError("must be a number")
@@ -429,7 +431,8 @@ def _toml(path: Path) -> dict[str, Any]:
 
 def _environment(env_file: Path | None) -> dict[str, str]:
     """The plain settings from `.env`, then the environment over it (names are not case-sensitive)."""
-    names = {f"{ENV_PREFIX}{one.name}".upper(): one.name for one in dataclasses.fields(Settings) if one.name not in _TABLES}
+    plain = [one.name for one in dataclasses.fields(Settings) if one.name not in _TABLES]
+    names = {f"{ENV_PREFIX}{name}".upper(): name for name in plain}
     values = {}
     for source in (_dotenv(env_file), os.environ):
         for key, value in source.items():

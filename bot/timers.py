@@ -57,7 +57,8 @@ class Timers:
 
     def _arm(self, name: str) -> None:
         wait = (self._due[name][0] - datetime.now(timezone.utc)).total_seconds()
-        self._handles[name] = asyncio.get_running_loop().call_later(min(max(wait, 0.0), LONGEST_WAIT_S), self._fire, name)
+        step = min(max(wait, 0.0), LONGEST_WAIT_S)
+        self._handles[name] = asyncio.get_running_loop().call_later(step, self._fire, name)
 
     def _fire(self, name: str) -> None:
         del self._handles[name]
