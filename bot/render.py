@@ -242,6 +242,7 @@ def _markdown() -> MarkdownIt:
         .disable(["html_block", "html_inline", "link", "image", "autolink", "entity"])
     )
 
+
 _BULLET = "• "
 
 
@@ -327,7 +328,8 @@ def _markup(blocks: list[Block]) -> Text:
         tokens.extend(block.tokens)
         if block.within and (after is None or after.within != block.within):
             tokens.append(block.within[1])
-    rendered = _markdown().renderer.render(tokens, _markdown().options, {}).strip()
+    markdown = _markdown()
+    rendered = markdown.renderer.render(tokens, markdown.options, {}).strip()
     return Text((Segment("".join(plain), html=rendered),))
 
 

@@ -406,9 +406,9 @@ def _dotenv(path: Path | None) -> dict[str, str]:
     return values
 
 
-def config_path(env_file: Path | None = Path(".env")) -> Path:
+def _config_path(dotenv: Mapping[str, str]) -> Path:
     """Where the TOML file is: `BOT_CONFIG` from the environment or `.env`, else the default."""
-    value = os.environ.get(f"{ENV_PREFIX}CONFIG") or _dotenv(env_file).get(f"{ENV_PREFIX}CONFIG")
+    value = os.environ.get(f"{ENV_PREFIX}CONFIG") or dotenv.get(f"{ENV_PREFIX}CONFIG")
     return Path(value) if value else DEFAULT_CONFIG
 
 
@@ -429,12 +429,12 @@ def _toml(path: Path) -> dict[str, Any]:
     return values
 
 
-def _environment(env_file: Path | None) -> dict[str, str]:
+def _environment(dotenv: Mapping[str, str]) -> dict[str, str]:
     """The plain settings from `.env`, then the environment over it (names are not case-sensitive)."""
     plain = [one.name for one in dataclasses.fields(Settings) if one.name not in _TABLES]
     names = {f"{ENV_PREFIX}{name}".upper(): name for name in plain}
     values = {}
-    for source in (_dotenv(env_file), os.environ):
+    for source in (dotenv, os.environ):
         for key, value in source.items():
             if (name := names.get(key.upper())) is not None:
                 values[name] = value
@@ -450,8 +450,9 @@ def _setting_name(loc: tuple[str | int, ...], path: Path) -> str:
 def load_settings(*, env_file: Path | None = Path(".env"), **overrides: Any) -> Settings:
     """The settings from `overrides`, the environment, the `.env` file, the TOML file and the defaults, in that
     order; or SettingsError with one line naming the setting at fault. `env_file=None` reads no `.env`."""
-    path = config_path(env_file)
-    values = _toml(path) | _environment(env_file) | overrides
+    dotenv = _dotenv(env_file)
+    path = _config_path(dotenv)
+    values = _toml(path) | _environment(dotenv) | overrides
     try:
         settings = _build(Settings, values)
     except _Invalid as error:
